@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { HANGUP_CAUSE_NAMES } from "../hangup-causes";
+import { defineKind, single, ui } from "./spec";
+
+export const start = defineKind({
+  kind: "start",
+  label: "Start",
+  category: "call",
+  description: "Where the call enters the flow. Exactly one per flow.",
+  params: z.object({}),
+  outcomes: () => single(),
+  sessionMethods: [],
+  waitsForCaller: false,
+  summary: () => "Call arrives",
+  entry: true,
+});
+
+export const answer = defineKind({
+  kind: "answer",
+  label: "Answer",
+  category: "call",
+  description: "Answer the call (SIP 200 OK). Media nodes pre-answer on their own; answer before billing-relevant work.",
+  params: z.object({}),
+  outcomes: () => single(),
+  sessionMethods: ["answer"],
+  waitsForCaller: false,
+  summary: () => "session:answer()",
+});
+
+export const preAnswer = defineKind({
+  kind: "pre_answer",
+  label: "Pre-answer",
+  category: "call",
+  description: "Send early media (SIP 183) without answering: prompts play before the call is billed.",
+  params: z.object({}),
+  outcomes: () => single(),
+  sessionMethods: ["preAnswer"],
+  waitsForCaller: false,
+  summary: () => "session:preAnswer()",
+});
+
+export const hangup = defineKind({
+  kind: "hangup",
+  label: "Hangup",
+  category: "call",
+  description: "End the call with a hangup cause.",
+  params: z.object({
+    cause: ui(z.enum(HANGUP_CAUSE_NAMES as [string, ...string[]]).default("NORMAL_CLEARING"), {
+      widget: "select",
+      label: "Cause",
+      options: HANGUP_CAUSE_NAMES,
+      help: "The Q.850/FreeSWITCH cause reported to the caller and in the CDR.",
+    }),
+  }),
+  outcomes: () => [],
+  sessionMethods: ["hangup"],
+  waitsForCaller: false,
+  summary: (p) => p.cause,
+});
+
+export const transfer = defineKind({
+  kind: "transfer",
+  label: "Transfer",
+  category: "call",
+  description: "Transfer the call to another extension of a dialplan. The flow ends here.",
+  params: z.object({
+    destination: ui(z.string().default(""), {
+      widget: "template",
+      template: true,
+      label: "Extension",
+      placeholder: "1000",
+      help: "The destination number; ${var} is replaced by the channel variable.",
+    }),
+    dialplan: ui(z.string().default("XML"), { widget: "text", label: "Dialplan", advanced: true }),
+    context: ui(z.string().default("default"), { widget: "text", label: "Context", advanced: true }),
+  }),
+  outcomes: () => [],
+  sessionMethods: ["transfer"],
+  waitsForCaller: false,
+  summary: (p) => `${p.destination || "?"} ${p.dialplan} ${p.context}`,
+});
+
+/** Bridge outcomes, and the hangup causes that lead to each (anything else is `failed`). */
+export const BRIDGE_CAUSE_OUTCOMES = {
+  busy: ["USER_BUSY", "BUSY_EVERYWHERE"],
+  no_answer: ["NO_ANSWER", "NO_USER_RESPONSE", "ALLOTTED_TIMEOUT", "PROGRESS_TIMEOUT", "ORIGINATOR_CANCEL"],
+} as const;
+
+export const bridge = defineKind({
+  kind: "bridge",
+  label: "Bridge",
+  category: "call",
+  description:
+    "Dial another party and connect the caller (dialplan app `bridge`). The outcome follows the result: answered (after the bridged call ends), busy, no answer, or failed.",
+  params: z.object({
+    dialString: ui(z.string().default(""), {
+      widget: "text",
+      label: "Dial string",
+      placeholder: "user/1001 or sofia/gateway/carrier/15551234567",
+      help: "FreeSWITCH dial string; ${var} is expanded by FreeSWITCH. Only configured destinations are reachable.",
+    }),
+    timeoutSec: ui(z.number().int().min(1).max(600).default(30), {
+      widget: "number",
+      unit: "s",
+      label: "Ring timeout",
+    }),
+    ringback: ui(z.string().default(""), {
+      widget: "prompt",
+      label: "Ringback",
+      help: "What the caller hears while ringing (e.g. ${us-ring}); empty for the default.",
+      advanced: true,
+    }),
+  }),
+  outcomes: () => [
+    { key: "answered", label: "Answered" },
+    { key: "busy", label: "Busy" },
+    { key: "no_answer", label: "No answer" },
+    { key: "failed", label: "Failed" },
+  ],
+  sessionMethods: ["setVariable", "execute", "getVariable"],
+  waitsForCaller: true,
+  summary: (p) => p.dialString || "?",
+});
+
+export const execute = defineKind({
+  kind: "execute",
+  label: "Execute",
+  category: "call",
+  description: "Run any FreeSWITCH dialplan application with its data (session:execute).",
+  params: z.object({
+    application: ui(z.string().default(""), { widget: "text", label: "Application", placeholder: "playback" }),
+    data: ui(z.string().default(""), {
+      widget: "text",
+      label: "Data",
+      help: "Application arguments; FreeSWITCH expands ${var} itself.",
+    }),
+  }),
+  outcomes: () => single(),
+  sessionMethods: ["execute"],
+  // Most applications (playback, read, bridge...) wait on the call; the generator cannot know.
+  waitsForCaller: true,
+  summary: (p) => `${p.application || "?"} ${p.data}`.trim(),
+});
+
+export const flushDigits = defineKind({
+  kind: "flush_digits",
+  label: "Flush digits",
+  category: "call",
+  description: "Discard DTMF digits the caller typed ahead, before a fresh prompt.",
+  params: z.object({}),
+  outcomes: () => single(),
+  sessionMethods: ["flushDigits"],
+  waitsForCaller: false,
+  summary: () => "session:flushDigits()",
+});

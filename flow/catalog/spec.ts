@@ -1,0 +1,124 @@
+// The shape of one node kind in the catalog, and the UI hints its parameters carry.
+// Everything downstream (palette, properties form, validator, both generators, docs)
+// reads these entries; nothing about a kind is written anywhere else.
+import { z } from "zod";
+
+export type Category = "call" | "media" | "input" | "logic";
+
+export const CATEGORIES: ReadonlyArray<{ id: Category; label: string }> = [
+  { id: "call", label: "Call control" },
+  { id: "media", label: "Media" },
+  { id: "input", label: "Input" },
+  { id: "logic", label: "Logic" },
+];
+
+/** How the properties form should render a parameter. */
+export type Widget =
+  | "text" // single-line text
+  | "textarea" // multi-line text
+  | "template" // text where ${var} is replaced by the channel variable at run time
+  | "number" // number, with `unit`
+  | "boolean"
+  | "select" // one of `options`
+  | "digits" // DTMF digits 0-9 * # (plus A-D)
+  | "regex" // a portable regular expression, with a live test box
+  | "prompt" // a sound file path, with a picker over the media folder
+  | "variable" // a channel variable name
+  | "keyvalue" // a list of {name, value}
+  | "list" // a list of objects, each rendered with `item` hints
+  | "code-lua"
+  | "code-ts"
+  | "timezone";
+
+export interface UiHint {
+  widget: Widget;
+  label: string;
+  help?: string;
+  unit?: "ms" | "s" | "digits" | "tries";
+  options?: ReadonlyArray<string>;
+  placeholder?: string;
+  /** ${var} expansion at run time (only meaningful for text widgets). */
+  template?: boolean;
+  /** Advanced parameters are folded away in the form. */
+  advanced?: boolean;
+}
+
+/** Attach a UI hint to a zod schema (stored in zod's metadata registry). */
+export function ui<T extends z.ZodType>(schema: T, hint: UiHint): T {
+  return schema.meta({ ui: hint }) as T;
+}
+
+/** Read back the UI hint of a schema, looking through default/optional wrappers. */
+export function uiHintOf(schema: z.ZodType): UiHint | undefined {
+  let s: z.ZodType | undefined = schema;
+  for (let i = 0; s && i < 6; i++) {
+    const meta = s.meta() as { ui?: UiHint } | undefined;
+    if (meta?.ui) return meta.ui;
+    const inner: z.ZodType | undefined = (s as unknown as { def?: { innerType?: z.ZodType } }).def?.innerType;
+    s = inner;
+  }
+  return undefined;
+}
+
+export interface OutcomeSpec {
+  /** Stable key: the edge's `outcome`, the React Flow handle id. */
+  key: string;
+  label: string;
+}
+
+export interface NodeKindSpec<P extends z.ZodObject = z.ZodObject> {
+  kind: string;
+  label: string;
+  category: Category;
+  description: string;
+  /** Parameters, with defaults and UI hints. */
+  params: P;
+  /** The edges that leave a node of this kind; may depend on its parameters (menu choices). */
+  outcomes: (params: z.output<P>) => OutcomeSpec[];
+  /** FreeSWITCH session methods (or freeswitch.* functions) this kind stands for. */
+  sessionMethods: readonly string[];
+  /** True if the node waits for the caller (audio or DTMF): a cycle through it cannot spin. */
+  waitsForCaller: boolean | ((params: z.output<P>) => boolean);
+  /** One-line summary of the key parameters for the canvas. */
+  summary: (params: z.output<P>) => string;
+  /** Exactly one per flow, the entry point. */
+  entry?: boolean;
+  /** Only admins may publish a flow containing this kind. */
+  adminOnly?: boolean;
+  /** Collected digits are logged as *** (sets `sensitive_dtmf` while collecting). */
+  sensitiveParam?: keyof z.output<P> & string;
+}
+
+export function defineKind<P extends z.ZodObject>(spec: NodeKindSpec<P>): NodeKindSpec<P> {
+  return spec;
+}
+
+export const single = (label = "Next"): OutcomeSpec[] => [{ key: "next", label }];
+
+// Shared parameter schemas -------------------------------------------------------
+
+export const VARIABLE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const DIGITS_RE = /^[0-9*#A-Da-d]*$/;
+
+export const variableName = (label: string, help?: string, def = "") =>
+  ui(z.string().default(def), { widget: "variable", label, help });
+
+export const promptPath = (label: string, help?: string, def = "") =>
+  ui(z.string().default(def), { widget: "prompt", label, help, placeholder: "ivr/ivr-welcome.wav" });
+
+export const millis = (label: string, def: number, help?: string, advanced?: boolean) =>
+  ui(z.number().int().min(0).max(3_600_000).default(def), { widget: "number", unit: "ms", label, help, advanced });
+
+export const terminatorsParam = (def: string) =>
+  ui(z.string().default(def), {
+    widget: "digits",
+    label: "Terminators",
+    help: "Keys that end input early (not included in the result). Empty for none.",
+  });
+
+export const sensitiveParam = () =>
+  ui(z.boolean().default(false), {
+    widget: "boolean",
+    label: "Sensitive",
+    help: "Digits are logged as *** (PINs, card numbers).",
+  });

@@ -1,0 +1,31 @@
+// `npm test`: installs what is missing on first run, type-checks, then runs the suite.
+import { spawnSync } from "node:child_process";
+import { ensureNodeModules, ensureSystemPackages, root } from "./ensure.mjs";
+
+// Real peers and tools the tests drive (see .ci/run, which installs them).
+export const TEST_SYSTEM_PACKAGES = [
+  ["lua5.2", "lua5.2"],
+  ["lua5.3", "lua5.3"],
+  ["lua5.4", "lua5.4"],
+];
+
+ensureSystemPackages(TEST_SYSTEM_PACKAGES);
+ensureNodeModules();
+
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  return r.status ?? 1;
+};
+
+const extra = process.argv.slice(2);
+let status = 0;
+if (extra.length === 0) {
+  console.log("Type-checking (tsc --noEmit)...");
+  status = run("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
+  if (status !== 0) {
+    console.error("Type check failed.");
+    process.exit(status);
+  }
+}
+status = run("npx", ["vitest", "run", ...extra]);
+process.exit(status);
