@@ -1,0 +1,122 @@
+"use client";
+// The React Flow canvas: drop from the palette, double-click for quick-add, one edge per
+// outcome. Node/edge arrays live in the designer store; React Flow only reports changes.
+import {
+  Background,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type IsValidConnection,
+} from "@xyflow/react";
+import { useCallback, useRef, useState, type DragEvent, type MouseEvent } from "react";
+import { outcomesOf, specOf } from "../../flow/catalog";
+import { useDesigner, useDesignerStore } from "./context";
+import { nodeTypes } from "./nodeTypes";
+import { DND_KIND_TYPE } from "./palette-items";
+import { QuickAdd } from "./QuickAdd";
+import type { IvrNode } from "./types";
+
+const DEFAULT_EDGE_OPTIONS = { markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } };
+const MULTI_SELECT_KEYS = ["Control", "Meta"];
+const CATEGORY_COLORS: Record<string, string> = { call: "#2563eb", media: "#7c3aed", input: "#059669", logic: "#d97706" };
+const miniMapColor = (n: IvrNode) => CATEGORY_COLORS[specOf(n.data.kind)?.category ?? ""] ?? "#9ca3af";
+
+export function Canvas() {
+  const store = useDesignerStore();
+  const nodes = useDesigner((s) => s.nodes);
+  const edges = useDesigner((s) => s.edges);
+  const readOnly = useDesigner((s) => s.readOnly);
+  const rf = useReactFlow<IvrNode>();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [quickAdd, setQuickAdd] = useState<{ x: number; y: number; flow: { x: number; y: number } } | null>(null);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(DND_KIND_TYPE)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "move";
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = e.dataTransfer.getData(DND_KIND_TYPE);
+      if (!kind) return;
+      e.preventDefault();
+      const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      store.getState().addNode(kind, { x: p.x - 90, y: p.y - 20 });
+    },
+    [rf, store],
+  );
+
+  const onDoubleClick = useCallback(
+    (e: MouseEvent) => {
+      if (readOnly || !(e.target as HTMLElement).classList.contains("react-flow__pane")) return;
+      const box = wrapper.current!.getBoundingClientRect();
+      setQuickAdd({
+        x: e.clientX - box.left,
+        y: e.clientY - box.top,
+        flow: rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }),
+      });
+    },
+    [rf, readOnly],
+  );
+
+  // Valid when the handle is a real outcome of the source; a second connection from the
+  // same outcome is allowed and replaces the first (see store.connect).
+  const isValidConnection: IsValidConnection = useCallback(
+    (c: Connection | Edge) => {
+      if (!c.sourceHandle || !c.target) return false;
+      const src = store.getState().nodes.find((n) => n.id === c.source);
+      const tgt = store.getState().nodes.find((n) => n.id === c.target);
+      if (!src || !tgt || specOf(tgt.data.kind)?.entry) return false;
+      return outcomesOf(src.data.kind, src.data.params).some((o) => o.key === c.sourceHandle);
+    },
+    [store],
+  );
+
+  const s = store.getState();
+  return (
+    <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick}>
+      <ReactFlow<IvrNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={s.onNodesChange}
+        onEdgesChange={s.onEdgesChange}
+        onConnect={s.connect}
+        onNodeDragStart={s.beginDrag}
+        onSelectionDragStart={s.beginDrag}
+        isValidConnection={isValidConnection}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        selectionKeyCode="Shift"
+        zoomOnDoubleClick={false}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        minZoom={0.1}
+        fitView
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={16} />
+        <MiniMap<IvrNode> pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {quickAdd && (
+        <QuickAdd
+          x={quickAdd.x}
+          y={quickAdd.y}
+          onClose={() => setQuickAdd(null)}
+          onPick={(kind) => {
+            store.getState().addNode(kind, quickAdd.flow);
+            setQuickAdd(null);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+// What a Session needs from the rest of the runtime. The SIP layer implements CallControl,
+// the media engine implements MediaPort; tests implement both in memory.
+
+export type PlayEndReason = "done" | "stopped" | "notfound" | "error" | "hangup";
+
+export interface PlayResult {
+  reason: PlayEndReason;
+  /** Audio actually played. */
+  ms: number;
+  samples: number;
+}
+
+/** A playback in progress: the session steers it from input-callback results. */
+export interface PlayHandle {
+  readonly done: Promise<PlayResult>;
+  stop(): void;
+  /** Toggle pause. */
+  pause(): void;
+  /** Seek to `ms` (absolute) or by `ms` (relative, may be negative). */
+  seek(ms: number, relative: boolean): void;
+  restart(): void;
+  /** speed/volume steps: accepted, may be ignored by the engine. */
+  adjust(kind: "speed" | "volume", value: number, relative: boolean): void;
+}
+
+export type RecordEndReason = "limit" | "silence" | "stopped" | "hangup" | "error";
+
+export interface RecordResult {
+  reason: RecordEndReason;
+  ms: number;
+  samples: number;
+}
+
+export interface RecordOptions {
+  maxSeconds: number;
+  silenceThreshold: number;
+  silenceSeconds: number;
+}
+
+export interface RecordHandle {
+  readonly done: Promise<RecordResult>;
+  stop(): void;
+  /** Truncate what was recorded so far, then stop. */
+  truncate(): void;
+}
+
+export interface MediaPort {
+  /** Play a file path, silence_stream://, tone_stream://, file_string://... */
+  play(source: string): PlayHandle;
+  record(file: string, options: RecordOptions): RecordHandle;
+  /** Text to speech: a playable source (e.g. a cached WAV path); throws if the engine is unknown. */
+  synthesize(engine: string, voice: string, text: string): Promise<string>;
+  /** In-band (Goertzel) DTMF detection, as execute("start_dtmf") / ("stop_dtmf"). */
+  setInbandDtmf(on: boolean): void;
+}
+
+export interface CallControl {
+  /** Send 200 OK; resolves true when answered. */
+  answer(): Promise<boolean>;
+  /** Send 183 with SDP (early media). */
+  preAnswer(): Promise<boolean>;
+  /** Hang the call up with a FreeSWITCH cause name. */
+  hangup(cause: string): void;
+  /** Route the call to another number of this runtime after the script ends; false if impossible. */
+  transfer(extension: string, dialplan: string, context: string): boolean;
+}
+
+export type LogSink = (level: string, message: string, callId?: string) => void;

@@ -1,0 +1,771 @@
+// FreeSWITCH's mod_lua `session`, for TS scripts (and, through the Lua host, for Lua):
+// each method with the reference's arguments, defaults, return values and side effects
+// (shared/reference/freeswitch-session-api.md). Media and call control sit behind ports.
+import { nameToCause } from "../../flow/hangup-causes";
+import { runApplication } from "./apps";
+import { interpretCallbackResult } from "./callback-result";
+import type { Channel } from "./channel";
+import { ScriptExit } from "./errors";
+import { expandVariables } from "./expand";
+import type { CallControl, LogSink, MediaPort, PlayHandle, PlayResult, RecordHandle } from "./ports";
+import type { DtmfInput, HangupHook, InputCallback, LogLevel, Session } from "./types";
+
+/** One line of the call log (runtime/session/call-log.ts writes them). */
+export interface MethodRecord {
+  node: string | undefined;
+  method: string;
+  args: unknown[];
+  result: unknown;
+  ms: number;
+}
+
+export interface SessionOptions {
+  channel: Channel;
+  control: CallControl;
+  media: MediaPort;
+  log: LogSink;
+  /** Receives one record per session method call. */
+  onMethod?: (record: MethodRecord) => void;
+  /** Global variables ($${name}, freeswitch.getGlobalVariable). */
+  globals?: Map<string, string>;
+}
+
+const LOG_LEVEL_NAMES = ["console", "alert", "crit", "err", "warning", "notice", "info", "debug"];
+
+/** switch_log_str2level: names or 0-7; anything else (including "error") is debug. */
+export function normalizeLogLevel(level: unknown): string {
+  const s = String(level ?? "").toLowerCase();
+  if (LOG_LEVEL_NAMES.includes(s)) return s;
+  if (/^[0-7]$/.test(s)) return LOG_LEVEL_NAMES[Number(s)];
+  return "debug";
+}
+
+interface ReadOutcome {
+  digits: string;
+  status: "success" | "timeout" | "failure" | "restart";
+  terminator: string | undefined;
+}
+
+interface ParsedTerminators {
+  chars: string;
+  append: string;
+  restart: string;
+  required: boolean;
+}
+
+/** switch_ivr_read terminators: "=..." requires one; "+c" appends c; "xc" appends c and restarts. */
+function parseTerminators(spec: string): ParsedTerminators {
+  let s = spec ?? "";
+  const required = s.startsWith("=");
+  if (required) s = s.slice(1);
+  let chars = "";
+  let append = "";
+  let restart = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if ((c === "+" || c === "x") && i + 1 < s.length) {
+      const t = s[++i];
+      chars += t;
+      if (c === "+") append += t;
+      else restart += t;
+    } else chars += c;
+  }
+  return { chars, append, restart, required };
+}
+
+const SENSITIVE_METHODS = new Set(["getDigits", "read", "playAndGetDigits"]);
+
+export class FsSession implements Session {
+  readonly channel: Channel;
+  private readonly control: CallControl;
+  readonly media: MediaPort;
+  private readonly logSink: LogSink;
+  private readonly onMethod?: (record: MethodRecord) => void;
+  readonly globals: Map<string, string>;
+  private inputCallback: { fn: InputCallback<unknown>; arg: unknown } | undefined;
+  private hangupHook: { fn: HangupHook<unknown>; arg: unknown } | undefined;
+  private tts: { engine: string; voice: string } | undefined;
+  /** Cause stored by originate (the Lua object's `cause`); the inbound leg reads hangup_cause instead. */
+  originateCause = "NONE";
+  private hookRunning = false;
+
+  constructor(options: SessionOptions) {
+    this.channel = options.channel;
+    this.control = options.control;
+    this.media = options.media;
+    this.logSink = options.log;
+    this.onMethod = options.onMethod;
+    this.globals = options.globals ?? new Map();
+  }
+
+  // --- plumbing --------------------------------------------------------------------
+
+  log(level: string, message: string): void {
+    this.logSink(level, message, this.channel.uuid);
+  }
+
+  private get sensitive(): boolean {
+    return /^(true|yes|on|1)$/i.test(this.channel.getVar("sensitive_dtmf") ?? "");
+  }
+
+  /** Run a method and log it in the call log, masking digits when sensitive. */
+  private async traced<T>(method: string, args: unknown[], fn: () => Promise<T>): Promise<T> {
+    const node = this.channel.getVar("ivr_node");
+    const maskArgs = this.sensitive && method === "setVariable" && !/^(ivr_node|sensitive_dtmf)$/.test(String(args[0]));
+    const t0 = performance.now();
+    let result: T | undefined;
+    try {
+      result = await fn();
+      return result;
+    } finally {
+      if (this.onMethod) {
+        const masked = this.sensitive && SENSITIVE_METHODS.has(method) && typeof result === "string" && result !== "";
+        this.onMethod({
+          node,
+          method,
+          args: maskArgs ? [args[0], "***"] : args,
+          result: masked ? "***" : result,
+          ms: Math.round((performance.now() - t0) * 1000) / 1000,
+        });
+      }
+    }
+  }
+
+  /**
+   * The Lua binding runs a pending hangup hook on ready() and around every blocking method
+   * (begin/end_allow_threads); "exit"/"die" raise an error that ends the script.
+   */
+  async runHangupHook(): Promise<void> {
+    if (!this.hangupHook || this.hookRunning) return;
+    const event = this.channel.takeHookEvent();
+    if (!event) return;
+    this.hookRunning = true;
+    let ret: unknown;
+    try {
+      ret = await this.hangupHook.fn(this, event, this.hangupHook.arg);
+    } catch (err) {
+      this.log("err", `hangup hook error: ${(err as Error)?.message ?? err}`);
+      ret = undefined;
+    } finally {
+      this.hookRunning = false;
+    }
+    const s = typeof ret === "string" ? ret : "";
+    this.channel.setVar("lua_hangup_hook_return_val", s);
+    if (/^(exit|die)$/i.test(s)) throw new ScriptExit(s.toLowerCase());
+  }
+
+  /** Bracket a blocking method the way begin/end_allow_threads do. */
+  private async blocking<T>(fn: () => Promise<T>): Promise<T> {
+    await this.runHangupHook();
+    const r = await fn();
+    await this.runHangupHook();
+    return r;
+  }
+
+  /** All media methods pre-answer first (SIP 183). */
+  async ensureMedia(): Promise<boolean> {
+    if (!this.channel.ready) return false;
+    if (this.channel.answered || this.channel.earlyMedia) return true;
+    if (await this.control.preAnswer()) this.channel.earlyMedia = true;
+    return this.channel.ready;
+  }
+
+  /** Hand a queued DTMF to the input callback; returns the action it asked for. */
+  private async dispatchDtmf(hasFileHandle: boolean) {
+    const d = this.channel.shiftDtmf();
+    if (!d || !this.inputCallback) return { kind: "continue" as const };
+    let ret: unknown;
+    try {
+      const input: DtmfInput = { digit: d.digit, duration: d.duration };
+      ret = await this.inputCallback.fn(this, "dtmf", input, this.inputCallback.arg);
+    } catch (err) {
+      this.log("err", `input callback error: ${(err as Error)?.message ?? err}`);
+      ret = "SCRIPT_ERROR";
+    }
+    return interpretCallbackResult(ret, hasFileHandle);
+  }
+
+  /**
+   * Play with the session's input callback (if any): digits go to the callback while it plays;
+   * without a callback they stay queued. Returns the playback result and whether a callback stopped it.
+   */
+  async playWithCallback(source: string, hasFileHandle = true): Promise<{ result: PlayResult; broken: boolean }> {
+    const h: PlayHandle = this.media.play(source);
+    let broken = false;
+    for (;;) {
+      const ev = await this.channel.waitEvent(undefined, h.done, !!this.inputCallback);
+      if (ev === "extra") break;
+      if (ev === "down") {
+        h.stop();
+        break;
+      }
+      if (ev === "dtmf") {
+        const action = await this.dispatchDtmf(hasFileHandle);
+        if (action.kind === "continue") continue;
+        if (action.kind === "stop" || action.kind === "truncate") {
+          broken = true;
+          h.stop();
+          break;
+        }
+        if (action.kind === "pause") h.pause();
+        else if (action.kind === "restart") h.restart();
+        else if (action.kind === "seek") h.seek(action.ms, action.relative);
+        else h.adjust(action.kind, action.value, action.relative);
+      }
+    }
+    const result = await h.done;
+    if (!this.channel.up && result.reason === "done") result.reason = "hangup";
+    return { result, broken };
+  }
+
+  private setPlaybackVars(r: PlayResult): void {
+    this.channel.setVar("playback_ms", String(Math.round(r.ms)));
+    this.channel.setVar("playback_samples", String(r.samples));
+    this.channel.setVar("playback_seconds", String(Math.floor(r.ms / 1000)));
+    this.channel.setVar("playback_last_offset_pos", String(r.samples));
+  }
+
+  // --- call control ------------------------------------------------------------------
+
+  answer(): Promise<number> {
+    return this.traced("answer", [], async () => {
+      if (!this.channel.ready) return 0;
+      if (this.channel.answered) return 1;
+      const ok = await this.control.answer();
+      if (ok && this.channel.up) this.channel.answered = true;
+      return ok && this.channel.up ? 1 : 0;
+    });
+  }
+
+  preAnswer(): Promise<number> {
+    return this.traced("preAnswer", [], async () => {
+      if (!this.channel.ready) return 0;
+      if (this.channel.answered || this.channel.earlyMedia) return 1;
+      const ok = await this.control.preAnswer();
+      if (ok) this.channel.earlyMedia = true;
+      return ok ? 1 : 0;
+    });
+  }
+
+  answered(): Promise<boolean> {
+    return this.traced("answered", [], async () => this.channel.answered);
+  }
+
+  ready(): Promise<boolean> {
+    return this.traced("ready", [], async () => {
+      await this.runHangupHook();
+      return this.channel.ready;
+    });
+  }
+
+  mediaReady(): Promise<boolean> {
+    return this.traced("mediaReady", [], async () => this.channel.ready && (this.channel.answered || this.channel.earlyMedia));
+  }
+
+  bridged(): Promise<boolean> {
+    return this.traced("bridged", [], async () => false);
+  }
+
+  hangup(cause = "normal_clearing"): Promise<void> {
+    return this.traced("hangup", [cause], async () => {
+      await this.blocking(async () => this.doHangup(cause));
+    });
+  }
+
+  /** Hang up with a cause name or number (unknown names become NORMAL_CLEARING). */
+  doHangup(cause: string | undefined): void {
+    if (!this.channel.up) return;
+    const name = nameToCause(cause);
+    this.control.hangup(name);
+    this.channel.markHangup(name);
+  }
+
+  hangupCause(): Promise<string> {
+    return this.traced("hangupCause", [], async () => this.originateCause);
+  }
+
+  getState(): Promise<string> {
+    return this.traced("getState", [], async () => this.channel.state());
+  }
+
+  get_uuid(): Promise<string> {
+    return this.traced("get_uuid", [], async () => this.channel.uuid);
+  }
+
+  transfer(extension: string, dialplan?: string, context?: string): Promise<number> {
+    return this.traced("transfer", [extension, dialplan, context].filter((x) => x !== undefined), () =>
+      this.blocking(async () => this.doTransfer(extension, dialplan, context)),
+    );
+  }
+
+  /** switch_ivr_session_transfer defaults: force_transfer_* vars, else XML / the channel's context / "default". */
+  doTransfer(extension: string | undefined, dialplan?: string, context?: string): number {
+    if (!this.channel.ready) return 0;
+    const ext = extension || "service";
+    const dp = dialplan || this.channel.getVar("force_transfer_dialplan") || "XML";
+    const ctx = context || this.channel.getVar("force_transfer_context") || this.channel.getVar("context") || "default";
+    if (!this.control.transfer(ext, dp, ctx)) return 0;
+    this.channel.markTransfer(ext, dp, ctx);
+    this.log("notice", `Transfer ${this.channel.getVar("channel_name") ?? this.channel.uuid} to ${dp}[${ext}@${ctx}]`);
+    return 1;
+  }
+
+  execute(app: string, data?: string): Promise<void> {
+    return this.traced("execute", data === undefined ? [app] : [app, data], () =>
+      this.blocking(async () => {
+        if (!app) {
+          this.log("err", "No application specified");
+          return;
+        }
+        const expanded = expandVariables(data ?? "", (n) => this.channel.getVar(n), (n) => this.globals.get(n));
+        await runApplication(this, app.toLowerCase(), expanded);
+      }),
+    );
+  }
+
+  // --- variables and logging ----------------------------------------------------------
+
+  setVariable(name: string, value: string | undefined): Promise<void> {
+    return this.traced("setVariable", [name, value], async () => {
+      this.channel.setVar(name, value);
+    });
+  }
+
+  getVariable(name: string): Promise<string | undefined> {
+    return this.traced("getVariable", [name], async () => this.channel.getVar(name));
+  }
+
+  consoleLog(level: LogLevel, message: string): Promise<void> {
+    return this.traced("consoleLog", [level, message], async () => {
+      this.log(normalizeLogLevel(level), String(message ?? ""));
+    });
+  }
+
+  // --- media -----------------------------------------------------------------------------
+
+  streamFile(file: string, startSample = 0): Promise<number> {
+    return this.traced("streamFile", startSample ? [file, startSample] : [file], () =>
+      this.blocking(async () => {
+        if (!(await this.ensureMedia())) return 0;
+        const h = await this.playWithCallback(file, true);
+        this.setPlaybackVars(h.result);
+        return h.result.reason === "done" && !h.broken ? 1 : 0;
+      }),
+    );
+  }
+
+  sleep(ms: number, sync = 0): Promise<number> {
+    void sync;
+    return this.traced("sleep", [ms], () => this.blocking(async () => this.doSleep(Number(ms))));
+  }
+
+  /** switch_ivr_sleep: DTMF goes to the input callback (a non-continue result ends it); else stays queued. */
+  async doSleep(ms: number): Promise<number> {
+    const end = performance.now() + Math.max(0, ms);
+    for (;;) {
+      if (!this.channel.ready) return 0;
+      const left = end - performance.now();
+      if (left <= 0) return 1;
+      const ev = await this.channel.waitEvent(left, undefined, !!this.inputCallback);
+      if (ev === "timeout") return 1;
+      if (ev === "down") return 0;
+      if (ev === "dtmf") {
+        const action = await this.dispatchDtmf(false);
+        if (action.kind !== "continue") return 0;
+      }
+    }
+  }
+
+  set_tts_params(engine: string, voice: string): Promise<void> {
+    return this.traced("set_tts_params", [engine, voice], async () => {
+      this.tts = { engine, voice };
+    });
+  }
+
+  speak(text: string): Promise<number> {
+    return this.traced("speak", [text], () =>
+      this.blocking(async () => {
+        if (!this.tts?.engine || !this.tts.voice) {
+          this.log("err", "No TTS engine specified");
+          return 1; // FreeSWITCH returns SWITCH_STATUS_FALSE (= 1) here
+        }
+        return this.doSpeak(this.tts.engine, this.tts.voice, String(text ?? ""));
+      }),
+    );
+  }
+
+  async doSpeak(engine: string, voice: string, text: string): Promise<number> {
+    if (!(await this.ensureMedia())) return 0;
+    let source: string;
+    try {
+      source = await this.media.synthesize(engine, voice, text);
+    } catch {
+      this.log("err", `Invalid TTS module ${engine}[${voice}]!`);
+      return 0;
+    }
+    const h = await this.playWithCallback(source, false);
+    return h.result.reason === "done" && !h.broken ? 1 : 0;
+  }
+
+  say(text: string, module: string, type: string, method: string, gender?: string): Promise<void> {
+    const args = [text, module, type, method, gender].filter((x) => x !== undefined);
+    return this.traced("say", args, () =>
+      this.blocking(async () => {
+        if (!text || !module || !type || !method) {
+          this.log("err", "Error! invalid args.");
+          return;
+        }
+        await this.ensureMedia();
+        this.log("err", `Invalid SAY Interface [${module}]! (say is not available yet)`);
+      }),
+    );
+  }
+
+  sayPhrase(name: string, data = "", lang?: string): Promise<void> {
+    const args = [name, data, lang].filter((x) => x !== undefined);
+    return this.traced("sayPhrase", args, () =>
+      this.blocking(async () => {
+        await this.ensureMedia();
+        const language = lang || this.channel.getVar("default_language") || "en";
+        this.log("err", `Can't find macro ${name} in language ${language} (phrases are not available yet)`);
+      }),
+    );
+  }
+
+  recordFile(file: string, maxLenSecs = 0, silenceThreshold = 0, silenceSecs = 0): Promise<number> {
+    return this.traced("recordFile", [file, maxLenSecs, silenceThreshold, silenceSecs], () =>
+      this.blocking(async () => this.doRecord(file, Number(maxLenSecs), Number(silenceThreshold), Number(silenceSecs))),
+    );
+  }
+
+  async doRecord(file: string, maxSeconds: number, threshold: number, silenceSecs: number): Promise<number> {
+    if (!(await this.ensureMedia())) return 0;
+    const seconds = threshold > 0 && silenceSecs <= 0 ? 3 : silenceSecs;
+    this.channel.setVar("silence_hits_exhausted", undefined);
+    const h: RecordHandle = this.media.record(file, { maxSeconds, silenceThreshold: threshold, silenceSeconds: seconds });
+    let broken = false;
+    for (;;) {
+      const ev = await this.channel.waitEvent(undefined, h.done, !!this.inputCallback);
+      if (ev === "extra") break;
+      if (ev === "down") {
+        h.stop();
+        break;
+      }
+      if (ev === "dtmf") {
+        const action = await this.dispatchDtmf(true);
+        if (action.kind === "continue" || action.kind === "pause" || action.kind === "seek") continue;
+        if (action.kind === "truncate") h.truncate();
+        else h.stop();
+        broken = action.kind !== "restart";
+        if (broken) break;
+      }
+    }
+    const r = await h.done;
+    this.channel.setVar("record_ms", String(Math.round(r.ms)));
+    this.channel.setVar("record_samples", String(r.samples));
+    this.channel.setVar("record_seconds", String(Math.floor(r.ms / 1000)));
+    if (r.reason === "silence") this.channel.setVar("silence_hits_exhausted", "true");
+    if (broken || !this.channel.up) return 0;
+    return r.reason === "limit" || r.reason === "silence" || r.reason === "stopped" ? 1 : 0;
+  }
+
+  flushDigits(): Promise<number> {
+    return this.traced("flushDigits", [], async () => {
+      this.channel.flushDtmf();
+      return 0;
+    });
+  }
+
+  flushEvents(): Promise<number> {
+    return this.traced("flushEvents", [], async () => 0);
+  }
+
+  // --- DTMF collection --------------------------------------------------------------------
+
+  /** switch_ivr_collect_digits_count: first wait `timeout`, then `interdigit` (0 = timeout), `abs` caps all. */
+  async collectDigitsCount(
+    max: number,
+    terminators: string,
+    timeout: number,
+    interdigit: number,
+    abs: number,
+    initial = "",
+  ): Promise<{ digits: string; terminator?: string; status: "success" | "timeout" | "down" }> {
+    let digits = initial;
+    const start = performance.now();
+    for (;;) {
+      if (digits.length >= max) return { digits, status: "success" };
+      if (!this.channel.ready) return { digits, status: "down" };
+      let wait = digits.length === 0 ? timeout : interdigit > 0 ? interdigit : timeout;
+      if (abs > 0) wait = Math.min(wait, abs - (performance.now() - start));
+      if (wait <= 0) return { digits, status: "timeout" };
+      const ev = await this.channel.waitEvent(wait);
+      if (ev === "timeout") return { digits, status: "timeout" };
+      if (ev === "down") return { digits, status: "down" };
+      const d = this.channel.shiftDtmf();
+      if (!d) continue;
+      if (terminators.includes(d.digit)) return { digits, terminator: d.digit, status: "success" };
+      digits += d.digit;
+    }
+  }
+
+  getDigits(maxDigits: number, terminators: string, timeout: number, interdigit = 0, abstimeout = 0): Promise<string> {
+    const args: unknown[] = [maxDigits, terminators, timeout];
+    if (interdigit || abstimeout) args.push(interdigit);
+    if (abstimeout) args.push(abstimeout);
+    return this.traced("getDigits", args, () =>
+      this.blocking(async () => {
+        const r = await this.collectDigitsCount(
+          Math.max(1, Number(maxDigits)),
+          terminators ?? "",
+          Number(timeout),
+          Number(interdigit),
+          Number(abstimeout),
+        );
+        if (!this.sensitive) this.log("debug", `getDigits: ${r.digits}`);
+        return r.digits;
+      }),
+    );
+  }
+
+  /** switch_ivr_read: prompt with barge-in, then collect; sets read_result and read_terminator_used. */
+  async readCore(
+    min: number,
+    max: number,
+    prompt: string,
+    timeout: number,
+    terminatorSpec: string,
+    digitTimeout: number,
+  ): Promise<ReadOutcome> {
+    this.channel.setVar("read_result", undefined);
+    this.channel.setVar("read_terminator_used", undefined);
+    const t = parseTerminators(terminatorSpec);
+    if (!(await this.ensureMedia())) {
+      this.channel.setVar("read_result", "failure");
+      return { digits: "", status: "failure", terminator: undefined };
+    }
+    let digits = "";
+    let terminator: string | undefined;
+    if (prompt && prompt !== "silence") {
+      const h = this.media.play(prompt);
+      const ev = await this.channel.waitEvent(undefined, h.done, true);
+      if (ev === "dtmf") {
+        h.stop(); // the first digit barges in and is kept
+        const d = this.channel.shiftDtmf();
+        if (d) {
+          if (t.chars.includes(d.digit)) terminator = d.digit;
+          else digits += d.digit;
+        }
+      } else if (ev === "down") h.stop();
+      const r = await h.done;
+      if (r.reason === "notfound" || r.reason === "error") {
+        this.channel.setVar("read_result", "failure");
+        return { digits: "", status: "failure", terminator: undefined };
+      }
+    }
+    let status: "success" | "timeout" | "down" = "success";
+    if (!terminator && digits.length < max) {
+      const dt = digitTimeout > 0 ? digitTimeout : timeout;
+      const r = await this.collectDigitsCount(max, t.chars, digits.length ? dt : timeout, dt, 0, digits);
+      digits = r.digits;
+      terminator = r.terminator;
+      status = r.status;
+    }
+    let outcome: ReadOutcome["status"];
+    if (terminator && t.restart.includes(terminator)) {
+      digits += terminator;
+      outcome = "restart";
+    } else {
+      if (terminator && t.append.includes(terminator)) digits += terminator;
+      if (status === "down") outcome = "failure";
+      else if (status === "timeout") outcome = "timeout";
+      else if (t.required && !terminator) outcome = "failure";
+      else outcome = digits.length >= min ? "success" : "failure";
+    }
+    if (max === 1 && terminator && digits === terminator) digits = "";
+    if (terminator) this.channel.setVar("read_terminator_used", terminator);
+    this.channel.setVar("read_result", outcome === "restart" ? "success" : outcome);
+    return { digits, status: outcome, terminator };
+  }
+
+  read(minDigits: number, maxDigits: number, promptFile: string, timeout: number, terminators: string, digitTimeout = 0): Promise<string> {
+    const args: unknown[] = [minDigits, maxDigits, promptFile, timeout, terminators];
+    if (digitTimeout) args.push(digitTimeout);
+    return this.traced("read", args, () =>
+      this.blocking(async () => {
+        // CoreSession::read clamps these to at least 1 and returns the buffer whatever the status.
+        const r = await this.readCore(
+          Math.max(1, Number(minDigits)),
+          Math.max(1, Number(maxDigits)),
+          promptFile ?? "",
+          Math.max(1, Number(timeout)),
+          terminators ?? "",
+          Number(digitTimeout) || 0,
+        );
+        return r.digits;
+      }),
+    );
+  }
+
+  playAndGetDigits(
+    minDigits: number,
+    maxDigits: number,
+    maxTries: number,
+    timeout: number,
+    terminators: string,
+    prompt: string,
+    invalidPrompt: string,
+    regex: string,
+    varName?: string,
+    digitTimeout = 0,
+    transferOnFailure?: string,
+  ): Promise<string> {
+    const args: unknown[] = [minDigits, maxDigits, maxTries, timeout, terminators, prompt, invalidPrompt, regex];
+    if (varName !== undefined || digitTimeout || transferOnFailure !== undefined) args.push(varName);
+    if (digitTimeout || transferOnFailure !== undefined) args.push(digitTimeout);
+    if (transferOnFailure !== undefined) args.push(transferOnFailure);
+    return this.traced("playAndGetDigits", args, () =>
+      this.blocking(() =>
+        this.doPlayAndGetDigits(
+          Number(minDigits),
+          Number(maxDigits),
+          Number(maxTries),
+          Number(timeout),
+          terminators ?? "",
+          prompt ?? "",
+          invalidPrompt ?? "",
+          regex ?? "",
+          varName || undefined,
+          Number(digitTimeout) || 0,
+          transferOnFailure || undefined,
+        ),
+      ),
+    );
+  }
+
+  /** switch_play_and_get_digits, step by step (see the reference, §2.3). */
+  async doPlayAndGetDigits(
+    min: number,
+    max: number,
+    tries: number,
+    timeout: number,
+    terminators: string,
+    prompt: string,
+    invalidPrompt: string,
+    regex: string,
+    varName: string | undefined,
+    digitTimeout: number,
+    transferOnFailure: string | undefined,
+  ): Promise<string> {
+    let re: RegExp | undefined;
+    if (regex) {
+      try {
+        re = new RegExp(regex);
+      } catch {
+        this.log("err", `invalid regex ${regex}`);
+      }
+    }
+    if (varName && regex) this.channel.setVar(`${varName}_invalid`, undefined);
+    let left = Math.max(1, tries);
+    while (left > 0 && this.channel.ready) {
+      if (varName) this.channel.setVar(varName, undefined);
+      const r = await this.readCore(min, max, prompt, timeout, terminators, digitTimeout);
+      if (varName && r.digits) this.channel.setVar(varName, r.digits);
+      if (r.status === "restart") return r.digits;
+      const ok = r.status === "success" || (r.status === "timeout" && r.digits.length >= min);
+      if (ok && min === 0 && r.digits === "" && r.terminator) return "";
+      if (ok && r.digits !== "") {
+        if (!regex) return r.digits;
+        if (re && re.test(r.digits)) return r.digits;
+        if (varName) {
+          this.channel.setVar(varName, undefined);
+          this.channel.setVar(`${varName}_invalid`, r.digits);
+        }
+      }
+      if (!this.channel.ready) break;
+      if (invalidPrompt) {
+        // Not interruptible: played with no input args, digits stay queued.
+        const h = this.media.play(invalidPrompt);
+        await this.channel.waitEvent(undefined, h.done, false);
+        h.stop();
+        await h.done;
+      }
+      left--;
+    }
+    if (transferOnFailure && this.channel.ready) {
+      const [ext, dp, ctx] = transferOnFailure.split(/\s+/);
+      this.log("info", `PAGD failure! Transfer to: ${ext} / ${dp ?? ""} / ${ctx ?? ""}`);
+      this.doTransfer(ext, dp, ctx);
+    }
+    return "";
+  }
+
+  collectDigits(digitTimeout: number, absTimeout?: number): Promise<number> {
+    const args = absTimeout === undefined ? [digitTimeout] : [digitTimeout, absTimeout];
+    return this.traced("collectDigits", args, () =>
+      this.blocking(async () => {
+        if (!this.inputCallback) return 0; // GENERR in the core; the binding still returns 0
+        // One argument is the absolute timeout; two are (digit, absolute).
+        const digitMs = absTimeout === undefined ? 0 : Number(digitTimeout);
+        const absMs = absTimeout === undefined ? Number(digitTimeout) : Number(absTimeout);
+        const start = performance.now();
+        let lastDigit = start;
+        for (;;) {
+          if (!this.channel.ready) return 0;
+          const now = performance.now();
+          const waits: number[] = [];
+          if (absMs > 0) waits.push(absMs - (now - start));
+          if (digitMs > 0) waits.push(digitMs - (now - lastDigit));
+          const wait = waits.length ? Math.min(...waits) : undefined;
+          if (wait !== undefined && wait <= 0) return 0;
+          const ev = await this.channel.waitEvent(wait);
+          if (ev !== "dtmf") return 0;
+          lastDigit = performance.now();
+          const action = await this.dispatchDtmf(false);
+          if (action.kind !== "continue") return 0;
+        }
+      }),
+    );
+  }
+
+  // --- callbacks --------------------------------------------------------------------------
+
+  setInputCallback<A>(callback: InputCallback<A>, arg?: A): Promise<void> {
+    return this.traced("setInputCallback", arg === undefined ? [] : [arg], async () => {
+      this.inputCallback = { fn: callback as InputCallback<unknown>, arg };
+    });
+  }
+
+  unsetInputCallback(): Promise<void> {
+    return this.traced("unsetInputCallback", [], async () => {
+      this.inputCallback = undefined;
+    });
+  }
+
+  setHangupHook<A>(hook: HangupHook<A>, arg?: A): Promise<void> {
+    return this.traced("setHangupHook", arg === undefined ? [] : [arg], async () => {
+      this.hangupHook = { fn: hook as HangupHook<unknown>, arg };
+      // A state hook registered now only sees later transitions.
+      if (this.channel.up && !this.channel.transferPending) this.channel.takeHookEvent();
+    });
+  }
+
+  // --- used by dialplan applications (apps.ts) --------------------------------------------
+
+  get hasInputCallback(): boolean {
+    return this.inputCallback !== undefined;
+  }
+
+  ttsParams(): { engine: string; voice: string } | undefined {
+    return this.tts;
+  }
+
+  async answerCall(): Promise<void> {
+    if (this.channel.ready && !this.channel.answered && (await this.control.answer())) this.channel.answered = true;
+  }
+
+  async preAnswerCall(): Promise<void> {
+    if (this.channel.ready && !this.channel.answered && !this.channel.earlyMedia && (await this.control.preAnswer()))
+      this.channel.earlyMedia = true;
+  }
+}

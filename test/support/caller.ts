@@ -1,0 +1,56 @@
+// The scripted caller: what the person (and the network) on the other end does, as a
+// queue of actions consumed while a script runs. One model drives both stand-ins
+// (Lua binding and TS Session), so the same caller gives both scripts the same call.
+//
+// When actions are consumed:
+// - an input wait (getDigits, read, one try of playAndGetDigits) takes digits already
+//   typed, then `dtmf` actions until it has enough digits or a terminator; `noinput`
+//   ends the wait (timeout); `hangup` hangs up; an empty queue means the caller hangs up;
+// - a playback (streamFile, sleep, speak, say, sayPhrase, recordFile) takes a `hangup`
+//   (the caller leaves mid-prompt) and, only when an input callback is set, one `dtmf`
+//   action (delivered to the callback digit by digit). Without a callback digits are
+//   not consumed: they arrive at the next input wait (FreeSWITCH queues them);
+// - execute("bridge", ...) takes a `bridge` action (the far end's answer or cause).
+
+export type CallerAction =
+  | { dtmf: string }
+  | { noinput: true }
+  | { hangup: true }
+  /** answered, busy, no_answer, or any hangup cause name (e.g. "CALL_REJECTED"); then: caller hangs up during the bridged call. */
+  | { bridge: string; then?: "hangup" };
+
+export interface HttpReply {
+  /** HTTP status; 0 = the connection failed (mod_curl reports status_code 0). */
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ScriptedCaller {
+  actions: CallerAction[];
+  /** Channel variables of the inbound call, over the defaults (caller_id_number, destination_number, uuid...). */
+  variables?: Record<string, string>;
+  /** Fake "now" (ISO 8601 with zone, e.g. "2026-11-26T10:00:00Z") for strftime_tz / new Date(). */
+  now?: string;
+  /** Replies to HTTP requests, consumed in order (mod_curl in Lua, fetch in TS). */
+  http?: HttpReply[];
+  /** How long recordings last (record_ms); default 4000. */
+  recordMs?: number;
+  /** argv[1..n] of the Lua script / argv of the TS main. */
+  argv?: string[];
+  /** Calls allowed before the run is stopped as a runaway loop; default 2000. */
+  maxCalls?: number;
+}
+
+export const DEFAULT_CALL_VARIABLES: Readonly<Record<string, string>> = {
+  uuid: "2b1f6c9e-5d0a-4c55-9a53-7c2a4e0b9f01",
+  caller_id_number: "15551230001",
+  caller_id_name: "Test Caller",
+  ani: "15551230001",
+  destination_number: "5000",
+  network_addr: "127.0.0.1",
+  context: "default",
+  chan_name: "sofia/internal/15551230001@127.0.0.1:5062",
+  direction: "inbound",
+  default_language: "en",
+};
