@@ -11,7 +11,8 @@ export type PromptLookup =
 /** A prompt path that can live under the bundle's sounds/ folder, or why not. */
 export function bundlableReason(prompt: string): string | undefined {
   if (prompt.includes("${")) return "built from channel variables at run time";
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(prompt)) return "a stream or URL, not a file";
+  // tone_stream://, silence_stream://, http://, phrase:..., say:... (a 1-letter prefix is a Windows drive)
+  if (/^[a-z][a-z0-9_+.-]+:/i.test(prompt)) return "a stream, URL or macro, not a file";
   if (isAbsolute(prompt) || /^[A-Za-z]:[\\/]/.test(prompt)) return "an absolute path on the server";
   const norm = normalize(prompt);
   if (norm === ".." || norm.startsWith(`..${sep}`) || norm.split(/[\\/]/).includes("..")) return "leaves the sound folder";

@@ -1,0 +1,70 @@
+// ivr export: writes the bundle, copies the prompts found locally, lists the missing ones.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runIvr } from "./run-cli";
+
+let dir: string;
+const WELCOME_BYTES = Buffer.from("RIFF-fake-welcome-prompt");
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "ivr-cli-export-"));
+  mkdirSync(join(dir, "media", "ivr"), { recursive: true });
+  writeFileSync(join(dir, "media", "ivr", "ivr-welcome_to_freeswitch.wav"), WELCOME_BYTES);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function listFiles(root: string, prefix = ""): string[] {
+  return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(root, join(prefix, e.name)) : [join(prefix, e.name)],
+  );
+}
+
+describe("ivr export", () => {
+  it("writes Lua, dialplan XML and README, copies found prompts and lists the missing ones", async () => {
+    const out = join(dir, "bundle");
+    const r = await runIvr(["export", "examples/main-menu.json", "-o", out, "--number", "5000", "--media", join(dir, "media")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+
+    const files = listFiles(out);
+    const lua = files.find((f) => f.endsWith(".lua"));
+    const xml = files.find((f) => f.endsWith(".xml"));
+    expect(lua).toBeDefined();
+    expect(xml).toBeDefined();
+    expect(files.some((f) => /^README/i.test(f))).toBe(true);
+    expect(readFileSync(join(out, lua!), "utf8")).toContain("session:");
+    expect(readFileSync(join(out, xml!), "utf8")).toContain("5000");
+
+    // The prompt present in --media is copied byte for byte under sounds/.
+    expect(readFileSync(join(out, "sounds", "ivr", "ivr-welcome_to_freeswitch.wav"))).toEqual(WELCOME_BYTES);
+    // The company prompts are not anywhere locally: listed in the file and on stdout.
+    const missing = readFileSync(join(out, "MISSING_PROMPTS.txt"), "utf8");
+    expect(missing).toContain("prompts/acme/main_menu.wav");
+    expect(missing).not.toMatch(/^ivr\/ivr-welcome_to_freeswitch\.wav/m);
+    expect(r.stdout).toMatch(/missing: prompts\/acme\/main_menu\.wav \(needs a recording\)/);
+    expect(r.stdout).toMatch(/missing: voicemail\/vm-not_available\.wav \(in FreeSWITCH's default sound set\)/);
+    expect(r.stdout).toMatch(/1 copied into sounds\//);
+  });
+
+  it("finds prompts next to the flow file when no --media is given, and drops a stale missing list", async () => {
+    const flowDir = join(dir, "flowdir");
+    mkdirSync(join(flowDir, "ivr"), { recursive: true });
+    mkdirSync(join(flowDir, "voicemail"), { recursive: true });
+    writeFileSync(join(flowDir, "ivr", "ivr-please_enter_pin_followed_by_pound.wav"), "a");
+    writeFileSync(join(flowDir, "ivr", "ivr-that_was_an_invalid_entry.wav"), "b");
+    const flow = JSON.parse(readFileSync("examples/pin-entry.json", "utf8"));
+    writeFileSync(join(flowDir, "pin.json"), JSON.stringify(flow));
+    const out = join(dir, "pin-bundle");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "MISSING_PROMPTS.txt"), "stale\n");
+
+    const r = await runIvr(["export", join(flowDir, "pin.json"), "-o", out], dir);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(out, "sounds", "ivr", "ivr-please_enter_pin_followed_by_pound.wav"))).toBe(true);
+    expect(existsSync(join(out, "sounds", "ivr", "ivr-that_was_an_invalid_entry.wav"))).toBe(true);
+    expect(existsSync(join(out, "MISSING_PROMPTS.txt"))).toBe(false);
+    expect(r.stdout).toMatch(/2 copied into sounds\/, 0 missing/);
+  });
+});
