@@ -4,3 +4,4 @@ export * from "./diagnostics";
 export * from "./hangup-causes";
 export * from "./validate";
 export * from "./regex-subset";
+export * from "./prompts";

@@ -154,10 +154,10 @@ function readBraces(p: string, i: number): { length: number; min: number; max: n
 function groupReason(p: string, i: number): string {
   const rest = p.slice(i + 2, i + 4);
   if (rest.startsWith("<=") || rest.startsWith("<!")) {
-    return `lookbehind (${p.slice(i, i + 4)}…) is not read the same way by ${BOTH}`;
+    return `lookbehind ${p.slice(i, i + 4)}…) is not read the same way by ${BOTH}`;
   }
   if (rest.startsWith("=") || rest.startsWith("!")) {
-    return `lookahead (${p.slice(i, i + 3)}…) is not supported, to stay portable`;
+    return `lookahead ${p.slice(i, i + 3)}…) is not supported, to stay portable`;
   }
   if (rest.startsWith("<") || rest.startsWith("P") || rest.startsWith("'")) {
     return "named groups are not supported: use (…) or (?:…)";
@@ -165,7 +165,7 @@ function groupReason(p: string, i: number): string {
   if (rest.startsWith(">")) return "atomic groups (?>…) are PCRE only";
   if (rest.startsWith("#")) return "comments (?#…) are PCRE only";
   if (rest.startsWith("|")) return "branch reset groups (?|…) are PCRE only";
-  if (/^[0-9R+&-]/.test(rest)) return "recursion and subroutine calls (?R) are PCRE only";
+  if (/^([0-9R+&]|-\d)/.test(rest)) return "recursion and subroutine calls (?R) are PCRE only";
   return "inline flags such as (?i) are not supported by " + BOTH;
 }
 

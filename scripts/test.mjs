@@ -11,6 +11,8 @@ export const TEST_SYSTEM_PACKAGES = [
 
 ensureSystemPackages(TEST_SYSTEM_PACKAGES);
 ensureNodeModules();
+// The Prisma client is generated, not committed; the type check and the API tests need it.
+(await import("./prisma-client.mjs")).ensurePrismaClient();
 
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });

@@ -2,17 +2,17 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { GenerateError } from "../../generators";
+import { buildExportBundle } from "../../generators/export";
 import { intOption, oneFile, parseCommandArgs } from "../args";
 import { formatDiagnostic } from "../diagnostics-format";
 import { CliError, EXIT } from "../errors";
-import { loadExporter } from "../exporter";
 import { readFlowFile } from "../load-flow";
 import type { Output } from "../output";
 import { findPrompt, isFreeSwitchSound, type PromptLookup } from "../prompt-files";
 
 export const MISSING_PROMPTS_FILE = "MISSING_PROMPTS.txt";
 
-export async function runExport(argv: string[], io: Output): Promise<number> {
+export function runExport(argv: string[], io: Output): number {
   const { values, positionals } = parseCommandArgs("export", argv, {
     out: { type: "string", short: "o" },
     number: { type: "string" },
@@ -32,13 +32,12 @@ export async function runExport(argv: string[], io: Output): Promise<number> {
   if (mediaDir !== undefined && !existsSync(mediaDir)) throw new CliError(`--media ${mediaDir}: no such folder`);
 
   const flow = readFlowFile(file);
-  const buildExportBundle = await loadExporter();
   let bundle;
   try {
     bundle = buildExportBundle(flow, {
       number,
       flowVersion,
-      scriptName: scriptNameFor(file),
+      scriptName: basename(file, extname(file)), // slugged by the bundle builder
       validate: { authorIsAdmin: values.admin === true },
     });
   } catch (e) {
@@ -73,26 +72,31 @@ export async function runExport(argv: string[], io: Output): Promise<number> {
   return EXIT.OK;
 }
 
-/** Script name from the file name: `examples/main-menu.json` -> `main_menu`. */
-export function scriptNameFor(file: string): string {
-  const base = basename(file, extname(file)).toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
-  return /^[a-z]/.test(base) ? base : `flow_${base || "script"}`;
-}
-
 function describeMissing(l: PromptLookup): string {
   if (l.status === "not-bundlable") return ` (${l.reason})`;
   return isFreeSwitchSound(l.prompt) ? " (in FreeSWITCH's default sound set)" : " (needs a recording)";
 }
 
+/** Grouped by what to do about them; paths alone on their lines, for copy and paste. */
 function missingPromptsText(missing: PromptLookup[], searchDirs: string[]): string {
+  const stock = missing.filter((m) => m.status === "missing" && isFreeSwitchSound(m.prompt));
+  const record = missing.filter((m) => m.status === "missing" && !isFreeSwitchSound(m.prompt));
+  const other = missing.filter((m) => m.status === "not-bundlable");
   const lines = [
     `# Prompts this flow plays that were not found locally (looked in: ${searchDirs.join(", ")}).`,
-    "# Paths are relative to the server's sound_prefix. Prompts under ivr/, voicemail/, digits/, misc/...",
-    "# ship with FreeSWITCH's default sound set (en/us/callie); record the others and install them there.",
-    "",
-    ...missing.map((m) => `${m.prompt}${describeMissing(m)}`),
+    "# Paths are relative to the server's sound_prefix.",
   ];
+  const group = (title: string, items: PromptLookup[]) => {
+    if (items.length) lines.push("", `# ${title}`, ...items.map((m) => m.prompt + describeOther(m)));
+  };
+  group("Need a recording (install under the sound_prefix):", record);
+  group("Shipped with FreeSWITCH's default sound set (en/us/callie); nothing to do on a stock server:", stock);
+  group("Cannot be bundled:", other);
   return `${lines.join("\n")}\n`;
+}
+
+function describeOther(l: PromptLookup): string {
+  return l.status === "not-bundlable" ? `  # ${l.reason}` : "";
 }
 
 function insideOrFail(root: string, path: string): string {

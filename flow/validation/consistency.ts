@@ -133,7 +133,7 @@ function checkZones(ctx: ValidationContext, info: NodeInfo, p: Record<string, un
           `${words} ${quote(value)} is not a known time zone; use an IANA name such as Europe/Paris or America/New_York.`);
       } else if (canonical !== value && canonical.toLowerCase() === value.toLowerCase()) {
         push(ctx, info, C.BAD_TIMEZONE, "error", path.join("."),
-          `${words} ${quote(value)} must be spelled exactly ${canonical} (FreeSWITCH matches the name as written).`);
+          `${words} ${quote(value)} must be written exactly ${canonical} (FreeSWITCH zone names are case-sensitive).`);
       }
     }
   }

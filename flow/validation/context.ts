@@ -36,8 +36,9 @@ export function nodeName(info: Pick<NodeInfo, "node" | "spec">): string {
 }
 
 /** Quote a user value for a message, shortened. */
-export function quote(value: string, max = 40): string {
-  const v = value.length > max ? `${value.slice(0, max)}…` : value;
+export function quote(value: unknown, max = 40): string {
+  const text = typeof value === "string" ? value : String(value ?? "");
+  const v = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(v);
 }
 
@@ -45,7 +46,8 @@ export function quote(value: string, max = 40): string {
 export function buildContext(flow: FlowGraph, options: ValidateOptions, parse: ParseParams): ValidationContext {
   const infos: NodeInfo[] = [];
   const byId = new Map<string, NodeInfo>();
-  const nodes = Array.isArray(flow.nodes) ? flow.nodes : [];
+  // validate() takes a loaded flow; stay safe on hand-built objects all the same.
+  const nodes = (Array.isArray(flow.nodes) ? flow.nodes : []).filter((n) => n && typeof n === "object");
   nodes.forEach((node, index) => {
     const spec = specOf(String(node.kind));
     const info: NodeInfo = { node, index, spec };

@@ -21,6 +21,7 @@ export function checkEdges(ctx: ValidationContext): GraphEdge[] {
   const connected = new Map<NodeInfo, Set<string>>();
   const edges: FlowEdge[] = Array.isArray(ctx.flow.edges) ? ctx.flow.edges : [];
   for (const edge of edges) {
+    if (!edge || typeof edge !== "object") continue;
     const from = ctx.byId.get(edge.source);
     const to = ctx.byId.get(edge.target);
     const edgeName = edge.id ? `Connection "${edge.id}"` : "A connection";

@@ -25,6 +25,8 @@ export function fixedHost(url: string): { host: string } | { problem: string } {
   }
   if (!/^https?$/i.test(m[1])) return { problem: `its scheme ${m[1]}: is not http or https` };
   if (m[2].includes("${")) return { problem: "the host must be fixed, not taken from a ${variable}" };
+  // URL parsers disagree on these (a backslash is a slash to browsers, not to curl).
+  if (/[\\\s]/.test(m[2])) return { problem: "its host part contains a backslash or a space" };
   try {
     const parsed = new URL(url.trim().replace(TEMPLATE_RE, "x"));
     if (!parsed.hostname) return { problem: "it has no host" };

@@ -21,7 +21,7 @@ function variablePaths(kind: string, schema: z.ZodType): string[][] {
   return paths;
 }
 
-const badName = (v: unknown): v is string => typeof v === "string" && v !== "" && !VARIABLE_NAME_RE.test(v);
+const badName = (v: unknown): v is string => typeof v === "string" && v.trim() !== "" && !VARIABLE_NAME_RE.test(v);
 const RULE = "use letters, digits and _ only, not starting with a digit";
 
 function checkNode(ctx: ValidationContext, info: NodeInfo): void {
@@ -31,7 +31,7 @@ function checkNode(ctx: ValidationContext, info: NodeInfo): void {
     for (const { path, value } of valuesAt(info.params, pattern)) {
       // Empty: optional ones are fine, required ones are reported as empty (IVR1020);
       // but a list row (e.g. a response field) with no name is a mistake.
-      const emptyRow = pattern.includes("*") && value === "";
+      const emptyRow = pattern.includes("*") && typeof value === "string" && value.trim() === "";
       if (!badName(value) && !emptyRow) continue;
       ctx.out.push({
         code: C.BAD_VARIABLE_NAME,

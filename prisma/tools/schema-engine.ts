@@ -18,15 +18,16 @@ function loadEngine(): Promise<Bg> {
   loaded ??= (async () => {
     // The engine reports Rust panics through this global; it must exist before use.
     const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown };
-    g.PRISMA_WASM_PANIC_REGISTRY ??= {
-      message: "",
+    class PanicRegistry {
+      message = "";
       get() {
         return this.message;
-      },
+      }
       set_message(m: string) {
         this.message = `RuntimeError: ${m}`;
-      },
-    };
+      }
+    }
+    g.PRISMA_WASM_PANIC_REGISTRY ??= new PanicRegistry();
     const bg = (await import("@prisma/schema-engine-wasm/schema_engine_bg")) as Bg;
     const require = createRequire(import.meta.url);
     const wasmPath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg").replace(/\.js$/, ".wasm");

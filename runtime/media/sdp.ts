@@ -4,7 +4,6 @@ import { isIPv6 } from "node:net";
 import * as sdpTransform from "sdp-transform";
 import type { MediaDescription, SessionDescription } from "sdp-transform";
 import type { G711Codec } from "./g711";
-import { G711_PAYLOAD_TYPE } from "./g711";
 
 export type MediaDirection = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 
@@ -238,4 +237,3 @@ export class SdpAnswerer {
   }
 }
 
-export { G711_PAYLOAD_TYPE };

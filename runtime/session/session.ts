@@ -694,7 +694,7 @@ export class FsSession implements Session {
     }
     if (transferOnFailure && this.channel.ready) {
       const [ext, dp, ctx] = transferOnFailure.split(/\s+/);
-      this.log("info", `PAGD failure! Transfer to: ${ext} / ${dp ?? ""} / ${ctx ?? ""}`);
+      this.log("warning", `PAGD failure! Transfer to: ${ext} / ${dp ?? ""} / ${ctx ?? ""}`);
       this.doTransfer(ext, dp, ctx);
     }
     return "";

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BROKEN_FLOW } from "./broken-flow";
 import { runIvr } from "./run-cli";
 
 let dir: string;
@@ -41,7 +42,8 @@ describe("ivr export", () => {
     expect(readFileSync(join(out, "sounds", "ivr", "ivr-welcome_to_freeswitch.wav"))).toEqual(WELCOME_BYTES);
     // The company prompts are not anywhere locally: listed in the file and on stdout.
     const missing = readFileSync(join(out, "MISSING_PROMPTS.txt"), "utf8");
-    expect(missing).toContain("prompts/acme/main_menu.wav");
+    expect(missing).toMatch(/^prompts\/acme\/main_menu\.wav$/m);
+    expect(missing).toMatch(/^voicemail\/vm-not_available\.wav$/m);
     expect(missing).not.toMatch(/^ivr\/ivr-welcome_to_freeswitch\.wav/m);
     expect(r.stdout).toMatch(/missing: prompts\/acme\/main_menu\.wav \(needs a recording\)/);
     expect(r.stdout).toMatch(/missing: voicemail\/vm-not_available\.wav \(in FreeSWITCH's default sound set\)/);
@@ -66,5 +68,44 @@ describe("ivr export", () => {
     expect(existsSync(join(out, "sounds", "ivr", "ivr-that_was_an_invalid_entry.wav"))).toBe(true);
     expect(existsSync(join(out, "MISSING_PROMPTS.txt"))).toBe(false);
     expect(r.stdout).toMatch(/2 copied into sounds\/, 0 missing/);
+  });
+
+  it("refuses an invalid flow (exit 1, nothing written) and a bad --number (exit 2)", async () => {
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, JSON.stringify(BROKEN_FLOW));
+    const out = join(dir, "never");
+    const [bad, badNumber] = await Promise.all([
+      runIvr(["export", broken, "-o", out]),
+      runIvr(["export", "examples/main-menu.json", "-o", out, "--number", "50 00"]),
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/broken\.json: error IVR1017 \[node ask_account, outcome 1\]/);
+    expect(bad.stderr).toMatch(/not exported, the flow has errors/);
+    expect(badNumber.code).toBe(2);
+    expect(badNumber.stderr).toMatch(/^ivr: --number must be a dialable number/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("lists absolute prompt paths as not bundlable", async () => {
+    const flow = {
+      schemaVersion: 1,
+      name: "Absolute",
+      nodes: [
+        { id: "start", kind: "start", label: "Start" },
+        { id: "hello", kind: "play", label: "Hello", params: { file: "/srv/sounds/hello.wav" } },
+        { id: "bye", kind: "hangup", label: "Bye" },
+      ],
+      edges: [
+        { source: "start", outcome: "next", target: "hello" },
+        { source: "hello", outcome: "next", target: "bye" },
+      ],
+    };
+    const file = join(dir, "absolute.json");
+    writeFileSync(file, JSON.stringify(flow));
+    const out = join(dir, "abs-bundle");
+    const r = await runIvr(["export", file, "-o", out, "--media", join(dir, "media")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/missing: \/srv\/sounds\/hello\.wav \(an absolute path on the server\)/);
+    expect(readFileSync(join(out, "MISSING_PROMPTS.txt"), "utf8")).toMatch(/# Cannot be bundled:\n\/srv\/sounds\/hello\.wav  # an absolute path/);
   });
 });

@@ -4,7 +4,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundlableReason, findPrompt } from "../../cli/prompt-files";
-import { scriptNameFor } from "../../cli/commands/export";
 
 let a: string;
 let b: string;
@@ -36,11 +35,5 @@ describe("prompt files", () => {
     expect(findPrompt("ivr/x.wav", [a, b])).toMatchObject({ status: "found", source: join(b, "ivr", "x.wav") });
     expect(findPrompt("ivr/z.wav", [a, b])).toEqual({ prompt: "ivr/z.wav", status: "missing" });
     expect(findPrompt("ivr", [a])).toEqual({ prompt: "ivr", status: "missing" });
-  });
-
-  it("derives a script name from the flow file name", () => {
-    expect(scriptNameFor("examples/main-menu.json")).toBe("main_menu");
-    expect(scriptNameFor("/x/2024 Flow!.json")).toBe("flow_2024_flow");
-    expect(scriptNameFor("---.json")).toBe("flow_script");
   });
 });

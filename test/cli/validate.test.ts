@@ -28,12 +28,14 @@ describe("ivr validate", () => {
     const file = join(dir, "broken.json");
     const r = await runIvr(["validate", file]);
     expect(r.code).toBe(1);
+    expect(r.stderr).toBe("");
     const lines = r.stdout.trimEnd().split("\n");
-    const unconnected = lines.find((l) => l.includes("IVR1005"));
-    expect(unconnected).toBeDefined();
-    expect(unconnected!.startsWith(`${file}: error IVR1005 [node ask_account`)).toBe(true);
-    expect(lines.some((l) => l.includes("IVR1008") && l.includes("[node orphan"))).toBe(true);
-    expect(lines.at(-1)).toMatch(/: [1-9]\d* errors?, \d+ warnings?$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^.*broken\.json: error IVR1017 \[node ask_account, outcome 1\] .*"nowhere"/));
+    expect(lines).toContainEqual(expect.stringMatching(/^.*broken\.json: error IVR1016 \[node read_pin, param minDigits\] /));
+    expect(lines).toContainEqual(expect.stringMatching(/^.*broken\.json: warning IVR1005 \[node ask_account, outcome 2\] /));
+    expect(lines).toContainEqual(expect.stringMatching(/^.*broken\.json: warning IVR1008 \[node orphan\] /));
+    const errors = lines.filter((l) => l.includes(": error IVR")).length;
+    expect(lines.at(-1)).toBe(`${file}: ${errors} errors, ${lines.length - 1 - errors} warnings`);
   });
 
   it("--json prints a parseable array of diagnostics", async () => {
@@ -43,8 +45,31 @@ describe("ivr validate", () => {
     ]);
     expect(bad.code).toBe(1);
     const ds = JSON.parse(bad.stdout) as Array<{ code: string; severity: string; nodeId?: string; outcome?: string }>;
-    expect(ds.find((d) => d.code === "IVR1005")).toMatchObject({ severity: "error", nodeId: "ask_account", outcome: "2" });
+    expect(ds).toContainEqual(expect.objectContaining({ code: "IVR1017", severity: "error", nodeId: "ask_account", outcome: "1" }));
+    expect(ds).toContainEqual(expect.objectContaining({ code: "IVR1005", severity: "warning", nodeId: "ask_account", outcome: "2" }));
     expect(good.code).toBe(0);
     expect(JSON.parse(good.stdout).filter((d: { severity: string }) => d.severity === "error")).toEqual([]);
+  });
+
+  it("--admin allows Custom code, which is an error for other authors", async () => {
+    const flow = {
+      schemaVersion: 1,
+      nodes: [
+        { id: "start", kind: "start", label: "Start" },
+        { id: "custom", kind: "custom_code", label: "Custom", params: { lua: "-- x", ts: "// x" } },
+        { id: "bye", kind: "hangup", label: "Bye" },
+      ],
+      edges: [
+        { source: "start", outcome: "next", target: "custom" },
+        { source: "custom", outcome: "next", target: "bye" },
+      ],
+    };
+    const file = join(dir, "custom.json");
+    writeFileSync(file, JSON.stringify(flow));
+    const [plain, admin] = await Promise.all([runIvr(["validate", file]), runIvr(["validate", file, "--admin"])]);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(/error IVR1013 \[node custom\]/);
+    expect(admin.code).toBe(0);
+    expect(admin.stdout).not.toContain("IVR1013");
   });
 });

@@ -23,11 +23,11 @@ export function flowOf(nodes: NodeIn[], edges: EdgeIn[], extra: Record<string, u
 
 /** Start → node, and every exit of the node → a Hangup: the only findings are about the node itself. */
 export function around(node: NodeIn): FlowGraph {
-  const exits = outcomesOf(node.kind, node.params ?? {}).map((o): EdgeIn => [node.id, o.key, "end"]);
-  return flowOf(
-    [{ id: "start", kind: "start" }, node, { id: "end", kind: "hangup" }],
-    [["start", "next", node.id], ...exits],
-  );
+  const keys = [...new Set(outcomesOf(node.kind, node.params ?? {}).map((o) => o.key))];
+  const exits = keys.map((key): EdgeIn => [node.id, key, "end"]);
+  // No exits (hangup, transfer, params that do not parse): no Hangup, which would be unreachable.
+  const end: NodeIn[] = exits.length ? [{ id: "end", kind: "hangup" }] : [];
+  return flowOf([{ id: "start", kind: "start" }, node, ...end], [["start", "next", node.id], ...exits]);
 }
 
 /** Diagnostics reduced to what tests compare (message checked separately). */

@@ -41,6 +41,8 @@ describe("checkPortableRegex rejects what the engines read differently", () => {
     ["python named group", "(?P<n>1)", /named group/],
     ["quoted named group", "(?'n'1)", /named group/],
     ["inline flags", "(?i)a", /inline flags/],
+    ["inline flag group", "(?i:a)", /inline flags/],
+    ["inline flag unset", "(?-i)a", /inline flags/],
     ["atomic group", "(?>12)", /atomic/],
     ["comment group", "(?#x)1", /comment/],
     ["recursion", "(?R)", /recursion/],
@@ -98,5 +100,12 @@ describe("checkPortableRegex rejects what the engines read differently", () => {
       expect(checkPortableRegex(p)).toBeUndefined();
       expect(() => new RegExp(p)).not.toThrow();
     }
+  });
+});
+
+describe("checkPortableRegex reasons", () => {
+  it("name the construct", () => {
+    expect(checkPortableRegex("(?<=1)2")).toBe("lookbehind (?<=…) is not read the same way by FreeSWITCH (PCRE) and JavaScript");
+    expect(checkPortableRegex("(?!1)2")).toBe("lookahead (?!…) is not supported, to stay portable");
   });
 });

@@ -80,6 +80,10 @@ type Holder = { [KEY]?: Promise<Database> };
 export function getDatabase(): Promise<Database> {
   const g = globalThis as Holder;
   if (!g[KEY]) {
+    // `next build` must never open (and so lock) the data folder.
+    if (process.env.NEXT_PHASE === "phase-production-build") {
+      return Promise.reject(new Error("The database is not available during next build"));
+    }
     g[KEY] = openDatabase();
     // A failed open must not stick: the next request tries again.
     g[KEY].catch(() => {

@@ -1,0 +1,33 @@
+"use client";
+import Link from "next/link";
+import type { User } from "../lib/client/api";
+import { logout } from "../lib/client/auth";
+
+export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "versions" }) {
+  return (
+    <header className="app-header">
+      <Link href="/" className="brand">
+        IVR Studio
+      </Link>
+      <nav aria-label="Main">
+        <Link href="/" aria-current={current === "flows" ? "page" : undefined}>
+          Flows
+        </Link>
+        <Link href="/routes" aria-current={current === "routes" ? "page" : undefined}>
+          Routes
+        </Link>
+      </nav>
+      <span className="spacer" />
+      {user && (
+        <>
+          <span className="muted">
+            {user.name || user.email} · {user.role}
+          </span>
+          <button type="button" onClick={() => void logout()}>
+            Sign out
+          </button>
+        </>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,155 @@
+"use client";
+// The flow editor: palette | canvas | properties, problems and code tabs.
+import "@xyflow/react/dist/style.css";
+import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import dynamic from "next/dynamic";
+import { useCallback, useMemo, useState } from "react";
+import { downloadBlob, fileStem, type User } from "../lib/client/api";
+import { Canvas } from "./Canvas";
+import { DesignerProvider, useDesigner, useDesignerStore } from "./context";
+import { HelpDialog } from "./HelpDialog";
+import { layoutPositions } from "./layout";
+import { Palette } from "./Palette";
+import { PropertiesPanel } from "./PropertiesPanel";
+import { PublishDialog } from "./PublishDialog";
+import { useShortcuts } from "./shortcuts";
+import type { DesignerInit } from "./store";
+import { Toolbar } from "./Toolbar";
+import { useAutosave } from "./useAutosave";
+import { useValidation } from "./useValidation";
+import { ValidationPanel } from "./ValidationPanel";
+
+// Monaco is big: load it after the canvas is interactive, in the browser only.
+const CodeView = dynamic(() => import("./code/CodeView"), {
+  ssr: false,
+  loading: () => <div className="code-loading">Loading code view…</div>,
+});
+
+type Tab = "properties" | "problems" | "code";
+
+export function Designer({ init, user }: { init: DesignerInit; user: User }) {
+  return (
+    <ReactFlowProvider>
+      <DesignerProvider init={{ ...init, readOnly: init.readOnly || user.role === "viewer" }}>
+        <DesignerShell user={user} />
+      </DesignerProvider>
+    </ReactFlowProvider>
+  );
+}
+
+function DesignerShell({ user }: { user: User }) {
+  const store = useDesignerStore();
+  const rf = useReactFlow();
+  const isAdmin = user.role === "admin";
+  useValidation(isAdmin);
+  const { saveNow } = useAutosave();
+  const [tab, setTab] = useState<Tab>("properties");
+  const [codeOpened, setCodeOpened] = useState(false);
+  const [dialog, setDialog] = useState<"help" | "publish" | null>(null);
+  const [publishedNote, setPublishedNote] = useState<string | null>(null);
+  const conflict = useDesigner((s) => s.conflictMessage);
+  const problems = useDesigner((s) => s.diagnostics);
+  const readOnly = useDesigner((s) => s.readOnly);
+  const errorCount = problems.filter((d) => d.severity === "error").length;
+
+  const layout = useCallback(async () => {
+    const s = store.getState();
+    if (s.nodes.length === 0) return;
+    s.applyPositions(await layoutPositions(s.nodes, s.edges));
+    requestAnimationFrame(() => rf.fitView({ duration: 250 }));
+  }, [store, rf]);
+
+  const addAtCentre = useCallback(
+    (kind: string) => {
+      const box = document.querySelector(".canvas")?.getBoundingClientRect();
+      const p = box
+        ? rf.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 })
+        : { x: 0, y: 0 };
+      // Nudge so repeated adds don't stack exactly.
+      const n = store.getState().nodes.length % 5;
+      store.getState().addNode(kind, { x: p.x - 90 + n * 24, y: p.y - 30 + n * 24 });
+    },
+    [rf, store],
+  );
+
+  const exportJson = useCallback(() => {
+    const g = store.getState().graph();
+    downloadBlob(new Blob([JSON.stringify(g, null, 2)], { type: "application/json" }), `${fileStem(g.name)}.json`);
+  }, [store]);
+
+  const shortcutActions = useMemo(
+    () => ({
+      openHelp: () => setDialog("help"),
+      closeDialogs: () => setDialog(null),
+      layout: () => void layout(),
+      saveNow: () => void saveNow(),
+    }),
+    [layout, saveNow],
+  );
+  useShortcuts(shortcutActions);
+
+  const openTab = (t: Tab) => {
+    setTab(t);
+    if (t === "code") setCodeOpened(true);
+  };
+
+  return (
+    <div className="designer">
+      <Toolbar
+        onLayout={() => void layout()}
+        onFit={() => rf.fitView({ duration: 200 })}
+        onHelp={() => setDialog("help")}
+        onPublish={() => setDialog("publish")}
+        onExport={exportJson}
+        publishedNote={publishedNote}
+      />
+      {conflict && (
+        <div className="conflict-banner" role="alert">
+          <strong>Not saved.</strong> {conflict}{" "}
+          <button type="button" onClick={() => window.location.reload()}>
+            Reload
+          </button>
+        </div>
+      )}
+      <div className="designer-main">
+        <Palette onAdd={addAtCentre} disabled={readOnly} />
+        <Canvas />
+        <aside className="side-panel" aria-label="Inspector">
+          <div role="tablist" className="tabs" aria-label="Inspector tabs">
+            <button role="tab" aria-selected={tab === "properties"} className={tab === "properties" ? "active" : ""} onClick={() => openTab("properties")}>
+              Properties
+            </button>
+            <button role="tab" aria-selected={tab === "problems"} className={tab === "problems" ? "active" : ""} onClick={() => openTab("problems")}>
+              Problems{problems.length > 0 && <span className={`count ${errorCount ? "count-error" : "count-warning"}`}>{problems.length}</span>}
+            </button>
+            <button role="tab" aria-selected={tab === "code"} className={tab === "code" ? "active" : ""} onClick={() => openTab("code")}>
+              Code
+            </button>
+          </div>
+          <div className="tab-panel" role="tabpanel" hidden={tab !== "properties"}>
+            <PropertiesPanel />
+          </div>
+          <div className="tab-panel" role="tabpanel" hidden={tab !== "problems"}>
+            <ValidationPanel />
+          </div>
+          {codeOpened && (
+            <div className="tab-panel tab-code" role="tabpanel" hidden={tab !== "code"}>
+              <CodeView authorIsAdmin={isAdmin} />
+            </div>
+          )}
+        </aside>
+      </div>
+      {dialog === "help" && <HelpDialog onClose={() => setDialog(null)} />}
+      {dialog === "publish" && (
+        <PublishDialog
+          onClose={() => setDialog(null)}
+          saveNow={saveNow}
+          onPublished={(v) => {
+            setDialog(null);
+            setPublishedNote(`Published version ${v.number}`);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,284 @@
+// Runs FreeSWITCH mod_lua scripts on the runtime, unchanged: one fresh Lua state per call
+// (wasmoon, Lua 5.4 in WebAssembly), session methods that *block* the script (the Lua side
+// awaits the JS promise inside the script's coroutine) while Node serves every other call.
+// Protection FreeSWITCH lacks: a CPU budget per call (a runaway loop ends only its call)
+// and a memory cap per Lua state.
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { LuaFactory, LuaReturn, LuaTimeoutError, type LuaEngine, type LuaThread } from "wasmoon";
+import { ScriptExit } from "../session/errors";
+import { normalizeLogLevel, type FsSession } from "../session/session";
+import type { DtmfInput } from "../session/types";
+import { signaturesLua } from "./lua-binding";
+import type { ScriptEnd } from "./ts-host";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PRELUDE = readFileSync(path.join(here, "lua", "prelude.lua"), "utf8");
+const JSON_LIB = readFileSync(path.join(here, "lua", "json.lua"), "utf8");
+const SIGNATURES = signaturesLua();
+
+/** freeswitch.API():execute(cmd, args) for a script (see runtime/host/fs-api.ts). */
+export type ApiExecutor = (command: string, args: string, session: FsSession) => Promise<string>;
+
+export interface LuaHostOptions {
+  /** CPU time a call's Lua may use (not counting time blocked in session methods). Default 2000 ms. */
+  cpuBudgetMs?: number;
+  /** Memory cap per Lua state. Default 64 MiB. */
+  memoryMaxBytes?: number;
+  api: ApiExecutor;
+  globals: Map<string, string>;
+  /** Event:fire() lands here (serialized as JSON). */
+  onEvent?: (json: string) => void;
+  log: (level: string, message: string, callId?: string) => void;
+}
+
+const BOOTSTRAP = `
+local bridge = __ivr_bridge
+local sig_src, json_src, prelude_src, script_name = __ivr_sig_src, __ivr_json_src, __ivr_prelude_src, __ivr_script_name
+__ivr_bridge, __ivr_sig_src, __ivr_json_src, __ivr_prelude_src, __ivr_script_name = nil, nil, nil, nil, nil
+local SIG = load(sig_src, "=signatures")()
+local json = load(json_src, "=json")()
+local P = load(prelude_src, "=prelude")(bridge, SIG, json)
+freeswitch = P.freeswitch
+session = P.make_session(1)
+argv = { [0] = script_name }
+for i = 1, bridge.argc() do argv[i] = bridge.argv(i) end
+local sess = session
+__ivr_invoke_input = function(fname, argname, kind, digit, duration)
+  return P.invoke_input(fname, argname, kind, digit, duration, sess)
+end
+__ivr_invoke_hook = function(fname, argname, status)
+  return P.invoke_hook(fname, argname, status, sess)
+end
+__ivr_run = function(src)
+  local chunk, err = load(src, "@" .. script_name, "t")
+  if not chunk then return false, err, false end
+  local ok, e = P.raw_xpcall(chunk, function(e)
+    if P.is_budget_error(e) then return e end
+    return debug.traceback(tostring(e), 2)
+  end)
+  if ok then return true, nil, false end
+  if P.is_budget_error(e) then return false, "CPU budget exceeded", true end
+  return false, tostring(e), false
+end
+`;
+
+class BudgetExceeded extends Error {}
+
+interface ScriptSource {
+  name: string;
+  code: string;
+}
+
+const sourceCache = new Map<string, { key: string; code: string }>();
+
+/** Read a script (FreeSWITCH reads it per call; we cache until the file changes). */
+export function readLuaScript(file: string): ScriptSource {
+  const abs = path.resolve(file);
+  const st = statSync(abs);
+  const key = `${st.mtimeMs}:${st.size}`;
+  const hit = sourceCache.get(abs);
+  if (hit && hit.key === key) return { name: file, code: hit.code };
+  const code = readFileSync(abs, "utf8").replace(/^#![^\n]*/, "");
+  sourceCache.set(abs, { key, code });
+  return { name: file, code };
+}
+
+export class LuaHost {
+  private readonly factory = new LuaFactory();
+  private readonly budgetMs: number;
+  private readonly memoryMax: number;
+
+  constructor(private readonly options: LuaHostOptions) {
+    this.budgetMs = options.cpuBudgetMs ?? 2000;
+    this.memoryMax = options.memoryMaxBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Run a script for a call. Never throws: errors end only this call's script. */
+  async run(source: ScriptSource, session: FsSession, argv: string[]): Promise<ScriptEnd> {
+    const engine = await this.factory.createEngine({ injectObjects: true, enableProxy: true, traceAllocations: true });
+    const state = { spent: 0 };
+    try {
+      engine.global.setMemoryMax(this.memoryMax);
+      this.installGlobals(engine, session, source, argv, state);
+      engine.doStringSync(BOOTSTRAP);
+      const th = engine.global.newThread();
+      th.loadString("return __ivr_run(...)");
+      th.pushValue(source.code);
+      const [ok, err, budget] = (await this.runThread(th, 1, state)) as [boolean, string | undefined, boolean];
+      if (ok) return { kind: "returned" };
+      if (budget) return this.budgetEnd(session, source);
+      if (typeof err === "string" && /^(exit|die)$/i.test(err.split("\n")[0].trim())) {
+        this.options.log("err", `${source.name}: script ended by the hangup hook (${err.split("\n")[0]})`, session.channel.uuid);
+        return { kind: "exit", how: err.split("\n")[0].trim().toLowerCase() };
+      }
+      this.options.log("err", `${source.name}: ${err}`, session.channel.uuid);
+      return { kind: "error", message: String(err) };
+    } catch (e) {
+      if (e instanceof BudgetExceeded || e instanceof LuaTimeoutError) return this.budgetEnd(session, source);
+      const message = (e as Error)?.message ?? String(e);
+      this.options.log("err", `${source.name}: ${message}`, session.channel.uuid);
+      return { kind: "error", message };
+    } finally {
+      try {
+        engine.global.close();
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+
+  private budgetEnd(session: FsSession, source: ScriptSource): ScriptEnd {
+    const message = `CPU budget of ${this.budgetMs} ms exceeded: script stopped`;
+    this.options.log("err", `${source.name}: ${message}`, session.channel.uuid);
+    return { kind: "error", message };
+  }
+
+  /**
+   * Resume a coroutine until it finishes, awaiting the promises it yields. Only the time spent
+   * inside Lua counts against the budget; the instruction hook enforces it mid-slice.
+   */
+  private async runThread(th: LuaThread, argCount: number, state: { spent: number }): Promise<unknown[]> {
+    let argc = argCount;
+    for (;;) {
+      const left = this.budgetMs - state.spent;
+      if (left <= 0) throw new BudgetExceeded();
+      th.setTimeout(Date.now() + left);
+      const t0 = performance.now();
+      let res: { result: LuaReturn; resultCount: number };
+      try {
+        res = th.resume(argc);
+      } finally {
+        state.spent += performance.now() - t0;
+        th.setTimeout(undefined);
+      }
+      argc = 0;
+      if (res.result !== LuaReturn.Yield) {
+        th.assertOk(res.result);
+        return th.getStackValues();
+      }
+      if (res.resultCount > 0) {
+        const v = th.getValue(-1);
+        th.pop(res.resultCount);
+        if (v instanceof Promise) await v.catch(() => undefined);
+        else await new Promise((r) => setImmediate(r));
+      } else await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** Call a global Lua function in its own coroutine (callbacks may call session methods). */
+  private async callGlobal(engine: LuaEngine, name: string, args: unknown[], state: { spent: number }): Promise<unknown> {
+    const th = engine.global.newThread();
+    th.loadString(`return ${name}(...)`);
+    for (const a of args) th.pushValue(a);
+    const r = await this.runThread(th, args.length, state);
+    return r[0];
+  }
+
+  private installGlobals(
+    engine: LuaEngine,
+    session: FsSession,
+    source: ScriptSource,
+    argv: string[],
+    state: { spent: number },
+  ): void {
+    const g = engine.global;
+    const uuid = session.channel.uuid;
+    const log = this.options.log;
+    const exitMarker = (how: string) => ({ __ivr_exit__: how });
+    const lua = this;
+
+    const bridge = {
+      call: (_handle: number, method: string, n: number, ...raw: unknown[]) => {
+        const args = raw.slice(0, n).map((a) => (a === null ? undefined : a));
+        return lua.callSession(engine, session, method, args, state).then(
+          (r) => (r === null ? undefined : r),
+          (e) => {
+            if (e instanceof ScriptExit) return exitMarker(e.how);
+            throw e;
+          },
+        );
+      },
+      log: (level: string, msg: string) => {
+        if (level === "clean") log("console", msg, uuid);
+        else log(normalizeLogLevel(level), msg, uuid);
+      },
+      msleep: (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, Number(ms) || 0))),
+      getGlobal: (name: string) => this.options.globals.get(name),
+      setGlobal: (name: string, value: string | null) => {
+        if (value === null || value === undefined) this.options.globals.delete(name);
+        else this.options.globals.set(name, value);
+      },
+      nowMs: () => String(Date.now()),
+      api: (cmd: string, args: string) => this.options.api(cmd, args, session).then((r) => r ?? ""),
+      fire: (json: string) => this.options.onEvent?.(json),
+      isTimeout: (e: unknown) => e instanceof LuaTimeoutError,
+      argc: () => argv.length,
+      argv: (i: number) => argv[i - 1],
+    };
+    g.set("__ivr_bridge", bridge);
+    g.set("__ivr_sig_src", SIGNATURES);
+    g.set("__ivr_json_src", JSON_LIB);
+    g.set("__ivr_prelude_src", PRELUDE);
+    g.set("__ivr_script_name", source.name);
+  }
+
+  /** One session method call from Lua: names-based callbacks and mod_lua-only methods live here. */
+  private async callSession(
+    engine: LuaEngine,
+    session: FsSession,
+    method: string,
+    args: unknown[],
+    state: { spent: number },
+  ): Promise<unknown> {
+    const s = session as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    switch (method) {
+      case "setInputCallback": {
+        const [fname, argName] = args as [string, string | undefined];
+        return session.setInputCallback(async (_s, type, input) => {
+          const d = input as DtmfInput;
+          try {
+            const r = await this.callGlobal(
+              engine,
+              "__ivr_invoke_input",
+              [fname, argName ?? "", type, type === "dtmf" ? d.digit : undefined, type === "dtmf" ? d.duration : undefined],
+              state,
+            );
+            return typeof r === "string" ? r : undefined;
+          } catch (e) {
+            if (e instanceof BudgetExceeded) throw e;
+            this.options.log("err", `input callback ${fname}: ${(e as Error)?.message ?? e}`, session.channel.uuid);
+            return "SCRIPT_ERROR";
+          }
+        });
+      }
+      case "setHangupHook": {
+        const [fname, argName] = args as [string, string | undefined];
+        return session.setHangupHook(async (_s, status) => {
+          const r = await this.callGlobal(engine, "__ivr_invoke_hook", [fname, argName ?? "", status], state);
+          return typeof r === "string" ? r : undefined;
+        });
+      }
+      case "set_tts_parms":
+        this.options.log("err", "set_tts_parms is deprecated, use set_tts_params", session.channel.uuid);
+        return session.set_tts_params(args[0] as string, args[1] as string);
+      case "consoleLog2":
+        return session.consoleLog(args[0] as string, args[4] as string);
+      case "hangupState":
+      case "getXMLCDR":
+        return method === "getXMLCDR" ? `<cdr><uuid>${session.channel.uuid}</uuid></cdr>` : undefined;
+      case "setAutoHangup":
+        return 0;
+      case "destroy":
+        await session.unsetInputCallback();
+        if (args[0]) throw new Error(String(args[0]));
+        return undefined;
+      default: {
+        const fn = s[method];
+        if (typeof fn !== "function") throw new Error(`attempt to call a nil value (method '${method}')`);
+        return fn.apply(session, args);
+      }
+    }
+  }
+}

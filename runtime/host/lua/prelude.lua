@@ -1,0 +1,251 @@
+-- The mod_lua globals for one call, on the runtime: `session`, `freeswitch`, `argv`.
+-- Loaded into a fresh Lua state before the script. __ivr is the JS bridge; it is
+-- removed from the globals before the script runs (only these closures keep it).
+local bridge, SIGNATURES, json = ...
+local await_exit_marker = "__ivr_exit__"
+
+local function swig_type(v)
+  local t = type(v)
+  if t == "nil" then return "nil" end
+  if t == "userdata" then return "userdata" end
+  return t
+end
+
+-- SWIG-style argument checks: arity including self, 'int' = number or numeric string,
+-- 'string' = string, number (converted) or nil.
+local function check_args(method, sig, n, args)
+  local class = sig.class
+  local min, max = sig.min, sig.max
+  if n < min or n > max then
+    error(string.format("Error in %s::%s expected %d..%d args, got %d", class, method, min + 1, max + 1, n + 1), 3)
+  end
+  for i = 1, n do
+    local want = sig.types[i]
+    local v = args[i]
+    if want == "int" then
+      if not (type(v) == "number" or (type(v) == "string" and tonumber(v))) then
+        error(string.format("Error in %s::%s (arg %d), expected 'int' got '%s'", class, method, i + 1, swig_type(v)), 3)
+      end
+      args[i] = tonumber(v)
+    elseif want == "string" then
+      if v ~= nil and type(v) ~= "string" and type(v) ~= "number" then
+        error(string.format("Error in %s::%s (arg %d), expected 'char const *' got '%s'", class, method, i + 1, swig_type(v)), 3)
+      end
+      if type(v) == "number" then args[i] = tostring(v) end
+    elseif want == "bool" then
+      args[i] = (v ~= nil and v ~= false and v ~= 0) and true or false
+    end
+  end
+end
+
+local function await_result(p)
+  local r = p:await()
+  if type(r) == "userdata" and r[await_exit_marker] then
+    error(r[await_exit_marker], 0)
+  end
+  if type(r) == "number" then return r + 0.0 end
+  return r
+end
+
+local function make_session(handle, class)
+  local obj = {}
+  local mt = { __name = "Session" }
+  mt.__index = function(_, method)
+    local sig = SIGNATURES[method]
+    if not sig then return nil end
+    return function(self, ...)
+      if self ~= obj then
+        error(string.format("Error in %s::%s (arg 1), expected 'Session *' got '%s'", class, method, swig_type(self)), 2)
+      end
+      local n = select("#", ...)
+      local args = { ... }
+      check_args(method, sig, n, args)
+      return await_result(bridge.call(handle, method, n, args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11]))
+    end
+  end
+  mt.__tostring = function() return "Session: " .. tostring(handle) end
+  return setmetatable(obj, mt)
+end
+
+local fs = {}
+
+local function log_line(level, msg)
+  bridge.log(tostring(level), tostring(msg == nil and "" or msg))
+end
+
+fs.consoleLog = function(level, msg) log_line(level, msg) end
+fs.console_log = fs.consoleLog
+fs.consoleCleanLog = function(msg) bridge.log("clean", tostring(msg)) end
+fs.console_clean_log = fs.consoleCleanLog
+fs.consoleLog2 = function(level, file, func, line, msg) log_line(level, msg) end
+fs.msleep = function(ms) await_result(bridge.msleep(tonumber(ms) or 0)) end
+fs.getGlobalVariable = function(name) return bridge.getGlobal(tostring(name)) end
+fs.setGlobalVariable = function(name, value) bridge.setGlobal(tostring(name), value ~= nil and tostring(value) or nil) end
+fs.running = function() return true end
+fs.S_HUP, fs.S_FREE, fs.S_RDLOCK = 1, 2, 4
+
+-- API(): execute(cmd[, args]) -> output string; executeString("cmd args"); getTime() in ms.
+local api_mt = {}
+api_mt.__index = api_mt
+function api_mt:execute(cmd, args)
+  if cmd == nil or cmd == "" then return "-ERR No application specified" end
+  return await_result(bridge.api(tostring(cmd), args ~= nil and tostring(args) or ""))
+end
+function api_mt:executeString(s)
+  s = tostring(s or "")
+  local cmd, args = s:match("^(%S*)%s*(.*)$")
+  return self:execute(cmd, args)
+end
+function api_mt:getTime() return bridge.nowMs() end
+fs.API = function() return setmetatable({}, api_mt) end
+
+-- JSON()
+local json_mt = {}
+json_mt.__index = json_mt
+function json_mt:decode(s) return json.decode(s) end
+function json_mt:encode(t) return json.encode(t, self.empty_as_object) end
+function json_mt:encode_empty_table_as_object(b) self.empty_as_object = b and true or false end
+function json_mt:return_unformatted_json(b) end
+fs.JSON = function() return setmetatable({}, json_mt) end
+
+-- Event(type[, subclass]): headers, body, serialize, fire (to the runtime's event log).
+local event_mt = {}
+event_mt.__index = event_mt
+function event_mt:addHeader(k, v) self.headers[#self.headers + 1] = { tostring(k), tostring(v) }; return true end
+function event_mt:getHeader(k)
+  for _, h in ipairs(self.headers) do if h[1] == k then return h[2] end end
+  return nil
+end
+function event_mt:delHeader(k)
+  for i = #self.headers, 1, -1 do if self.headers[i][1] == k then table.remove(self.headers, i) end end
+  return true
+end
+function event_mt:addBody(s) self.body = (self.body or "") .. tostring(s); return true end
+function event_mt:getBody() return self.body end
+function event_mt:getType() return self.type end
+function event_mt:setPriority() return true end
+function event_mt:serialize(fmt)
+  local all = { { "Event-Name", self.type } }
+  if self.subclass then all[#all + 1] = { "Event-Subclass", self.subclass } end
+  for _, h in ipairs(self.headers) do all[#all + 1] = h end
+  if fmt == "json" then
+    local t = {}
+    for _, h in ipairs(all) do t[h[1]] = h[2] end
+    if self.body then t["_body"] = self.body end
+    return json.encode(t)
+  elseif fmt == "xml" then
+    local out = { "<event>", "  <headers>" }
+    local function x(s) return (s:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;")) end
+    for _, h in ipairs(all) do out[#out + 1] = "    <" .. h[1] .. ">" .. x(h[2]) .. "</" .. h[1] .. ">" end
+    out[#out + 1] = "  </headers>"
+    if self.body then out[#out + 1] = "  <body>" .. x(self.body) .. "</body>" end
+    out[#out + 1] = "</event>"
+    return table.concat(out, "\n")
+  end
+  local out = {}
+  for _, h in ipairs(all) do out[#out + 1] = h[1] .. ": " .. h[2] end
+  local s = table.concat(out, "\n") .. "\n"
+  if self.body then s = s .. "Content-Length: " .. #self.body .. "\n\n" .. self.body end
+  return s
+end
+function event_mt:fire() bridge.fire(self:serialize("json")); return true end
+local EVENT_TYPES = { CUSTOM = true, MESSAGE = true, MESSAGE_WAITING = true, NOTIFY = true, PRESENCE_IN = true,
+  PRESENCE_OUT = true, HEARTBEAT = true, LOG = true, GENERAL = true, COMMAND = true, RECV_MESSAGE = true,
+  CHANNEL_DATA = true, API = true, BACKGROUND_JOB = true, DTMF = true, TALK = true, NOTALK = true }
+fs.Event = function(etype, subclass)
+  etype = tostring(etype or "MESSAGE")
+  if subclass ~= nil then etype = "CUSTOM"
+  elseif not EVENT_TYPES[etype:upper()] then etype = "MESSAGE" end
+  return setmetatable({ type = etype:upper(), subclass = subclass, headers = {} }, event_mt)
+end
+
+-- Session(dialstring[, a_leg]): no outbound calling yet: a leg that never comes up.
+local dead_mt = {}
+dead_mt.__index = function(_, k)
+  if k == "ready" or k == "answered" or k == "bridged" or k == "mediaReady" then return function() return false end end
+  if k == "hangupCause" then return function(self) return self.cause end end
+  if k == "getState" then return function() return "ERROR" end end
+  if k == "get_uuid" then return function() return "uninitialized" end end
+  if k == "originate" then
+    return function(self, a_leg, dest, timeout)
+      if dest == nil or dest == "" then return 0.0 end
+      self.cause = "NO_ROUTE_DESTINATION"
+      return 1.0
+    end
+  end
+  if k == "setAutoHangup" then return function() return 0.0 end end
+  return function() return nil end
+end
+fs.Session = function(dial, a_leg)
+  local cause = "NONE"
+  if dial ~= nil and tostring(dial):find("/", 1, true) then
+    cause = "NO_ROUTE_DESTINATION"
+    log_line("err", "Originate Failed.  Cause: NO_ROUTE_DESTINATION (outbound calling is not available)\n")
+  end
+  return setmetatable({ cause = cause }, dead_mt)
+end
+fs.bridge = function(a, b)
+  if not (a and a.ready and a:ready() and b and b.ready and b:ready()) then
+    log_line("err", "Channels not ready\n")
+  end
+end
+fs.email = function() return false end
+
+-- Callback entry points the host calls by name (FreeSWITCH looks functions up with lua_getglobal).
+local function invoke_input(fname, argname, kind, digit, duration, sess)
+  local f = _G[fname]
+  if type(f) ~= "function" then error("input callback '" .. tostring(fname) .. "' is not a global function", 0) end
+  local arg = nil
+  if argname ~= nil and argname ~= "" then arg = _G[argname] end
+  local obj = { digit = digit, duration = duration and (duration + 0.0) or nil }
+  local r = f(sess, kind, obj, arg)
+  if type(r) == "string" then return r end
+  if type(r) == "number" then return tostring(r) end
+  return nil
+end
+
+local function invoke_hook(fname, argname, status, sess)
+  local f = _G[fname]
+  if type(f) ~= "function" then error("hangup hook '" .. tostring(fname) .. "' is not a global function", 0) end
+  local arg = nil
+  if argname ~= nil and argname ~= "" then arg = _G[argname] end
+  local r = f(sess, status, arg)
+  if type(r) == "string" then return r end
+  return nil
+end
+
+-- A runaway loop is stopped by a timeout error that scripts must not be able to swallow.
+local function is_budget_error(e)
+  return type(e) == "userdata" and bridge.isTimeout(e)
+end
+local raw_pcall, raw_xpcall = pcall, xpcall
+pcall = function(f, ...)
+  local r = table.pack(raw_pcall(f, ...))
+  if not r[1] and is_budget_error(r[2]) then error(r[2], 0) end
+  return table.unpack(r, 1, r.n)
+end
+xpcall = function(f, handler, ...)
+  local r = table.pack(raw_xpcall(f, function(e)
+    if is_budget_error(e) then return e end
+    return handler(e)
+  end, ...))
+  if not r[1] and is_budget_error(r[2]) then error(r[2], 0) end
+  return table.unpack(r, 1, r.n)
+end
+local raw_resume = coroutine.resume
+coroutine.resume = function(co, ...)
+  local r = table.pack(raw_resume(co, ...))
+  if not r[1] and is_budget_error(r[2]) then error(r[2], 0) end
+  return table.unpack(r, 1, r.n)
+end
+
+os.exit = function() log_line("err", "Surely you jest! exiting is a bad plan....\n") end
+
+return {
+  make_session = make_session,
+  freeswitch = fs,
+  invoke_input = invoke_input,
+  invoke_hook = invoke_hook,
+  is_budget_error = is_budget_error,
+  raw_xpcall = raw_xpcall,
+}

@@ -1,0 +1,79 @@
+// Runs a TypeScript (or JavaScript) IVR script for a call: the module's default export
+// `main(session, argv)`. Scripts are compiled once with esbuild and cached by path+mtime.
+import { build } from "esbuild";
+import { statSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ScriptExit } from "../session/errors";
+import type { Session, ScriptMain } from "../session/types";
+
+const cache = new Map<string, Promise<ScriptMain>>();
+
+export class ScriptLoadError extends Error {}
+
+/** Compile and import a script once; later calls reuse it until the file changes. */
+export function loadTsScript(file: string, cacheDir = path.join(os.tmpdir(), "ivr-studio-scripts")): Promise<ScriptMain> {
+  const abs = path.resolve(file);
+  let key: string;
+  try {
+    const st = statSync(abs);
+    key = `${abs}:${st.mtimeMs}:${st.size}`;
+  } catch {
+    return Promise.reject(new ScriptLoadError(`script not found: ${file}`));
+  }
+  let p = cache.get(key);
+  if (!p) {
+    p = compileAndImport(abs, key, cacheDir);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+async function compileAndImport(abs: string, key: string, cacheDir: string): Promise<ScriptMain> {
+  let code: string;
+  try {
+    const r = await build({
+      entryPoints: [abs],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      write: false,
+      logLevel: "silent",
+      // Types only: `import type` is erased; keep any runtime import of ours external-free.
+      external: ["ivr-studio/runtime"],
+      packages: "external",
+    });
+    code = r.outputFiles[0].text;
+  } catch (e) {
+    const err = e as { errors?: Array<{ text: string; location?: { line: number; column: number } }> };
+    const first = err.errors?.[0];
+    throw new ScriptLoadError(
+      `${abs}: ${first ? `${first.text}${first.location ? ` (line ${first.location.line}:${first.location.column})` : ""}` : String(e)}`,
+    );
+  }
+  await mkdir(cacheDir, { recursive: true });
+  const out = path.join(cacheDir, `${path.basename(abs).replace(/\W/g, "_")}-${createHash("sha256").update(key).digest("hex").slice(0, 12)}.mjs`);
+  await writeFile(out, code);
+  const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
+  if (typeof mod.default !== "function") throw new ScriptLoadError(`${abs}: the module has no default export function main(session, argv)`);
+  return mod.default as ScriptMain;
+}
+
+export type ScriptEnd = { kind: "returned" } | { kind: "exit"; how: string } | { kind: "error"; message: string; stack?: string };
+
+/** Run main(session, argv); never throws: a script error ends only its own call. */
+export async function runTsScript(main: ScriptMain, session: Session, argv: string[]): Promise<ScriptEnd> {
+  try {
+    await main(session, argv);
+    return { kind: "returned" };
+  } catch (e) {
+    if (e instanceof ScriptExit) return { kind: "exit", how: e.how };
+    const err = e as Error;
+    return { kind: "error", message: err?.message ?? String(e), stack: err?.stack };
+  }
+}

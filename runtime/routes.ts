@@ -1,0 +1,51 @@
+// Called number -> script: an exact number or a ^regex$ (as FreeSWITCH dialplan conditions),
+// with arguments split like mod_lua's argv (blanks; single quotes group; at most 128).
+import { separateString } from "./session/expand";
+
+export interface RouteSpec {
+  /** "1000" or "^3\\d{3}$" */
+  pattern: string;
+  /** Script path (.ts, .lua) or flow (.json), possibly followed by arguments. */
+  target: string;
+}
+
+export interface Route {
+  pattern: string;
+  script: string;
+  argv: string[];
+  match(number: string): boolean;
+}
+
+export class RouteError extends Error {}
+
+export function compileRoute(spec: RouteSpec): Route {
+  const parts = separateString(spec.target.trim(), 129);
+  if (!parts.length) throw new RouteError(`route ${spec.pattern}: no script given`);
+  const [script, ...argv] = parts;
+  let match: (n: string) => boolean;
+  if (spec.pattern.startsWith("^")) {
+    let re: RegExp;
+    try {
+      re = new RegExp(spec.pattern);
+    } catch (e) {
+      throw new RouteError(`route ${spec.pattern}: invalid regex (${(e as Error).message})`);
+    }
+    match = (n) => re.test(n);
+  } else {
+    if (!/^[0-9*#+A-Za-z_.-]+$/.test(spec.pattern)) throw new RouteError(`route ${spec.pattern}: not a number or ^regex$`);
+    match = (n) => n === spec.pattern;
+  }
+  return { pattern: spec.pattern, script, argv: argv.slice(0, 128), match };
+}
+
+/** Parse a --route value: NUMBER=SCRIPT [args...] */
+export function parseRouteArg(arg: string): RouteSpec {
+  const eq = arg.indexOf("=");
+  if (eq <= 0) throw new RouteError(`--route ${arg}: expected NUMBER=SCRIPT`);
+  return { pattern: arg.slice(0, eq), target: arg.slice(eq + 1).replace(/^"(.*)"$/, "$1") };
+}
+
+/** First route that matches: exact numbers win over patterns, then in order. */
+export function findRoute(routes: readonly Route[], number: string): Route | undefined {
+  return routes.find((r) => !r.pattern.startsWith("^") && r.match(number)) ?? routes.find((r) => r.match(number));
+}
