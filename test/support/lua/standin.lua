@@ -96,21 +96,23 @@ return function(config)
     end
   end
 
-  -- SWIG-style checking of one call; returns the converted arguments.
-  local function check(fname, sig, has_self, self_obj, ...)
-    local n = select("#", ...)
-    local args = { ... }
+  -- SWIG-style checking of one call (self, when there is one, is the first of `...` and
+  -- counts, as lua_gettop counts it); returns the converted arguments after self.
+  local function check(fname, sig, has_self, ...)
+    local total = select("#", ...)
+    local all = { ... }
     local offset = has_self and 1 or 0
-    local total = n + offset
     local min, max = sig.min + offset, sig.max + offset
     if total < min or total > max then
       error(string.format("Error in %s expected %d..%d args, got %d", fname, min, max, total), 0)
     end
-    if has_self and self_obj ~= session then
-      error(string.format("Error in %s (arg 1), expected '%s' got '%s'", fname, sig.selftype or "CoreSession *", type(self_obj)), 0)
+    if has_self and all[1] ~= session then
+      error(string.format("Error in %s (arg 1), expected '%s' got '%s'", fname, sig.selftype or "CoreSession *", type(all[1])), 0)
     end
+    local args, n = {}, total - offset
     for i = 1, n do
-      local t, v = sig.types[i], args[i]
+      local t, v = sig.types[i], all[i + offset]
+      args[i] = v
       if t == "int" then
         local num = (type(v) == "number" or type(v) == "string") and tonumber(v) or nil
         if num == nil then
@@ -130,8 +132,8 @@ return function(config)
 
   local function make_method(class, name, sig, kind)
     local fname = class .. "::" .. name
-    return function(self, ...)
-      local args, n = check(fname, sig, true, self, ...)
+    return function(...)
+      local args, n = check(fname, sig, true, ...)
       local reply = rpc(kind, name, args, n)
       if sig.returns == "nothing" then return end
       return reply.r
@@ -154,7 +156,7 @@ return function(config)
   for name, sig in pairs(config.freeswitch) do
     local fname = name
     fs[name] = function(...)
-      local args, n = check(fname, sig, false, nil, ...)
+      local args, n = check(fname, sig, false, ...)
       local reply = rpc("api", "freeswitch." .. name, args, n)
       if sig.returns == "nothing" then return end
       return reply.r
@@ -167,12 +169,12 @@ return function(config)
   local api_execute_string = { min = 1, max = 1, types = { "string" }, selftype = "API *" }
   function api_class.execute(self, ...)
     if getmetatable(self) ~= api_class then error("Error in API::execute (arg 1), expected 'API *' got '" .. type(self) .. "'", 0) end
-    local args, n = check("API::execute", api_execute, false, nil, ...)
+    local args, n = check("API::execute", api_execute, false, ...)
     return rpc("api", "execute", args, n).r
   end
   function api_class.executeString(self, ...)
     if getmetatable(self) ~= api_class then error("Error in API::executeString (arg 1), expected 'API *' got '" .. type(self) .. "'", 0) end
-    local args = check("API::executeString", api_execute_string, false, nil, ...)
+    local args = check("API::executeString", api_execute_string, false, ...)
     local s = args[1] or ""
     local cmd, rest = s:match("^(%S*)%s?(.*)$")
     return rpc("api", "execute", { cmd, rest }, 2).r
@@ -190,7 +192,7 @@ return function(config)
   local json_decode = { min = 1, max = 1, types = { "string" }, selftype = "JSON *" }
   function json_class.decode(self, ...)
     if getmetatable(self) ~= json_class then error("Error in JSON::decode (arg 1), expected 'JSON *' got '" .. type(self) .. "'", 0) end
-    local args, n = check("JSON::decode", json_decode, false, nil, ...)
+    local args, n = check("JSON::decode", json_decode, false, ...)
     return rpc("api", "json_decode", args, n).r
   end
   fs.JSON = function() return setmetatable({}, json_class) end
