@@ -77,17 +77,32 @@ export interface RunningApp {
   stop: () => Promise<void>;
 }
 
-/** `next start` on a free port with a fresh IVR_DATA_DIR (its own database). */
+/**
+ * The app's own server (server.mjs: database, setup token, peer address for the local-setup
+ * rule) on a free port with a fresh IVR_DATA_DIR; plain `next start` when server.mjs is absent.
+ */
 export async function startApp(): Promise<RunningApp> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "ivr-e2e-data-"));
   let output = "";
+  const serverMjs = path.join(ROOT, "server.mjs");
+  const args = existsSync(serverMjs)
+    ? [serverMjs]
+    : [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"];
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    args,
     {
       cwd: ROOT,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", IVR_DATA_DIR: dataDir, IVR_ROOT: ROOT, NODE_ENV: "production" },
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: "1",
+        IVR_DATA_DIR: dataDir,
+        IVR_ROOT: ROOT,
+        NODE_ENV: "production",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

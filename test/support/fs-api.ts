@@ -2,6 +2,7 @@
 // regex (mod_commands), strftime_tz (mod_commands), curl (mod_curl). Argument parsing follows
 // switch_separate_string (switch_utils.c) so quoting/escaping mistakes in generated code show.
 import type { HttpReply } from "./caller";
+import { HarnessError } from "./errors";
 
 const ESC = "\\";
 
@@ -93,7 +94,7 @@ export function regexApi(args: string): string {
   }
   const argv = separateString(rest, d, 3);
   if (argv.length < 2) return "-ERR";
-  if (argv.length > 2) throw new Error("stand-in: regex substitution is not supported");
+  if (argv.length > 2) throw new HarnessError("regex substitution is not supported");
   return pcreTest(argv[1], argv[0]) ? "true" : "false";
 }
 
@@ -174,7 +175,7 @@ export function strftime(format: string, epochMs: number, zone: string): string 
       case "j": return pad(yday, 3);
       case "s": return String(Math.floor(epochMs / 1000));
       case "%": return "%";
-      default: throw new Error(`stand-in: strftime conversion %${c} is not implemented`);
+      default: throw new HarnessError(`strftime conversion %${c} is not implemented`);
     }
   });
 }
@@ -222,7 +223,7 @@ export interface CurlRequest {
 /** mod_curl argument parsing: `url [headers|json|content-type X|connect-timeout N|timeout N|append_headers H|insecure|secure|proxy X] [get|head|post|put|delete [data]]`. */
 export function parseCurlArgs(args: string): CurlRequest {
   const argv = separateString(args, " ", 25);
-  if (argv.length === 0) throw new Error("curl: no URL");
+  if (argv.length === 0) throw new HarnessError("curl: no URL");
   const req: CurlRequest = { url: argv[0], method: "get", headers: [], json: false };
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i].toLowerCase();

@@ -4,6 +4,7 @@
 // language through a CallbackHost. Every call lands in one trace, in call order.
 import { HANGUP_CAUSES } from "../../flow/hangup-causes";
 import { DEFAULT_CALL_VARIABLES, type CallerAction, type HttpReply, type ScriptedCaller } from "./caller";
+import { HarnessError, ScriptExit } from "./errors";
 import { curlJsonOutput, parseCurlArgs, pcreTest, regexApi, strftimeTzApi, type CurlRequest } from "./fs-api";
 
 /** A callback as the script registered it: a function (TS) or a global's name (Lua), with its argument. */
@@ -18,6 +19,8 @@ export interface CallbackHost {
   /** Runs the hangup hook; resolves to what it returned. */
   hangupHook(hook: RegisteredCallback, status: "hangup" | "transfer"): Promise<unknown>;
 }
+
+export { HarnessError, ScriptExit };
 
 export type TraceKind = "session" | "api" | "host";
 
@@ -42,22 +45,6 @@ export type CallEvent =
   | { type: "hook"; status: "hangup" | "transfer"; returned: unknown }
   | { type: "log"; level: string; message: string }
   | { type: "http"; request: CurlRequest | { url: string; method: string; body?: string }; status: number };
-
-/** The hangup hook returned "exit"/"die": the script ends here (same name as the runtime's). */
-export class ScriptExit extends Error {
-  constructor(readonly how: string) {
-    super(how);
-    this.name = "ScriptExit";
-  }
-}
-
-/** The scripted caller or the stand-in cannot go on (e.g. no bridge outcome scripted). A test bug, not a script bug. */
-export class HarnessError extends Error {
-  constructor(message: string) {
-    super(`stand-in: ${message}`);
-    this.name = "HarnessError";
-  }
-}
 
 const DTMF_DURATION = 2000; // SWITCH_DEFAULT_DTMF_DURATION, samples
 const HOOKED_METHODS = new Set([

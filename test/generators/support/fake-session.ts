@@ -150,8 +150,12 @@ export class FakeSession {
       case "flushDigits":
       case "flushEvents":
         return 0;
-      case "playAndGetDigits":
-        return this.collect();
+      case "playAndGetDigits": {
+        // FreeSWITCH sets var_name to an accepted entry.
+        const d = await this.collect();
+        if (d !== "" && s(8)) this.vars.set(s(8) as string, d);
+        return d;
+      }
       case "getDigits":
         return this.collect();
       case "read": {

@@ -56,7 +56,6 @@ local function rpc(kind, name, ...)
     elseif cmd == "HOOK" then
       local r = _G[unhex(a)](session, unhex(b), nil)
       send("HOOKR " .. encode(r))
-      if type(r) == "string" and (string.lower(r) == "exit" or string.lower(r) == "die") then error(r, 0) end
     end
   end
 end
@@ -127,6 +126,7 @@ export async function runLua(code: string, fake: FakeSession, bin = "lua5.3", ti
   const child = spawn(bin, [preamblePath, scriptPath], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += String(d)));
+  child.stdin.on("error", () => undefined); // the script may end before reading a reply
   const send = (line: string) => child.stdin.write(line + "\n");
   const result: LuaRun = { done: false, stderr: "" };
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);

@@ -1,0 +1,124 @@
+// Prompts in any format (wav at any rate, mp3, ogg, flac...) are converted once by ffmpeg to
+// 8 kHz mono 16-bit PCM WAV and cached on disk, keyed by path + mtime + size.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import ffmpeg from "fluent-ffmpeg";
+import { isPcm16Mono, readWav } from "./wav";
+
+export const MEDIA_SAMPLE_RATE = 8000;
+
+export type TranscodeResult =
+  | { ok: true; /** An 8 kHz mono s16 WAV: the cached copy, or the source itself when it already is one. */ path: string; cached: boolean }
+  | { ok: false; code: "NOTFOUND" | "ERROR"; reason: string };
+
+export interface TranscoderOptions {
+  cacheDir: string;
+  /** Path of the ffmpeg binary; default: found on PATH by fluent-ffmpeg. */
+  ffmpegPath?: string;
+  /** A run taking longer is killed and reported as an error. */
+  timeoutMs?: number;
+}
+
+export interface TranscoderStats {
+  requests: number;
+  ffmpegRuns: number;
+  cacheHits: number;
+  passthrough: number;
+  failures: number;
+}
+
+const HEADER_PROBE_BYTES = 4096;
+
+export class Transcoder {
+  private readonly inflight = new Map<string, Promise<TranscodeResult>>();
+  private readonly stats: TranscoderStats = { requests: 0, ffmpegRuns: 0, cacheHits: 0, passthrough: 0, failures: 0 };
+
+  constructor(private readonly options: TranscoderOptions) {}
+
+  toJSON(): TranscoderStats {
+    return { ...this.stats };
+  }
+
+  /** Never throws: a missing file is NOTFOUND (FreeSWITCH's streamFile then returns 0), anything else ERROR. */
+  async transcode(file: string): Promise<TranscodeResult> {
+    this.stats.requests++;
+    const source = resolve(file);
+    let st;
+    try {
+      st = await stat(source);
+    } catch {
+      return { ok: false, code: "NOTFOUND", reason: `no such file: ${file}` };
+    }
+    if (!st.isFile()) return { ok: false, code: "NOTFOUND", reason: `not a file: ${file}` };
+    if (await this.isAlreadyMediaFormat(source)) {
+      this.stats.passthrough++;
+      return { ok: true, path: source, cached: false };
+    }
+    const key = createHash("sha256").update(`${source}\0${st.mtimeMs}\0${st.size}`).digest("hex");
+    const target = join(this.options.cacheDir, `${key}.wav`);
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const job = this.produce(source, target).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, job);
+    return job;
+  }
+
+  private async produce(source: string, target: string): Promise<TranscodeResult> {
+    try {
+      await stat(target);
+      this.stats.cacheHits++;
+      return { ok: true, path: target, cached: true };
+    } catch {
+      // not cached yet
+    }
+    try {
+      await mkdir(this.options.cacheDir, { recursive: true });
+    } catch (e) {
+      this.stats.failures++;
+      return { ok: false, code: "ERROR", reason: `cache dir: ${(e as Error).message}` };
+    }
+    // Write to a private temp name, then rename: readers never see a half-written file.
+    const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp.wav`;
+    this.stats.ffmpegRuns++;
+    try {
+      await this.runFfmpeg(source, temp);
+      await rename(temp, target);
+      return { ok: true, path: target, cached: false };
+    } catch (e) {
+      this.stats.failures++;
+      await unlink(temp).catch(() => undefined);
+      return { ok: false, code: "ERROR", reason: `ffmpeg could not convert ${source}: ${(e as Error).message.split("\n")[0]}` };
+    }
+  }
+
+  private runFfmpeg(source: string, out: string): Promise<void> {
+    return new Promise((resolvePromise, reject) => {
+      const cmd = ffmpeg(source, { timeout: Math.ceil((this.options.timeoutMs ?? 60_000) / 1000) })
+        .noVideo()
+        .audioChannels(1)
+        .audioFrequency(MEDIA_SAMPLE_RATE)
+        .audioCodec("pcm_s16le")
+        .format("wav")
+        .outputOptions(["-map_metadata", "-1", "-bitexact"])
+        .on("error", (err: Error) => reject(err))
+        .on("end", () => resolvePromise());
+      if (this.options.ffmpegPath) cmd.setFfmpegPath(this.options.ffmpegPath);
+      cmd.save(out);
+    });
+  }
+
+  private async isAlreadyMediaFormat(path: string): Promise<boolean> {
+    if (!/\.wav$/i.test(path)) return false;
+    const fh = await open(path, "r").catch(() => undefined);
+    if (!fh) return false;
+    try {
+      const buf = Buffer.alloc(HEADER_PROBE_BYTES);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const r = readWav(buf.subarray(0, bytesRead));
+      return r.ok && isPcm16Mono(r.info, MEDIA_SAMPLE_RATE);
+    } finally {
+      await fh.close();
+    }
+  }
+}
