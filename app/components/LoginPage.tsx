@@ -22,6 +22,11 @@ export function LoginPage() {
   useEffect(() => {
     if (status?.user) window.location.assign(nextUrl());
   }, [status]);
+  // The console's setup link carries the one-time token: fill it in.
+  useEffect(() => {
+    const token = new URLSearchParams(window.location.search).get("token");
+    if (token) setSetupToken(token);
+  }, []);
 
   const setup = status?.setupRequired ?? false;
   const submit = async (e: FormEvent) => {

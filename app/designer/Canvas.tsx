@@ -7,12 +7,13 @@ import {
   MarkerType,
   MiniMap,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type Edge,
   type IsValidConnection,
 } from "@xyflow/react";
-import { useCallback, useRef, useState, type DragEvent, type MouseEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type DragEvent, type MouseEvent } from "react";
 import { outcomesOf, specOf } from "../../flow/catalog";
 import { useDesigner, useDesignerStore } from "./context";
 import { nodeTypes } from "./nodeTypes";
@@ -78,6 +79,17 @@ export function Canvas() {
     [store],
   );
 
+  // Fit the whole flow once every node has been measured (the fitView prop can run
+  // while only some nodes have sizes).
+  const initialized = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (initialized && !fitted.current) {
+      fitted.current = true;
+      rf.fitView({ maxZoom: 1.2 });
+    }
+  }, [initialized, rf]);
+
   const s = store.getState();
   return (
     <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick}>
@@ -100,6 +112,7 @@ export function Canvas() {
         nodesConnectable={!readOnly}
         minZoom={0.1}
         fitView
+        fitViewOptions={{ maxZoom: 1.2 }}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={16} />

@@ -269,7 +269,7 @@ export function parseNameAddr(value: string): Result<NameAddr> {
   } else {
     // addr-spec form: the URI cannot carry parameters or headers; ';' starts header params.
     const semi = text.indexOf(";");
-    uriText = semi < 0 ? text : text.slice(0, semi);
+    uriText = (semi < 0 ? text : text.slice(0, semi)).trimEnd();
     rest = semi < 0 ? "" : text.slice(semi);
     if (/[\s,?]/.test(uriText)) return fail(`addr-spec must be enclosed in <> here: ${uriText}`);
   }

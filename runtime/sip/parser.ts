@@ -58,7 +58,9 @@ function parseOrThrow(buf: Buffer, lim: ParseLimits, partialRef: { partial?: Par
     return { ok: false, error: "keep-alive or empty datagram", keepalive: true };
   }
   const headEnd = buf.indexOf(CRLF2, start);
-  const headText = buf.toString("utf8", start, headEnd < 0 ? buf.length : headEnd);
+  let headText = buf.toString("utf8", start, headEnd < 0 ? buf.length : headEnd);
+  // Without the blank line we still read the headers (a 400 needs them), then fail.
+  if (headEnd < 0) headText = headText.replace(/(\r\n)+$/, "");
   if (headText.includes("\0")) bad("NUL byte in message head");
   const lines = headText.split("\r\n");
   const startLine = lines[0];
@@ -179,7 +181,7 @@ function validateHeaders(headers: SipHeaders, method: string | undefined): void 
     }
   }
   const maxForwards = headers.get("max-forwards");
-  if (maxForwards !== undefined && (!/^\d{1,3}$/.test(maxForwards) || Number(maxForwards) > 255)) {
+  if (maxForwards !== undefined && (!/^\d{1,10}$/.test(maxForwards) || Number(maxForwards) > 255)) {
     bad(`invalid Max-Forwards: ${maxForwards}`);
   }
   const expires = headers.get("expires");

@@ -7,15 +7,19 @@
 //   typed, then `dtmf` actions until it has enough digits or a terminator; `noinput`
 //   ends the wait (timeout); `hangup` hangs up; an empty queue means the caller hangs up;
 // - a playback (streamFile, sleep, speak, say, sayPhrase, recordFile) takes a `hangup`
-//   (the caller leaves mid-prompt) and, only when an input callback is set, one `dtmf`
-//   action (delivered to the callback digit by digit). Without a callback digits are
-//   not consumed: they arrive at the next input wait (FreeSWITCH queues them);
-// - execute("bridge", ...) takes a `bridge` action (the far end's answer or cause).
+//   (the caller leaves mid-prompt; with `during`, only in that method) and, only when an
+//   input callback is set, one `dtmf` action (delivered to the callback digit by digit) or
+//   one `noinput` (the caller lets that interruptible prompt or recording run out).
+//   Without a callback, digits are not consumed: they arrive at the next input wait
+//   (FreeSWITCH queues them);
+// - execute("bridge", ...) takes a `bridge` action (the far end's answer or cause), or
+//   uses `defaultBridge` when the next action is something else.
 
 export type CallerAction =
   | { dtmf: string }
   | { noinput: true }
-  | { hangup: true }
+  /** during: only a call of that session method takes it (e.g. "recordFile"); earlier waits let it pass. */
+  | { hangup: true; during?: string }
   /** answered, busy, no_answer, or any hangup cause name (e.g. "CALL_REJECTED"); then: caller hangs up during the bridged call. */
   | { bridge: string; then?: "hangup" };
 
@@ -36,6 +40,8 @@ export interface ScriptedCaller {
   http?: HttpReply[];
   /** How long recordings last (record_ms); default 4000. */
   recordMs?: number;
+  /** Bridge result when the next action is not a `bridge` one (for callers written without the flow in mind). */
+  defaultBridge?: string;
   /** argv[1..n] of the Lua script / argv of the TS main. */
   argv?: string[];
   /** Calls allowed before the run is stopped as a runaway loop; default 2000. */

@@ -193,21 +193,21 @@ export class CallModel {
         this.events.push({ type: "log", level: s(0) ?? "", message: s(1) ?? "" });
         return undefined;
       case "streamFile":
-        return (await this.playback(s(0) ?? "", true)) === "done" ? 1 : 0;
+        return (await this.playback("streamFile", s(0) ?? "", true)) === "done" ? 1 : 0;
       case "sleep":
-        return (await this.playback(`silence_stream://${n(0)}`, false)) === "done" ? 1 : 0;
+        return (await this.playback("sleep", `silence_stream://${n(0)}`, false)) === "done" ? 1 : 0;
       case "set_tts_params":
         this.ttsSet = true;
         return undefined;
       case "speak": {
         if (!this.ttsSet) return 1; // SWITCH_STATUS_FALSE when engine/voice were never set
-        return (await this.playback(`say:${s(0) ?? ""}`, false)) === "done" ? 1 : 0;
+        return (await this.playback("speak", `say:${s(0) ?? ""}`, false)) === "done" ? 1 : 0;
       }
       case "say":
-        await this.playback(`say:${a.slice(0, 4).join(",")}`, false);
+        await this.playback("say", `say:${a.slice(0, 4).join(",")}`, false);
         return undefined;
       case "sayPhrase":
-        await this.playback(`phrase:${s(0) ?? ""}:${s(1) ?? ""}`, false);
+        await this.playback("sayPhrase", `phrase:${s(0) ?? ""}:${s(1) ?? ""}`, false);
         return undefined;
       case "recordFile":
         return this.recordFile(s(0) ?? "");
@@ -218,12 +218,12 @@ export class CallModel {
         return 0;
       case "getDigits": {
         if (!this.up()) return "";
-        const r = await this.collect(Math.max(1, n(0)), s(1) ?? "");
+        const r = await this.collect("getDigits", Math.max(1, n(0)), s(1) ?? "");
         return r.digits;
       }
       case "read": {
         // CoreSession::read clamps min, max and timeout to at least 1, and ignores the status.
-        const r = await this.ivrRead(Math.max(1, n(0)), Math.max(1, n(1)), s(2) ?? "", undefined, s(4) ?? "");
+        const r = await this.ivrRead("read", Math.max(1, n(0)), Math.max(1, n(1)), s(2) ?? "", undefined, s(4) ?? "");
         return r.digits;
       }
       case "playAndGetDigits":
@@ -267,7 +267,11 @@ export class CallModel {
   }
 
   /** The next action for an input wait: digits, a timeout, or the caller leaving. */
-  private takeForInput(): "timeout" | "hangup" | "digits" {
+  private takeForInput(method: string): "timeout" | "hangup" | "digits" {
+    const peek = this.queue[0];
+    if (peek && "hangup" in peek && peek.during !== undefined && peek.during !== method) {
+      throw new HarnessError(`the script waits for digits in ${method} but the caller's next action is a hangup during ${peek.during}`);
+    }
     const next = this.queue.shift();
     if (!next || "hangup" in next) {
       this.hangUp("caller", "NORMAL_CLEARING");
@@ -282,12 +286,12 @@ export class CallModel {
   }
 
   /** switch_ivr_collect_digits_count: queued digits first, then the caller; terminators are not kept. */
-  private async collect(max: number, terminators: string): Promise<{ digits: string; terminator?: string; status: CollectStatus }> {
+  private async collect(method: string, max: number, terminators: string): Promise<{ digits: string; terminator?: string; status: CollectStatus }> {
     let digits = "";
     for (;;) {
       while (this.typed === "") {
         if (!this.up()) return { digits, status: "false" };
-        const got = this.takeForInput();
+        const got = this.takeForInput(method);
         if (got === "timeout") return { digits, status: "timeout" };
         if (got === "hangup") return { digits, status: "false" };
       }
@@ -301,6 +305,7 @@ export class CallModel {
 
   /** switch_ivr_read: prompt (barge-in), collect, terminator markers, read_result. */
   private async ivrRead(
+    method: string,
     min: number,
     max: number,
     prompt: string,
@@ -325,7 +330,7 @@ export class CallModel {
         terms += spec[++i];
       } else terms += spec[i];
     }
-    const r = await this.collect(max, terms);
+    const r = await this.collect(method, max, terms);
     let { digits, status } = r;
     if (r.terminator) {
       this.vars.set("read_terminator_used", r.terminator);
@@ -354,7 +359,7 @@ export class CallModel {
     if (regex && varName) this.vars.delete(`${varName}_invalid`);
     let tries = maxTries;
     while (this.up() && tries > 0) {
-      const r = await this.ivrRead(min, max, prompt, varName, terminators);
+      const r = await this.ivrRead("playAndGetDigits", min, max, prompt, varName, terminators);
       let status = r.status;
       if (status === "timeout" && r.digits.length >= min) status = "success";
       if (min === 0 && r.digits === "" && r.terminator) return "";
@@ -376,18 +381,20 @@ export class CallModel {
   }
 
   /** Playback-like waits: the caller may hang up, or type into an input callback. */
-  private async playback(file: string, hasFileHandle: boolean): Promise<"done" | "break" | "hangup"> {
+  private async playback(method: string, file: string, hasFileHandle: boolean): Promise<"done" | "break" | "hangup"> {
     if (!this.hungUp) this.earlyMedia = true;
     if (!this.up()) return "hangup";
     const next = this.queue[0];
     let how: "done" | "break" | "hangup" = "done";
-    if (next && "hangup" in next) {
+    if (next && "hangup" in next && (next.during === undefined || next.during === method)) {
       this.queue.shift();
       this.hangUp("caller", "NORMAL_CLEARING");
       how = "hangup";
     } else if (next && "dtmf" in next && this.inputCb) {
       this.queue.shift();
       how = await this.deliverDigits(next.dtmf, hasFileHandle);
+    } else if (next && "noinput" in next && this.inputCb) {
+      this.queue.shift();
     }
     this.events.push({ type: "play", file, how });
     return how;
@@ -412,7 +419,7 @@ export class CallModel {
   private async recordFile(file: string): Promise<number> {
     if (!this.hungUp) this.earlyMedia = true;
     if (!this.up()) return 0;
-    const how = await this.playback(file, true);
+    const how = await this.playback("recordFile", file, true);
     this.events.pop(); // playback() logged a "play"; this is a recording
     const ms = this.caller.recordMs ?? 4000;
     this.events.push({ type: "record", file, ms });
@@ -478,7 +485,9 @@ export class CallModel {
 
   /** The bridge app: the far end answers, or fails with a cause (originate_disposition, DIALSTATUS). */
   private async bridge(): Promise<void> {
-    const next = this.queue.shift();
+    let next: CallerAction | undefined = this.queue[0];
+    if (next && ("bridge" in next || ("hangup" in next && (next.during === undefined || next.during === "execute")))) this.queue.shift();
+    else next = this.caller.defaultBridge ? { bridge: this.caller.defaultBridge } : next;
     if (next && "hangup" in next) {
       this.vars.set("originate_disposition", "ORIGINATOR_CANCEL");
       this.vars.set("DIALSTATUS", "CANCEL");

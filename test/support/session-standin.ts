@@ -5,27 +5,22 @@ import { SESSION_METHODS } from "../../generators/lua/binding";
 import type { ScriptedCaller } from "./caller";
 import { CallModel, type CallbackHost, type RegisteredCallback } from "./session-model";
 
-/** Runtime check of a TS call against the binding's signature (types catch most of it at compile time). */
+/**
+ * Runtime check of a TS call against the binding's types (the compiler checks arity; TS cannot
+ * tell an omitted argument from undefined, and undefined is nil, which char * accepts).
+ */
 export function checkTsCall(method: string, args: unknown[]): void {
   const sig = SESSION_METHODS[method];
   if (!sig) return; // TS-only methods (collectDigits) have no Lua signature
-  let n = args.length;
-  while (n > 0 && args[n - 1] === undefined) n--;
-  const min = sig.args.filter((a) => !a.optional).length;
-  if (n < min || n > sig.args.length) {
-    throw new TypeError(`Error in Session.${method}: expected ${min}..${sig.args.length} args, got ${n}`);
-  }
-  for (let i = 0; i < n; i++) {
-    const t = sig.args[i].type;
+  const callbackMethod = method === "setInputCallback" || method === "setHangupHook";
+  sig.args.forEach((a, i) => {
     const v = args[i];
-    const ok = t === "any" || (t === "int" ? typeof v === "number" && Number.isFinite(v) : v === undefined || typeof v === "string");
-    // callbacks are functions on the TS side, names in Lua
-    const isCallbackArg = (method === "setInputCallback" || method === "setHangupHook") && i === 0 && typeof v === "function";
-    const isCallbackValue = (method === "setInputCallback" || method === "setHangupHook") && i === 1;
-    if (!ok && !isCallbackArg && !isCallbackValue) {
-      throw new TypeError(`Error in Session.${method} (arg ${i + 1}), expected ${t === "int" ? "number" : "string"} got ${typeof v}`);
-    }
-  }
+    if (callbackMethod) return; // functions and values here, global names in Lua
+    const ok =
+      a.type === "any" ||
+      (a.type === "int" ? (v === undefined && a.optional) || (typeof v === "number" && Number.isFinite(v)) : v === undefined || typeof v === "string");
+    if (!ok) throw new TypeError(`Error in Session.${method} (arg ${i + 1}), expected ${a.type === "int" ? "number" : "string"} got ${typeof v}`);
+  });
 }
 
 export class SessionStandIn implements Session {

@@ -104,6 +104,9 @@ export default function CodeView({ authorIsAdmin }: { authorIsAdmin: boolean }) 
   }, [selected, result]);
 
   useEffect(highlight, [highlight]);
+  // Monaco mounts seconds later, after the first results: it must call the latest highlight.
+  const highlightRef = useRef(highlight);
+  highlightRef.current = highlight;
 
   const onMount: OnMount = (ed) => {
     editorRef.current = ed;
@@ -112,7 +115,7 @@ export default function CodeView({ authorIsAdmin }: { authorIsAdmin: boolean }) 
       const id = line ? nodeAtLine(mapRef.current, line) : undefined;
       if (id) focusNode(id);
     });
-    highlight();
+    highlightRef.current();
   };
 
   const code = result?.ok ? result.code : "";

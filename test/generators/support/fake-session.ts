@@ -71,6 +71,7 @@ export class FakeSession {
       const v = args[i];
       const ok =
         spec.type === "any" ||
+        (typeof v === "function" && (method === "setInputCallback" || method === "setHangupHook")) ||
         (spec.type === "string" && (v === undefined || v === null || typeof v === "string")) ||
         (spec.type === "int" && (typeof v === "number" || (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)))));
       if (!ok && i < args.length) {

@@ -148,32 +148,13 @@ export async function runLua(code: string, fake: FakeSession, bin = "lua5.3", ti
   const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
   child.on("close", () => pending.splice(0).forEach((p) => p("EOF")));
 
-  fake.callbacks = {
-    async inputCallback(handle, digit) {
-      send(`CB ${hexOf(String(handle))} ${hexOf(digit)}`);
-      const reply = await nextLine();
-      return decodeValue(reply.split(" ")[1] ?? "~");
-    },
-    async hangupHook(handle, status) {
-      send(`HOOK ${hexOf(String(handle))} ${hexOf(status)}`);
-      const reply = await nextLine();
-      return decodeValue(reply.split(" ")[1] ?? "~");
-    },
-  };
-
-  try {
+  // Serve the script's calls until a line of one of `kinds` arrives (calls made inside a
+  // callback are served while the callback's reply is awaited).
+  const serve = async (kinds: string[]): Promise<string> => {
     for (;;) {
       const line = await nextLine();
-      if (line === "EOF") break;
       const [kind, nameHex, countStr, ...toks] = line.split(" ");
-      if (kind === "DONE") {
-        result.done = true;
-        continue;
-      }
-      if (kind === "FAIL") {
-        result.error = fromHex(nameHex);
-        continue;
-      }
+      if (kind === "EOF" || kinds.includes(kind)) return line;
       const name = fromHex(nameHex);
       const args = toks.slice(0, Number(countStr)).map(decodeValue);
       try {
@@ -184,11 +165,31 @@ export async function runLua(code: string, fake: FakeSession, bin = "lua5.3", ti
           fake.logs.push({ level: String(args[0]), message: String(args[1]) });
         } else if (kind === "A") value = fake.apiExecute(String(args[0]), String(args[1] ?? ""));
         else if (kind === "J") value = JSON.parse(String(args[0]));
+        else throw new Error(`bad line from the script: ${line}`);
         send(`R ${encodeValue(value)}`);
       } catch (err) {
         send(`ERR ${hexOf(err instanceof Error ? err.message : String(err))}`);
       }
     }
+  };
+
+  fake.callbacks = {
+    async inputCallback(handle, digit) {
+      send(`CB ${hexOf(String(handle))} ${hexOf(digit)}`);
+      const reply = await serve(["CBR"]);
+      return decodeValue(reply.split(" ")[1] ?? "~");
+    },
+    async hangupHook(handle, status) {
+      send(`HOOK ${hexOf(String(handle))} ${hexOf(status)}`);
+      const reply = await serve(["HOOKR"]);
+      return decodeValue(reply.split(" ")[1] ?? "~");
+    },
+  };
+
+  try {
+    const last = await serve(["DONE", "FAIL"]);
+    if (last.startsWith("DONE")) result.done = true;
+    if (last.startsWith("FAIL")) result.error = fromHex(last.split(" ")[1] ?? "");
     await closed;
   } finally {
     clearTimeout(timer);

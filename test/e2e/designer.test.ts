@@ -1,0 +1,205 @@
+// End-to-end: the built app (server.mjs, fresh database) driven through Debian's Chromium.
+// Covers sign-up, palette drag and drop, handle-to-handle connections, the generated
+// properties form, validation, the Lua view, persistence, the edit conflict between two
+// tabs, publishing and the bundle download. Screenshots go to test-artifacts/.
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "./harness";
+
+const skipReason = unavailableReason();
+if (skipReason) console.warn(`[e2e designer] skipped: ${skipReason}`);
+
+const ARTIFACTS = path.join(ROOT, "test-artifacts");
+const FLOW_NAME = "E2E flow";
+
+describe.skipIf(!!skipReason)("designer end to end", () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let page: Page;
+  let flowUrl = "";
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    ensureBuilt();
+    app = await startApp();
+    browser = await launchBrowser(ARTIFACTS);
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  }, 30_000);
+
+  const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(ARTIFACTS, `e2e-${name}.png`) });
+  const node = (id: string, p: Page = page) => p.locator(`.react-flow__node[data-id="${id}"]`);
+  const saveStatus = (p: Page = page) => p.getByRole("status", { name: "Save status" });
+  const waitSaved = (p: Page = page) => p.locator(".save-status", { hasText: /^Saved$/ }).waitFor();
+
+  async function dropFromPalette(kind: string, dx: number, dy: number) {
+    const canvas = (await page.locator(".react-flow__pane").boundingBox())!;
+    await page.dragAndDrop(`.palette-item[data-kind="${kind}"]`, ".react-flow__pane", {
+      targetPosition: { x: canvas.width / 2 + dx, y: canvas.height / 2 + dy },
+    });
+  }
+
+  async function connect(source: string, outcome: string, target: string) {
+    const from = (await page.locator(`.react-flow__handle[data-nodeid="${source}"][data-handleid="${outcome}"]`).boundingBox())!;
+    const to = (await node(target).locator(".react-flow__handle.target").boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
+    await page.mouse.up();
+    await page.locator(`.react-flow__edge[data-id="e:${source}:${outcome}"]`).waitFor({ state: "attached" });
+  }
+
+  it("signs up the first admin", async () => {
+    await page.goto(`${app.url}/`);
+    await page.waitForURL(/\/login/);
+    await page.getByRole("heading", { name: "Create the admin account" }).waitFor();
+    await page.getByLabel("Email").fill("admin@example.com");
+    await page.getByLabel("Name").fill("Ada Admin");
+    await page.getByLabel("Password").fill("correct horse battery staple");
+    await shot("01-setup");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Flows" }).waitFor();
+    expect(await page.getByText("Ada Admin · admin").count()).toBe(1);
+  });
+
+  it("creates a flow and draws it with the palette and handles", async () => {
+    await page.getByLabel("New flow name").fill(FLOW_NAME);
+    await page.getByRole("button", { name: "Create flow" }).click();
+    await page.waitForURL(/\/flows\/[^/]+$/);
+    flowUrl = page.url();
+    await node("start").waitFor();
+
+    await dropFromPalette("menu", -60, 120);
+    await node("menu_1").waitFor();
+    await dropFromPalette("hangup", 120, 300);
+    await node("hangup_1").waitFor();
+    expect(await page.locator(".react-flow__node").count()).toBe(3);
+
+    await connect("start", "next", "menu_1");
+    await connect("menu_1", "failed", "hangup_1");
+    expect(await page.locator(".react-flow__edge").count()).toBe(2);
+  });
+
+  it("edits Menu parameters, with inline validation and a regex test box", async () => {
+    await node("menu_1").click();
+    const prompt = page.getByLabel("Prompt", { exact: true });
+    // A new Menu has no prompt: validate() reports it on the field and in Problems.
+    const promptError = page.locator(".field-errors li", { hasText: "Prompt is empty" });
+    await promptError.waitFor();
+    await page.getByRole("tab", { name: /Problems/ }).click();
+    const problem = page.locator(".diagnostics button", { hasText: "Prompt is empty" });
+    await problem.waitFor();
+    await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+    await problem.click();
+    await node("menu_1").locator(".ivr-node.selected").waitFor();
+    await shot("02-problems");
+
+    await page.getByRole("tab", { name: "Properties" }).click();
+    await prompt.fill("ivr/ivr-welcome.wav");
+    await promptError.waitFor({ state: "detached" });
+    await page.getByRole("tab", { name: /Problems/ }).click();
+    await problem.waitFor({ state: "detached" });
+    await page.getByRole("tab", { name: "Properties" }).click();
+
+    await page.getByRole("button", { name: "Add choice" }).click();
+    await page.getByLabel("Digits or pattern").fill("1");
+    await page.getByLabel("Label", { exact: true }).last().fill("Sales");
+    const tester = page.getByLabel("Test digits or pattern");
+    await tester.fill("1");
+    expect(await page.locator(".regex-result").textContent()).toBe("match");
+    await tester.fill("12");
+    expect(await page.locator(".regex-result").textContent()).toBe("no match");
+
+    // The choice became an outcome handle; connect it.
+    await page.locator('.react-flow__handle[data-nodeid="menu_1"][data-handleid="1"]').waitFor();
+    await connect("menu_1", "1", "hangup_1");
+    await shot("03-menu");
+  });
+
+  it("shows the node's Lua and highlights its lines", async () => {
+    await page.getByRole("tab", { name: "Code" }).click();
+    await page.getByRole("tab", { name: "Lua" }).click();
+    const code = page.getByTestId("generated-code");
+    await page.waitForFunction(() => document.querySelector('[data-testid="generated-code"]')?.textContent?.includes("playAndGetDigits"));
+    const lua = (await code.textContent()) ?? "";
+    expect(lua).toContain("menu_1");
+    expect(lua).toContain("ivr/ivr-welcome.wav");
+    await node("menu_1").click();
+    await page.locator(".monaco-editor .code-node-highlight").first().waitFor();
+    await page.waitForFunction(() => document.querySelector(".monaco-editor .view-lines")?.textContent?.includes("playAndGetDigits"));
+    await shot("04-code");
+  });
+
+  it("autosaves, and the flow is still there after a reload", async () => {
+    await waitSaved();
+    await page.reload();
+    await node("menu_1").waitFor();
+    expect(await page.locator(".react-flow__edge").count()).toBe(3);
+    await node("menu_1").click();
+    expect(await page.getByLabel("Prompt", { exact: true }).inputValue()).toBe("ivr/ivr-welcome.wav");
+    expect(await page.getByLabel("Digits or pattern").inputValue()).toBe("1");
+  });
+
+  it("stops the stale tab with the conflict message", async () => {
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(flowUrl);
+      await node("hangup_1", other).waitFor();
+
+      await node("menu_1").click();
+      await page.getByLabel("Label", { exact: true }).first().fill("Main menu");
+      await page.locator(".save-status", { hasText: /^Unsaved$|^Saving/ }).waitFor();
+      await waitSaved();
+
+      await node("hangup_1", other).click();
+      await other.getByLabel("Label", { exact: true }).first().fill("Goodbye");
+      const banner = other.locator(".conflict-banner");
+      await banner.waitFor();
+      expect(await banner.textContent()).toMatch(/revision/i);
+      expect(await saveStatus(other).textContent()).toBe("Conflict");
+      await shot("05-conflict", other);
+      // Nothing is saved from the stale tab any more.
+      await other.getByLabel("Label", { exact: true }).first().fill("Goodbye again");
+      await other.waitForTimeout(1500);
+      expect(await saveStatus(other).textContent()).toBe("Conflict");
+    } finally {
+      await other.close();
+    }
+    const res = await page.request.get(`${app.url}/api/flows/${flowUrl.split("/").pop()}`);
+    const { flow } = (await res.json()) as { flow: { graph: { nodes: Array<{ id: string; label: string }> } } };
+    expect(flow.graph.nodes.find((n) => n.id === "menu_1")?.label).toBe("Main menu");
+    expect(flow.graph.nodes.find((n) => n.id === "hangup_1")?.label).not.toMatch(/Goodbye/);
+  });
+
+  it("publishes version 1 and lists it", async () => {
+    await page.getByRole("button", { name: "Publish" }).click();
+    const dialog = page.getByRole("dialog", { name: "Publish flow" });
+    await dialog.getByLabel("Note").fill("First release");
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await page.getByText("Published version 1").waitFor();
+    await page.getByRole("link", { name: "Versions" }).click();
+    await page.getByRole("button", { name: "Show changes in version 1" }).waitFor();
+    expect(await page.getByRole("cell", { name: "First release" }).count()).toBe(1);
+    await shot("06-versions");
+  });
+
+  it("downloads the export bundle", async () => {
+    await page.goto(`${app.url}/`);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: `Download bundle of ${FLOW_NAME}` }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.zip$/);
+    const file = await download.path();
+    const bytes = readFileSync(file);
+    expect(bytes.subarray(0, 2).toString("latin1")).toBe("PK");
+    await shot("07-flows");
+  });
+});

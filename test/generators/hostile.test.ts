@@ -1,0 +1,174 @@
+// Hostile strings through every kind of user text the generators print (prompt path,
+// regex, TTS text, variable value, log message, custom code, node id, URL/header/body):
+// the generated Lua is executed by lua5.2/5.3/5.4 and the TS in-process, and the exact
+// original bytes must reach the session (or FreeSWITCH's argument splitter must hand
+// back exactly the original subject and an equivalent pattern).
+import { describe, expect, it } from "vitest";
+import { luaString, tsString } from "../../generators/common/escape";
+import { lowerFlow } from "../../generators/common/lower";
+import { printLua } from "../../generators/lua/print";
+import { printTs } from "../../generators/typescript/print";
+import { FakeSession } from "./support/fake-session";
+import { buildFlow } from "./support/flows";
+import { luaAvailable, LUA_VERSIONS, runLua } from "./support/run-lua";
+import { runTs } from "./support/run-ts";
+
+export const HOSTILE = [
+  "quote \" and ' apostrophe \"\"",
+  "]] ]=] ]==] [[ [=[ [==[",
+  "line1\nline2\r\nline3\rend",
+  "nul\u0000byte\u0000",
+  "back\\slash \\\\ \\n \\0 \\x41 \\u0041 \\",
+  "non-ascii: é ü 中文 😀 \u2028 \u2029 \ufeff",
+  "${not a var} $${global} ${who} $ {x} ${ ${1x} ${who",
+  "\\065\\066 \\ddd lookalike \\1234 \\999",
+  "*/ /* --[[ --]] -- // <!-- --> #!/lua",
+  "tab\tand\u0001control\u007f\u0080",
+  "ctrl\u00011\u00002\n3\u00e94",
+  "`template ${`x`}` ' \" \\ end",
+];
+
+/** Reference ${name} expansion (independent of the generator's parser). */
+function expand(s: string, vars: Record<string, string>): string {
+  return s.replace(/(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, dollar: string, name: string) => (dollar ? m : (vars[name] ?? "")));
+}
+
+const VARS: Record<string, string> = { who: "W\u00e9 \"x\" \\n" };
+
+// Patterns (valid in JavaScript) full of what FreeSWITCH's argument splitter mangles.
+const PATTERNS = [
+  "it's",
+  '"q"',
+  " spaced ",
+  "a\\sb",
+  "\\\\",
+  "~/|x",
+  "[\\s'~/]+",
+  "\\n\\t\\r",
+  "\\'",
+  "é+",
+  "[]a]",
+  "x\\/y",
+  "(?:1|2)~3",
+  "^\\d{2,}$",
+  "\\x41\\u0042",
+];
+const SUBJECTS = ["it's", '"q"', " spaced ", "a b", "a\tb", "\\", "~/|x", "x' ~/", "\n\t\r", "'", "éé", "]", "x/y", "1~3", "2~3", "123", "AB", " ", ""];
+
+function hostileFlow() {
+  const nodes: Array<{ id: string; kind: string; params?: Record<string, unknown> }> = [{ id: "start", kind: "start" }];
+  const chain: string[] = ["start"];
+  const add = (id: string, kind: string, params: Record<string, unknown>) => {
+    nodes.push({ id, kind, params });
+    chain.push(id);
+  };
+  HOSTILE.forEach((h, i) => {
+    const oneLine = h.replace(/[\r\n\u2028\u2029]/g, " ");
+    add(`play_${i}`, "play", { file: h });
+    add(`speak_${i}`, "speak", { text: h });
+    add(`set_${i}`, "set_variable", { name: `h_${i}`, value: h });
+    add(`log_${i}`, "log", { level: "info", message: h });
+    add(`custom_${i}`, "custom_code", {
+      lua: `session:setVariable("c_${i}", ${luaString(h)}) -- ${oneLine}\n`,
+      ts: `await session.setVariable("c_${i}", ${tsString(h)}); // ${oneLine}\n`,
+    });
+  });
+  PATTERNS.forEach((p, i) => {
+    SUBJECTS.forEach((_s, j) => add(`re_${i}_${j}`, "branch", { variable: `subj_${j}`, cases: [{ key: "hit", op: "regex", value: p }] }));
+  });
+  add(`id ' " ]] \n end`, "log", { message: "hostile id" });
+  add("http", "http_request", {
+    method: "POST",
+    url: "https://h.example/p?q=${who}&r=" + encodeURIComponent("a b"),
+    headers: HOSTILE.map((h, i) => ({ name: `X-H${i}`, value: h })),
+    body: HOSTILE.join("|"),
+    statusVariable: "st",
+  });
+  const edges: Array<[string, string, string]> = [];
+  for (let k = 0; k + 1 < chain.length; k++) {
+    const from = nodes.find((n) => n.id === chain[k]);
+    const outs = from?.kind === "branch" ? ["hit", "default"] : from?.kind === "http_request" ? ["success", "failure"] : ["next"];
+    for (const o of outs) edges.push([chain[k], o, chain[k + 1]]);
+  }
+  return buildFlow(nodes, edges, {}, HOSTILE.join(" "));
+}
+
+function subjectsVars(): Record<string, string> {
+  const v: Record<string, string> = { ...VARS };
+  SUBJECTS.forEach((s, j) => (v[`subj_${j}`] = s));
+  return v;
+}
+
+function checkRun(fake: FakeSession, lang: "lua" | "ts") {
+  expect(fake.violations).toEqual([]);
+  HOSTILE.forEach((h, i) => {
+    const expanded = expand(h, VARS);
+    expect(fake.argsOf("streamFile")[i], `prompt ${i}`).toEqual([h]);
+    expect(fake.argsOf("speak")[i], `speak ${i}`).toEqual([expanded]);
+    expect(fake.vars.get(`h_${i}`), `value ${i}`).toBe(expanded);
+    expect(fake.logs[i], `log ${i}`).toEqual({ level: "info", message: expanded + "\n" });
+    expect(fake.vars.get(`c_${i}`), `custom ${i}`).toBe(h);
+  });
+  expect(fake.argsOf("setVariable").map((a) => a[1])).toContain(`id ' " ]] \n end`);
+  // Regex: the outcome is JavaScript's on the original pattern and subject, and Lua's
+  // trip through FreeSWITCH's splitter returns exactly the subject and an equivalent pattern.
+  const logsAfter = fake.calls.filter((c) => c.method === "setVariable" && c.args[0] === "ivr_node").map((c) => String(c.args[1]));
+  expect(logsAfter).toContain("http");
+  if (lang === "lua") {
+    expect(fake.regex).toHaveLength(PATTERNS.length * SUBJECTS.length);
+    PATTERNS.forEach((p, i) =>
+      SUBJECTS.forEach((s, j) => {
+        const r = fake.regex[i * SUBJECTS.length + j];
+        expect(r.subject, `subject ${JSON.stringify(s)}`).toBe(s);
+        const expected = new RegExp(p).test(s);
+        expect(r.output, `${JSON.stringify(p)} on ${JSON.stringify(s)}`).toBe(expected ? "true" : "false");
+        for (const probe of SUBJECTS) expect(new RegExp(r.pattern as string).test(probe)).toBe(new RegExp(p).test(probe));
+      }),
+    );
+  }
+  const req = fake.curl[0];
+  const url = "https://h.example/p?q=" + VARS.who + "&r=a%20b";
+  if (lang === "lua") {
+    const decoded = Buffer.from(req.url.replace(/%([0-9A-F]{2})/g, (_m, x: string) => String.fromCharCode(parseInt(x, 16))), "latin1").toString("utf8");
+    expect(decoded).toBe(url.replace("a%20b", "a b"));
+    expect(req.url).not.toMatch(/[ '"\\]/);
+  } else {
+    expect(req.url).toBe(url);
+  }
+  expect(req.headers).toEqual(HOSTILE.map((h, i) => `X-H${i}: ${expand(h, VARS).replace(/[\r\n]/g, " ")}`));
+  expect(req.body).toBe(expand(HOSTILE.join("|"), VARS));
+}
+
+describe("hostile strings", () => {
+  const flow = hostileFlow();
+  const ir = lowerFlow(flow, "draft");
+  const opts = () => ({ vars: subjectsVars(), readyLimit: 100_000, http: () => ({ status: 200, body: "{}" }) });
+
+  for (const bin of LUA_VERSIONS) {
+    it.skipIf(!luaAvailable(bin))(`reach the session unchanged from Lua (${bin})`, async () => {
+      const fake = new FakeSession(opts());
+      const r = await runLua(printLua(ir).code, fake, bin, 30_000);
+      expect(r.error).toBeUndefined();
+      expect(r.done).toBe(true);
+      checkRun(fake, "lua");
+    });
+  }
+
+  it("reach the session unchanged from TypeScript", async () => {
+    const fake = new FakeSession(opts());
+    const r = await runTs(printTs(ir).code, fake);
+    expect(r.error).toBeUndefined();
+    checkRun(fake, "ts");
+  });
+
+  it("never print long brackets, raw control bytes or template literals around user text", () => {
+    const lua = printLua(ir).code;
+    const ts = printTs(ir).code;
+    // Outside string literals and comments, no long bracket opens anywhere.
+    const luaCodeOnly = lua.replace(/"(?:\\.|[^"\\\n])*"/g, '""').replace(/--.*$/gm, "");
+    expect(luaCodeOnly).not.toMatch(/\[=*\[/);
+    expect(lua).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\uffff]/);
+    expect(ts.split("\n").filter((l) => !l.includes("// ")).join("\n")).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\uffff]/);
+    expect(ts).not.toMatch(/`[^`\n]*\$\{who\}/);
+  });
+});
