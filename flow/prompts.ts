@@ -4,8 +4,8 @@ import type { z } from "zod";
 import { CATALOG, isNodeKind, parseParams, uiHintOf } from "./catalog";
 import type { FlowGraph } from "./graph";
 
-/** Generated sources that are not files. */
-const NOT_A_FILE = /^(tone_stream|silence_stream):\/\//;
+/** Sources that are not files: generated tones/silence, phrase/say/TTS strings, channel variables. */
+const NOT_A_FILE = /^(tone_stream|silence_stream):\/\/|^(phrase|say):|\$\{/;
 
 /** The prompt files a flow references, in order of first use, without duplicates. */
 export function collectPromptRefs(flow: FlowGraph): string[] {

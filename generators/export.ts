@@ -65,7 +65,7 @@ export function buildExportBundle(flow: FlowGraph, options: ExportOptions = {}):
     "",
     ...modules.map((m) => `- ${m}`),
     "",
-    "Load any that is missing in `conf/autoload_configs/modules.conf.xml` (`<load module=\"mod_curl\"/>`), or at the console with `load mod_curl`.",
+    "Load any that is missing in `conf/autoload_configs/modules.conf.xml` (`<load module=\"mod_NAME\"/>`), or at the console with `load mod_NAME`.",
     "",
     "## Prompt files",
     "",

@@ -66,6 +66,9 @@ class TsPrinter {
           x.k === "bin" && ((COMPARISON.has(x.op) && LOGICAL.has(e.op)) || (x.op === e.op && LOGICAL.has(e.op)))
             ? this.expr(x)
             : this.operand(x);
+        // `v !== "1"` would narrow v to "1" in the else branch and make TypeScript reject
+        // the next test of the same variable: compare with the literal widened to string.
+        if (e.op === "~=" && e.b.k === "str") return `${side(e.a)} !== (${this.expr(e.b)} as string)`;
         return `${side(e.a)} ${OPS[e.op]} ${side(e.b)}`;
       }
       case "helper": {

@@ -134,7 +134,7 @@ export class Call extends TypedEmitter<CallEvents> {
   answer(sdp: string): boolean {
     const response = this.respondInvite(200, {
       body: sdp, contentType: "application/sdp",
-      headers: [["Allow", ALLOWED_METHODS.join(", ")], ["Supported", ""]].filter(([, v]) => v) as Array<[string, string]>,
+      headers: [["Allow", ALLOWED_METHODS.join(", ")]],
     });
     if (!response) return false;
     this.localSdp = sdp;

@@ -66,7 +66,7 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await shot("01-setup");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Flows" }).waitFor();
-    expect(await page.getByText("Ada Admin · admin").count()).toBe(1);
+    await page.getByText("Ada Admin · admin").waitFor();
   });
 
   it("creates a flow and draws it with the palette and handles", async () => {
@@ -109,7 +109,7 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await page.getByRole("tab", { name: "Properties" }).click();
 
     await page.getByRole("button", { name: "Add choice" }).click();
-    await page.getByLabel("Digits or pattern").fill("1");
+    await page.getByLabel("Digits or pattern", { exact: true }).fill("1");
     await page.getByLabel("Label", { exact: true }).last().fill("Sales");
     const tester = page.getByLabel("Test digits or pattern");
     await tester.fill("1");
@@ -141,10 +141,10 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await waitSaved();
     await page.reload();
     await node("menu_1").waitFor();
-    expect(await page.locator(".react-flow__edge").count()).toBe(3);
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 3);
     await node("menu_1").click();
     expect(await page.getByLabel("Prompt", { exact: true }).inputValue()).toBe("ivr/ivr-welcome.wav");
-    expect(await page.getByLabel("Digits or pattern").inputValue()).toBe("1");
+    expect(await page.getByLabel("Digits or pattern", { exact: true }).inputValue()).toBe("1");
   });
 
   it("stops the stale tab with the conflict message", async () => {

@@ -29,11 +29,20 @@ const GENERIC_CALLERS: Array<{ name: string; caller: ScriptedCaller }> = [
   },
 ];
 
-function expectSameRun(lua: RunResult, ts: RunResult): void {
+const typeName = (example: string) => example.replace(/[^A-Za-z0-9_]/g, "_");
+let typeErrors: Record<string, string[]> = {};
+// One compiler program for every example's TS (a program per file costs seconds each).
+beforeAll(() => {
+  const sources: Record<string, string> = {};
+  for (const { name, flow } of examples) sources[typeName(name)] = generate(flow, "ts").code;
+  typeErrors = typeCheck(sources).errors;
+}, 60_000);
+
+function expectSameRun(lua: RunResult, ts: RunResult, compareCalls = true): void {
   expect(lua.harnessError, "Lua stand-in").toBeUndefined();
   expect(ts.harnessError, "TS stand-in").toBeUndefined();
   expect(lua.path).toEqual(ts.path);
-  expect(sessionCalls(lua.trace)).toEqual(sessionCalls(ts.trace));
+  if (compareCalls) expect(sessionCalls(lua.trace)).toEqual(sessionCalls(ts.trace));
   expect(lua.exitedBy).toEqual(ts.exitedBy);
 }
 
@@ -46,11 +55,11 @@ describe.each(examples)("example $name", ({ name, flow }: { name: string; flow: 
   });
 
   it("generated TS type-checks with the repo tsconfig", () => {
-    expect(typeCheck({ [name.replace(/-/g, "_")]: ts }).errors[name.replace(/-/g, "_")]).toEqual([]);
+    expect(typeErrors[typeName(name)]).toEqual([]);
   });
 
   const scenarios: Scenario[] = SCENARIOS[name] ?? [];
-  it.each(scenarios)("$name", async ({ caller, path: expected, ends }) => {
+  it.each(scenarios)("$name", async ({ caller, path: expected, ends, traceDiffers }) => {
     const tsRun = await runTs(ts, caller);
     expect(tsRun.error === undefined ? undefined : tsRun.exitedBy, `TS error: ${tsRun.error}`).toBe(ends);
     expect(tsRun.path).toEqual(expected);
@@ -60,8 +69,16 @@ describe.each(examples)("example $name", ({ name, flow }: { name: string; flow: 
       expect(luaRun.error === undefined ? undefined : luaRun.exitedBy, `${version} error: ${luaRun.error}`).toBe(ends);
       expect(luaRun.path, version).toEqual(expected);
       expect(luaRun.unusedActions, version).toEqual([]);
-      expectSameRun(luaRun, tsRun);
+      expectSameRun(luaRun, tsRun, traceDiffers === undefined);
     }
+  });
+
+  // Known generator divergences: fails (and so must be flipped back) once the generators agree.
+  const divergent = scenarios.filter((s) => s.traceDiffers !== undefined);
+  it.fails.each(divergent)("KNOWN DIVERGENCE, $name: $traceDiffers", async ({ caller }) => {
+    const tsRun = await runTs(ts, caller);
+    const luaRun = await runLua(lua, caller, { lua: "lua5.3" });
+    expect(sessionCalls(luaRun.trace)).toEqual(sessionCalls(tsRun.trace));
   });
 
   it.each(GENERIC_CALLERS)("Lua and TS agree when the caller $name", async ({ caller }) => {

@@ -1,6 +1,7 @@
 // Self-tests of the strict mod_lua stand-in with hand-written scripts in the style of the
 // FreeSWITCH docs: it must refuse what FreeSWITCH refuses and answer what FreeSWITCH answers.
 import { describe, expect, it } from "vitest";
+import { SESSION_METHODS } from "../../generators/lua/binding";
 import { runLua, LUA_VERSIONS } from "../support/run-flow";
 import type { ScriptedCaller } from "../support/caller";
 
@@ -51,6 +52,25 @@ describe("strict binding", () => {
     );
     expect(api.error).toBeUndefined();
     expect(api.output).toBe("2026-03-04\n");
+  });
+
+  it("takes its method table from generators/lua/binding.ts: every method, every count", async () => {
+    const names = Object.keys(SESSION_METHODS).sort();
+    const script = names
+      .map((m) => {
+        const tooMany = Array.from({ length: SESSION_METHODS[m].args.length + 1 }, () => "1").join(", ");
+        return `print(select(2, pcall(function() return session:${m}(${tooMany}) end)))`;
+      })
+      .join("\n");
+    const r = await runLua(`${script}\nprint(session.collectDigits, session.hangupStatus, session.executeString)`, silent);
+    const expected = names.map((m) => {
+      const sig = SESSION_METHODS[m];
+      const min = sig.args.filter((a) => !a.optional).length + 1;
+      const cls = ["ready", "setInputCallback", "setHangupHook"].includes(m) ? "LUA::Session" : "CoreSession";
+      return `Error in ${cls}::${m} expected ${min}..${sig.args.length + 1} args, got ${sig.args.length + 2}`;
+    });
+    expect(r.output.split("\n")).toEqual([...expected, "nil\tnil\tnil", ""]);
+    expect(r.trace).toEqual([]);
   });
 
   it("unknown freeswitch.* functions do not exist", async () => {

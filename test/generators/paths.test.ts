@@ -171,3 +171,27 @@ describe.each(RUNNERS)("branch operators on %s", (runner) => {
     expect(r.trail).toEqual(["start", "b", `to_${expected}`]);
   });
 });
+
+describe.each(RUNNERS)("HTTP request shapes on %s", (runner) => {
+  const flowFor = (method: string, body: string) =>
+    buildFlow(
+      [
+        { id: "start", kind: "start" },
+        {
+          id: "h",
+          kind: "http_request",
+          params: { method, url: "http://127.0.0.1/x", body, headers: [{ name: "A", value: "1" }, { name: "B", value: "two words" }] },
+        },
+      ],
+      [["start", "next", "h"]],
+    );
+  it.each([["GET", "ignored"], ["DELETE", ""], ["POST", ""], ["PUT", "a=1&b=2 3"]])("%s with body %j", async (method, body) => {
+    const r = await runFlow(flowFor(method, body), runner, { http: () => ({ status: 204 }) });
+    expect(r.error).toBeUndefined();
+    const req = r.fake.curl[0];
+    expect(req.method).toBe(method.toLowerCase());
+    expect(req.headers).toEqual(["A: 1", "B: two words"]);
+    expect(req.body).toBe(method === "POST" || method === "PUT" ? body : undefined);
+    expect(r.fake.vars.get("http_status")).toBe("204");
+  });
+});

@@ -46,18 +46,24 @@ local function ivr_json_string(v)
 end
 
 -- HTTP request through mod_curl; true on a 2xx status. Stores the status and the
--- requested response fields in channel variables.
+-- requested response fields in channel variables. mod_curl keeps a fixed number of
+-- arguments: the method and body come first, so only trailing headers could be lost.
 local function ivr_http(req)
   local method = string.lower(req.method)
-  local has_body = method == "post" or method == "put"
   local args = ivr_percent(req.url, "%w%-%._~:/%?#%[%]@!%$&%(%)%*%+,;=%%")
     .. " json timeout " .. string.format("%d", math.ceil(req.timeoutMs / 1000))
-  if has_body and req.contentType ~= "" then args = args .. " content-type " .. ivr_curl_quote(req.contentType) end
+  local has_body = method == "post" or method == "put"
+  if has_body then
+    -- mod_curl takes the argument after post/put as the body: '' when there is none.
+    local body = ivr_percent(req.body, "%w%-%._~")
+    if body == "" then body = "''" end
+    args = args .. " " .. method .. " " .. body
+    if req.contentType ~= "" then args = args .. " content-type " .. ivr_curl_quote(req.contentType) end
+  end
   for _, h in ipairs(req.headers) do
     args = args .. " append_headers " .. ivr_curl_quote(h.name .. ": " .. h.value)
   end
-  args = args .. " " .. method
-  if has_body and req.body ~= "" then args = args .. " " .. ivr_percent(req.body, "%w%-%._~") end
+  if not has_body then args = args .. " " .. method end
   local out = freeswitch.API():execute("curl", args)
   local ok, res = pcall(function () return freeswitch.JSON():decode(out) end)
   if not ok or type(res) ~= "table" then

@@ -121,7 +121,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     await session.setVariable("ivr_node", "get_order");
     const digits = await session.getDigits(8, "#", 8000, 3000, 30000);
     await session.setVariable("order_number", digits);
-    if (digits !== "") {
+    if (digits !== ("" as string)) {
       return "lookup_order";
     }
     return "no_input";

@@ -179,7 +179,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     await session.setInputCallback(ivrKeys1);
     await session.streamFile("ivr/ivr-welcome.wav");
     await session.unsetInputCallback();
-    if (ivrKey !== "") {
+    if (ivrKey !== ("" as string)) {
       await session.setVariable("welcome_key", ivrKey);
     } else {
       await session.setVariable("welcome_key", undefined);
@@ -298,7 +298,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
       return "to_operator";
     } else if (v === "0") {
       return "custom";
-    } else if (v !== "1") {
+    } else if (v !== ("1" as string)) {
       return "custom";
     } else if (ivrRegex(v, "^[12]$")) {
       return "custom";
@@ -310,7 +310,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
       return "custom";
     } else if (v === "") {
       return "custom";
-    } else if (v !== "") {
+    } else if (v !== ("" as string)) {
       return "custom";
     }
     return "custom";
@@ -321,7 +321,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     await session.setVariable("ivr_node", "get_ext");
     const digits = await session.getDigits(4, "#", 5000, 2000, 15000);
     await session.setVariable("ext", digits);
-    if (digits !== "") {
+    if (digits !== ("" as string)) {
       return "dial";
     }
     return "main_menu";

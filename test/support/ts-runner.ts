@@ -47,7 +47,7 @@ function scriptedFetch(standIn: SessionStandIn): typeof fetch {
 
 export async function runTsScript(code: string, caller: ScriptedCaller, options: TsRunOptions = {}): Promise<RunResult> {
   const js = (await transform(code, { loader: "ts", format: "esm", target: "es2022" })).code;
-  if (/^\s*import\s+[^t]/m.test(js) || /\bimport\(/.test(js)) {
+  if (/^\s*import[\s{*"']/m.test(js) || /\bimport\(/.test(js)) {
     throw new Error("generated TS has runtime imports; the stand-in only supports type-only imports");
   }
   const dir = await mkdtemp(path.join(tmpdir(), "ivr-ts-"));

@@ -10,6 +10,7 @@ import { useDesigner, useDesignerStore } from "../context";
 import { useFocusNode } from "../useFocusNode";
 import { DERIVE_DEBOUNCE_MS } from "../useValidation";
 import { configureMonaco } from "./monaco-setup";
+import { nodeAtLine } from "./nodeAtLine";
 
 configureMonaco();
 
@@ -36,14 +37,6 @@ function runGenerate(graph: Parameters<typeof generate>[0], lang: Language, auth
   }
 }
 
-/** The node whose line range contains `line` (the innermost, if ranges nest). */
-export function nodeAtLine(map: NodeLineMap, line: number): string | undefined {
-  let best: { id: string; size: number } | undefined;
-  for (const [id, r] of Object.entries(map)) {
-    if (line >= r.start && line <= r.end && (!best || r.end - r.start < best.size)) best = { id, size: r.end - r.start };
-  }
-  return best?.id;
-}
 
 export default function CodeView({ authorIsAdmin }: { authorIsAdmin: boolean }) {
   const store = useDesignerStore();

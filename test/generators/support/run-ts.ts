@@ -46,7 +46,8 @@ export async function runTs(code: string, fake: FakeSession): Promise<TsRun> {
     };
     fake.curl.push(req);
     const reply = fake.opts.http?.(req) ?? { status: 404, body: "not found" };
-    return new Response(reply.body ?? "", { status: reply.status });
+    const nullBody = reply.status === 204 || reply.status === 205 || reply.status === 304;
+    return new Response(nullBody ? null : (reply.body ?? ""), { status: reply.status });
   }) as typeof fetch;
   try {
     const mod = (await import(pathToFileURL(file).href)) as { default: (s: unknown, argv: string[]) => Promise<void> };

@@ -1,0 +1,531 @@
+// One call's RTP: a UDP socket, paced sending (packet n at t0 + n * ptime on a monotonic clock),
+// receiving (G.711 decode, RFC 4733 and optional in-band DTMF, recording), symmetric RTP latching,
+// media timeout and statistics. Runs inside the media worker, never on the SIP/script thread.
+import dgram from "node:dgram";
+import { randomInt } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { decodeG711, encodeG711, g711SilenceByte, G711_PAYLOAD_TYPE, type G711Codec } from "./g711";
+import { buildDtmfPackets, Rfc4733Receiver } from "./dtmf-rfc4733";
+import { GoertzelDtmfDetector } from "./dtmf-goertzel";
+import { Recorder } from "./recorder";
+import { RTP_HEADER_SIZE, RtpPacket, uint16Diff, writeRtpHeader } from "./rtp";
+import { FramePlayer, openSource, type PcmLoader } from "./sources";
+import { WavWriter } from "./wav";
+import type { CreateStreamArgs, PlayDone, RecordArgs, RemoteAddress, StreamEvent, StreamStats, UpdateStreamArgs } from "./worker/protocol";
+
+const SAMPLE_RATE = 8000;
+/** After a stall, at most this many overdue packets go out at once; the rest are skipped. */
+const MAX_CATCH_UP = 5;
+/** A timer may fire up to ~1 ms before the deadline (millisecond timer granularity). */
+const EARLY_SLACK_MS = 1;
+const LATE_THRESHOLD_MS = 5;
+const HISTOGRAM_BUCKET_MS = 0.1;
+const HISTOGRAM_BUCKETS = 1000;
+/** When the caller sends nothing, the recorder is fed silence so that time and silence limits still work. */
+const RECORD_STARVATION_MS = 200;
+
+// --- port allocation -------------------------------------------------------------------------------
+
+/** Hands out even ports from a range, binding a UDP socket on each; skips ports taken by others. */
+export class PortAllocator {
+  private readonly inUse = new Set<number>();
+  private cursor: number;
+
+  constructor(
+    private readonly address: string,
+    private readonly range: [number, number],
+  ) {
+    const [lo, hi] = range;
+    if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo > 0 && hi <= 65535 && lo <= hi)) throw new RangeError(`bad port range ${lo}-${hi}`);
+    const evens = Math.floor((hi - this.firstEven()) / 2) + 1;
+    this.cursor = this.firstEven() + 2 * randomInt(Math.max(1, evens));
+  }
+
+  private firstEven(range = this.range): number {
+    return range[0] % 2 === 0 ? range[0] : range[0] + 1;
+  }
+
+  async bind(range: [number, number] = this.range): Promise<{ socket: dgram.Socket; port: number }> {
+    const first = this.firstEven(range);
+    const count = Math.floor((range[1] - first) / 2) + 1;
+    if (count <= 0) throw new Error(`no even port in ${range[0]}-${range[1]}`);
+    let candidate = this.cursor >= first && this.cursor <= range[1] ? this.cursor : first;
+    for (let tries = 0; tries < count; tries++) {
+      const port = candidate;
+      candidate = candidate + 2 > range[1] ? first : candidate + 2;
+      if (this.inUse.has(port)) continue;
+      const socket = await tryBind(this.address, port);
+      if (socket) {
+        this.inUse.add(port);
+        this.cursor = candidate;
+        return { socket, port };
+      }
+    }
+    throw new Error(`no free RTP port in ${range[0]}-${range[1]}`);
+  }
+
+  release(port: number): void {
+    this.inUse.delete(port);
+  }
+}
+
+function tryBind(address: string, port: number): Promise<dgram.Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4" });
+    const onError = () => {
+      socket.close();
+      resolve(undefined);
+    };
+    socket.once("error", onError);
+    socket.bind({ address, port, exclusive: true }, () => {
+      socket.off("error", onError);
+      resolve(socket);
+    });
+  });
+}
+
+// --- the stream ------------------------------------------------------------------------------------
+
+interface ActivePlay {
+  id: number;
+  player?: FramePlayer;
+  /** Set until the source is open; a stop before that cancels it. */
+  opening: boolean;
+  skipped?: string;
+}
+
+interface ActiveRecord {
+  id: number;
+  path: string;
+  recorder?: Recorder;
+  writer?: WavWriter;
+  lastFrameAt: number;
+  pendingStop?: "stopped" | "break" | "hangup";
+}
+
+export interface RtpStreamDeps {
+  loader: PcmLoader;
+  emit: (event: StreamEvent) => void;
+}
+
+export class RtpStream {
+  readonly codec: G711Codec;
+  readonly payloadType: number;
+  readonly ptime: number;
+  readonly frameSamples: number;
+  private readonly dtmfPt: number | undefined;
+  private readonly symmetric: boolean;
+  private remote: RemoteAddress | undefined;
+  private latched = false;
+  private sending = true;
+  private mediaTimeoutMs: number;
+
+  // sending state
+  private readonly ssrc = randomInt(0, 2 ** 32 - 1);
+  private seq = randomInt(0, 65536);
+  private timestamp = randomInt(0, 2 ** 32 - 1);
+  private t0 = 0;
+  private n = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private markNext = true;
+  private readonly frame: Int16Array;
+  private readonly silencePayload: Uint8Array;
+  private play: ActivePlay | undefined;
+  private dtmfOut: { payload: Uint8Array; marker: boolean; advancesClock: boolean }[] = [];
+  private dtmfOutTimestamp = 0;
+
+  // receiving state
+  private readonly rfc4733: Rfc4733Receiver;
+  private inband: GoertzelDtmfDetector | undefined;
+  private lastSeq: number | undefined;
+  private lastSsrc: number | undefined;
+  private lastMediaAt: number;
+  private timedOut = false;
+  private record: ActiveRecord | undefined;
+  private decodeBuf = new Int16Array(160);
+
+  private readonly stats: StreamStats = {
+    packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, lateCount: 0, maxLatenessMs: 0,
+    latenessP50Ms: 0, latenessP99Ms: 0, skippedFrames: 0, lost: 0, duplicatesOrReordered: 0, invalidPackets: 0,
+    unknownPayloadTypes: 0, dtmfReceived: 0,
+  };
+  private readonly lateness = new Uint32Array(HISTOGRAM_BUCKETS + 1);
+  private nextPlayId = 1;
+  private nextRecordId = 1;
+  private closed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: dgram.Socket,
+    readonly port: number,
+    args: CreateStreamArgs,
+    private readonly deps: RtpStreamDeps,
+  ) {
+    this.codec = args.codec;
+    this.payloadType = args.payloadType ?? G711_PAYLOAD_TYPE[args.codec];
+    this.ptime = args.ptime ?? 20;
+    if (!Number.isInteger(this.ptime) || this.ptime < 10 || this.ptime > 120 || this.ptime % 10 !== 0) throw new RangeError(`ptime ${this.ptime} not supported`);
+    this.frameSamples = (SAMPLE_RATE * this.ptime) / 1000;
+    this.frame = new Int16Array(this.frameSamples);
+    this.silencePayload = new Uint8Array(this.frameSamples).fill(g711SilenceByte(this.codec));
+    this.dtmfPt = args.dtmfPt;
+    this.symmetric = args.symmetric ?? true;
+    this.remote = args.remote;
+    this.mediaTimeoutMs = args.mediaTimeoutMs ?? 0;
+    this.rfc4733 = new Rfc4733Receiver({ clockRate: SAMPLE_RATE });
+    this.lastMediaAt = performance.now();
+    socket.on("message", (msg, rinfo) => this.onPacket(msg, rinfo));
+    socket.on("error", () => {
+      // ICMP port unreachable and the like: keep going, the peer may come back.
+    });
+    this.t0 = performance.now();
+    this.schedule();
+  }
+
+  update(args: UpdateStreamArgs): void {
+    if (args.remote) {
+      this.remote = args.remote;
+      this.latched = false; // a new SDP address: latch again on what actually arrives
+    }
+    if (args.sending !== undefined) this.sending = args.sending;
+    if (args.mediaTimeoutMs !== undefined) this.mediaTimeoutMs = args.mediaTimeoutMs;
+  }
+
+  // --- playback ------------------------------------------------------------------------------------
+
+  /** Starts a playback (replacing any current one, which ends "stopped"); returns its id. */
+  startPlay(spec: string, startSample = 0): number {
+    this.finishPlay("stopped");
+    const play: ActivePlay = { id: this.nextPlayId++, opening: true };
+    this.play = play;
+    openSource(spec, this.deps.loader, { startSample }).then(
+      (r) => {
+        if (this.play !== play || this.closed) return; // stopped or replaced meanwhile
+        play.opening = false;
+        if (!r.ok) {
+          this.play = undefined;
+          this.emitPlayDone(play, r.code === "NOTFOUND" ? "notfound" : "error", r.reason);
+          return;
+        }
+        if (r.skipped.length) play.skipped = r.skipped.join("; ");
+        play.player = new FramePlayer(r.source);
+        this.markNext = true; // talkspurt start
+      },
+      (e: Error) => {
+        if (this.play !== play) return;
+        this.play = undefined;
+        this.emitPlayDone(play, "error", e.message);
+      },
+    );
+    return play.id;
+  }
+
+  stopPlay(): void {
+    this.finishPlay("stopped");
+  }
+
+  private finishPlay(reason: PlayDone["reason"]): void {
+    const play = this.play;
+    if (!play) return;
+    this.play = undefined;
+    this.emitPlayDone(play, reason, play.skipped);
+  }
+
+  private emitPlayDone(play: ActivePlay, reason: PlayDone["reason"], detail?: string): void {
+    const samples = play.player?.samplesPlayed ?? 0;
+    this.deps.emit({ kind: "playDone", playId: play.id, done: { reason, samples, ms: Math.round((samples * 1000) / SAMPLE_RATE), detail } });
+  }
+
+  // --- outbound DTMF (RFC 4733) --------------------------------------------------------------------
+
+  sendDtmf(digits: string, durationMs = 100): void {
+    if (this.dtmfPt === undefined) throw new Error("no telephone-event payload type negotiated");
+    for (const d of digits) {
+      const packets = buildDtmfPackets(d, { durationMs, ptimeMs: this.ptime });
+      this.dtmfOut.push(...packets);
+      // a pause of 3 frames between digits, sent as audio
+      for (let i = 0; i < 3; i++) this.dtmfOut.push({ payload: new Uint8Array(0), marker: false, advancesClock: true });
+    }
+  }
+
+  // --- recording -----------------------------------------------------------------------------------
+
+  startRecord(args: RecordArgs): number {
+    if (this.record) this.stopRecord("stopped");
+    const rec: ActiveRecord = { id: this.nextRecordId++, path: args.path, lastFrameAt: performance.now() };
+    this.record = rec;
+    WavWriter.open(args.path, { sampleRate: SAMPLE_RATE }).then(
+      (writer) => {
+        rec.writer = writer;
+        rec.recorder = new Recorder(writer, {
+          maxLenSecs: args.maxLenSecs,
+          silenceThreshold: args.silenceThreshold,
+          silenceSecs: args.silenceSecs,
+          frameSamples: this.frameSamples,
+        });
+        rec.lastFrameAt = performance.now();
+        if (rec.pendingStop) this.stopRecord(rec.pendingStop);
+      },
+      (e: Error) => {
+        if (this.record === rec) this.record = undefined;
+        this.deps.emit({
+          kind: "recordDone",
+          recordId: rec.id,
+          done: { path: rec.path, reason: "error", returnValue: 0, recordMs: 0, recordSamples: 0, recordSeconds: 0, silenceHitsExhausted: false, detail: e.message },
+        });
+      },
+    );
+    return rec.id;
+  }
+
+  stopRecord(reason: "stopped" | "break" | "hangup"): void {
+    const rec = this.record;
+    if (!rec) return;
+    if (!rec.recorder) {
+      rec.pendingStop = reason; // still opening the file
+      return;
+    }
+    this.endRecord(rec, rec.recorder.stop(reason));
+  }
+
+  private feedRecorder(pcm: Int16Array, now: number): void {
+    const rec = this.record;
+    if (!rec?.recorder) return;
+    rec.lastFrameAt = now;
+    const ended = rec.recorder.processInput(pcm);
+    if (ended) this.endRecord(rec, ended);
+  }
+
+  private endRecord(rec: ActiveRecord, result: NonNullable<Recorder["result"]>): void {
+    if (this.record === rec) this.record = undefined;
+    const writer = rec.writer;
+    const emit = (detail?: string) => this.deps.emit({ kind: "recordDone", recordId: rec.id, done: { ...result, path: rec.path, detail } });
+    if (!writer) return emit();
+    writer.close().then(
+      () => emit(),
+      (e: Error) => emit(e.message),
+    );
+  }
+
+  // --- in-band DTMF --------------------------------------------------------------------------------
+
+  setInbandDtmf(enabled: boolean): void {
+    if (enabled && !this.inband) this.inband = new GoertzelDtmfDetector();
+    if (!enabled && this.inband) {
+      for (const ev of this.inband.flush()) this.emitDtmf(ev.digit, ev.durationSamples, "inband");
+      this.inband = undefined;
+    }
+  }
+
+  private emitDtmf(digit: string, durationSamples: number, source: "rfc4733" | "inband"): void {
+    this.stats.dtmfReceived++;
+    this.deps.emit({ kind: "dtmf", digit, durationSamples, durationMs: Math.round((durationSamples * 1000) / SAMPLE_RATE), source });
+  }
+
+  // --- sending -------------------------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.closed) return;
+    const due = this.t0 + this.n * this.ptime;
+    this.timer = setTimeout(this.onTick, Math.max(0, due - performance.now()));
+  }
+
+  private readonly onTick = (): void => {
+    if (this.closed) return;
+    const now = performance.now();
+    let due = this.t0 + this.n * this.ptime;
+    let sent = 0;
+    while (due <= now + EARLY_SLACK_MS) {
+      if (sent >= MAX_CATCH_UP) {
+        // A long stall: skip what is still overdue (the audio is consumed, the timestamp advances).
+        const missed = Math.floor((now - due) / this.ptime) + 1;
+        for (let i = 0; i < missed; i++) this.produceFrame(false);
+        this.stats.skippedFrames += missed;
+        this.n += missed;
+        break;
+      }
+      this.noteLateness(Math.max(0, now - due));
+      this.produceFrame(true);
+      this.n++;
+      sent++;
+      due = this.t0 + this.n * this.ptime;
+    }
+    this.housekeeping(now);
+    this.schedule();
+  };
+
+  private noteLateness(ms: number): void {
+    if (ms > LATE_THRESHOLD_MS) this.stats.lateCount++;
+    if (ms > this.stats.maxLatenessMs) this.stats.maxLatenessMs = ms;
+    this.lateness[Math.min(HISTOGRAM_BUCKETS, Math.floor(ms / HISTOGRAM_BUCKET_MS))]++;
+  }
+
+  /** One ptime of outgoing media: a DTMF event packet, a playback frame or silence. */
+  private produceFrame(send: boolean): void {
+    const ts = this.timestamp;
+    this.timestamp = (this.timestamp + this.frameSamples) >>> 0;
+
+    // Playback advances with the clock even while DTMF replaces the audio.
+    let havePlayback = false;
+    const play = this.play;
+    if (play?.player) {
+      havePlayback = play.player.nextFrame(this.frame);
+      if (!havePlayback) this.finishPlay("eof");
+    }
+
+    if (this.dtmfOut.length > 0) {
+      const first = this.dtmfOut[0];
+      if (first.payload.length === 0) {
+        this.dtmfOut.shift(); // the pause after a digit: plain audio
+      } else {
+        if (first.marker) this.dtmfOutTimestamp = ts;
+        // this packet, plus the repeated end packets that go out with it
+        do {
+          const p = this.dtmfOut.shift()!;
+          if (send) this.sendPacket(this.dtmfPt!, p.marker, this.dtmfOutTimestamp, p.payload);
+        } while (this.dtmfOut.length > 0 && !this.dtmfOut[0].advancesClock);
+        this.markNext = true;
+        return;
+      }
+    }
+    if (!send) return;
+    if (havePlayback) {
+      const buf = this.allocPacket();
+      encodeG711(this.codec, this.frame, buf.subarray(RTP_HEADER_SIZE));
+      this.sendRaw(buf, this.payloadType, this.takeMarker(), ts);
+    } else {
+      this.sendPacket(this.payloadType, this.takeMarker(), ts, this.silencePayload);
+    }
+  }
+
+  private takeMarker(): boolean {
+    const m = this.markNext;
+    this.markNext = false;
+    return m;
+  }
+
+  private allocPacket(): Buffer {
+    return Buffer.allocUnsafe(RTP_HEADER_SIZE + this.frameSamples);
+  }
+
+  private sendPacket(pt: number, marker: boolean, ts: number, payload: Uint8Array): void {
+    const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE + payload.length);
+    buf.set(payload, RTP_HEADER_SIZE);
+    this.sendRaw(buf, pt, marker, ts);
+  }
+
+  /** Writes the header into buf[0..12) and sends; one Buffer per packet, never reused before send completes. */
+  private sendRaw(buf: Buffer, pt: number, marker: boolean, ts: number): void {
+    const remote = this.remote;
+    if (!remote || !this.sending || remote.port === 0 || remote.address === "0.0.0.0") return;
+    writeRtpHeader(buf, pt, marker, this.seq, ts, this.ssrc);
+    this.seq = (this.seq + 1) & 0xffff;
+    this.stats.packetsSent++;
+    this.stats.bytesSent += buf.length;
+    this.socket.send(buf, remote.port, remote.address);
+  }
+
+  private housekeeping(now: number): void {
+    for (const ev of this.rfc4733.checkTimeout(now)) this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
+    const silentMs = now - this.lastMediaAt;
+    if (this.mediaTimeoutMs > 0 && !this.timedOut && silentMs >= this.mediaTimeoutMs) {
+      this.timedOut = true;
+      this.deps.emit({ kind: "mediaTimeout", silentMs: Math.round(silentMs) });
+    }
+    const rec = this.record;
+    if (rec?.recorder && now - rec.lastFrameAt >= RECORD_STARVATION_MS) {
+      // Nothing arrives: record silence at the clock's pace so the limits still end the recording.
+      // (one frame per tick from then on: lastFrameAt lags by exactly the starvation window)
+      this.feedRecorder(new Int16Array(this.frameSamples), now - RECORD_STARVATION_MS + this.ptime);
+    }
+  }
+
+  // --- receiving -----------------------------------------------------------------------------------
+
+  private onPacket(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.closed) return;
+    const parsed = RtpPacket.parse(msg);
+    if (!parsed.ok) {
+      this.stats.invalidPackets++;
+      return;
+    }
+    const p = parsed.packet;
+    const now = performance.now();
+    this.stats.packetsReceived++;
+    this.stats.bytesReceived += msg.length;
+    // Symmetric RTP: send where the caller really sends from. Port 0 (SIPp's DTMF) is not an address.
+    if (this.symmetric && !this.latched && rinfo.port !== 0) {
+      this.latched = true;
+      if (!this.remote || this.remote.address !== rinfo.address || this.remote.port !== rinfo.port) {
+        this.remote = { address: rinfo.address, port: rinfo.port };
+        this.stats.latchedRemote = this.remote;
+        this.deps.emit({ kind: "latched", remote: this.remote });
+      }
+    }
+    this.trackSequence(p.ssrc, p.sequenceNumber);
+    this.lastMediaAt = now;
+    if (this.timedOut) {
+      this.timedOut = false;
+      this.deps.emit({ kind: "mediaResumed" });
+    }
+    if (p.payloadType === this.dtmfPt) {
+      for (const ev of this.rfc4733.processInput(p, now)) this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
+      return;
+    }
+    if (p.payloadType !== this.payloadType) {
+      this.stats.unknownPayloadTypes++;
+      return;
+    }
+    if (this.decodeBuf.length < p.payload.length) this.decodeBuf = new Int16Array(p.payload.length);
+    const pcm = decodeG711(this.codec, p.payload, this.decodeBuf.subarray(0, p.payload.length));
+    if (this.inband) for (const ev of this.inband.processInput(pcm)) this.emitDtmf(ev.digit, ev.durationSamples, "inband");
+    this.feedRecorder(pcm, now);
+  }
+
+  private trackSequence(ssrc: number, seq: number): void {
+    if (this.lastSsrc !== ssrc || this.lastSeq === undefined) {
+      this.lastSsrc = ssrc;
+      this.lastSeq = seq;
+      return;
+    }
+    const d = uint16Diff(seq, this.lastSeq);
+    if (d > 0) {
+      if (d > 1 && d < 3000) this.stats.lost += d - 1;
+      this.lastSeq = seq;
+    } else {
+      this.stats.duplicatesOrReordered++;
+    }
+  }
+
+  // --- stats and close -----------------------------------------------------------------------------
+
+  toJSON(): StreamStats {
+    return { ...this.stats, latenessP50Ms: this.percentile(0.5), latenessP99Ms: this.percentile(0.99) };
+  }
+
+  private percentile(q: number): number {
+    let total = 0;
+    for (const c of this.lateness) total += c;
+    if (total === 0) return 0;
+    const target = Math.ceil(total * q);
+    let acc = 0;
+    for (let i = 0; i < this.lateness.length; i++) {
+      acc += this.lateness[i];
+      if (acc >= target) return Math.round((i + 1) * HISTOGRAM_BUCKET_MS * 10) / 10;
+    }
+    return HISTOGRAM_BUCKETS * HISTOGRAM_BUCKET_MS;
+  }
+
+  /** Ends everything: playback "closed", recording "hangup", the socket closed. */
+  close(): StreamStats {
+    if (this.closed) return this.toJSON();
+    if (this.play) this.finishPlay("closed");
+    this.stopRecord("hangup");
+    this.setInbandDtmf(false);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket.removeAllListeners("message");
+    this.socket.close();
+    return this.toJSON();
+  }
+}

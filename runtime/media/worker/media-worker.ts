@@ -1,0 +1,80 @@
+// The media worker: owns every call's RTP stream, away from the SIP/script event loop.
+import { parentPort, workerData } from "node:worker_threads";
+import { PortAllocator, RtpStream } from "../rtp-stream";
+import { transcodingLoader } from "../sources";
+import { Transcoder } from "../transcode";
+import type { EngineEventMessage, EngineRequest, EngineResponse, EngineWorkerData } from "./protocol";
+
+const port = parentPort;
+if (!port) throw new Error("media-worker must run in a worker thread");
+const config = workerData as EngineWorkerData;
+
+const transcoder = new Transcoder({ cacheDir: config.cacheDir });
+const loader = transcodingLoader((p) => transcoder.transcode(p));
+const allocator = new PortAllocator(config.localAddress, config.portRange);
+const streams = new Map<number, RtpStream>();
+let nextStreamId = 1;
+
+function stream(id: number): RtpStream {
+  const s = streams.get(id);
+  if (!s) throw new Error(`no stream ${id}`);
+  return s;
+}
+
+async function handle(req: EngineRequest): Promise<unknown> {
+  switch (req.op) {
+    case "createStream": {
+      const { socket, port: localPort } = await allocator.bind(req.args.localPortRange ?? config.portRange);
+      const id = nextStreamId++;
+      try {
+        const s = new RtpStream(id, socket, localPort, req.args, {
+          loader,
+          emit: (event) => port!.postMessage({ type: "event", streamId: id, event } satisfies EngineEventMessage),
+        });
+        streams.set(id, s);
+      } catch (e) {
+        socket.close();
+        allocator.release(localPort);
+        throw e;
+      }
+      return { streamId: id, port: localPort, address: config.localAddress };
+    }
+    case "updateStream":
+      stream(req.streamId).update(req.args);
+      return null;
+    case "play":
+      return { playId: stream(req.streamId).startPlay(req.spec, req.startSample) };
+    case "stopPlay":
+      stream(req.streamId).stopPlay();
+      return null;
+    case "record":
+      return { recordId: stream(req.streamId).startRecord(req.args) };
+    case "stopRecord":
+      stream(req.streamId).stopRecord(req.reason);
+      return null;
+    case "setInbandDtmf":
+      stream(req.streamId).setInbandDtmf(req.enabled);
+      return null;
+    case "sendDtmf":
+      stream(req.streamId).sendDtmf(req.digits, req.durationMs);
+      return null;
+    case "stats":
+      return stream(req.streamId).toJSON();
+    case "closeStream": {
+      const s = stream(req.streamId);
+      streams.delete(req.streamId);
+      const stats = s.close();
+      allocator.release(s.port);
+      return stats;
+    }
+  }
+}
+
+port.on("message", (req: EngineRequest) => {
+  if (req?.type !== "request") return;
+  handle(req).then(
+    (result) => port.postMessage({ type: "response", requestId: req.requestId, ok: true, result } satisfies EngineResponse),
+    (e: unknown) =>
+      port.postMessage({ type: "response", requestId: req.requestId, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies EngineResponse),
+  );
+});

@@ -1,0 +1,106 @@
+// Messages between the main thread (engine.ts) and the media worker (media-worker.ts).
+import type { G711Codec } from "../g711";
+import type { RecordResult } from "../recorder";
+
+export interface RemoteAddress {
+  address: string;
+  port: number;
+}
+
+export interface CreateStreamArgs {
+  /** Inclusive port range to take an even port from; default the engine's. */
+  localPortRange?: [number, number];
+  /** Where to send; from the SDP. Symmetric RTP replaces it with the first real source seen. */
+  remote?: RemoteAddress;
+  codec: G711Codec;
+  /** RTP payload type of the codec; default its static PT (0 or 8). */
+  payloadType?: number;
+  ptime?: number;
+  /** Negotiated telephone-event payload type; undefined = RFC 4733 off. */
+  dtmfPt?: number;
+  /** No RTP from the caller for this long raises a mediaTimeout event; 0 = off. */
+  mediaTimeoutMs?: number;
+  /** Latch the sending address onto the first valid packet's source (default true). */
+  symmetric?: boolean;
+}
+
+export interface UpdateStreamArgs {
+  remote?: RemoteAddress;
+  /** false while the caller holds us (sendonly/inactive): nothing is sent. */
+  sending?: boolean;
+  mediaTimeoutMs?: number;
+}
+
+export interface RecordArgs {
+  path: string;
+  maxLenSecs?: number;
+  silenceThreshold?: number;
+  silenceSecs?: number;
+}
+
+export type PlayEndReason = "eof" | "stopped" | "closed" | "notfound" | "error";
+
+export interface PlayDone {
+  reason: PlayEndReason;
+  ms: number;
+  samples: number;
+  /** Why it failed (notfound/error), or parts of a file_string that were skipped. */
+  detail?: string;
+}
+
+export type RecordDone = RecordResult & { path: string; detail?: string };
+
+export interface StreamStats {
+  packetsSent: number;
+  packetsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Packets sent more than 5 ms after their deadline. */
+  lateCount: number;
+  maxLatenessMs: number;
+  /** Approximate send lateness percentiles (0.1 ms resolution). */
+  latenessP50Ms: number;
+  latenessP99Ms: number;
+  /** Frames dropped to resynchronise after a long stall. */
+  skippedFrames: number;
+  /** Missing sequence numbers in what we received. */
+  lost: number;
+  duplicatesOrReordered: number;
+  invalidPackets: number;
+  unknownPayloadTypes: number;
+  dtmfReceived: number;
+  latchedRemote?: RemoteAddress;
+}
+
+export type EngineOp =
+  | { op: "createStream"; args: CreateStreamArgs }
+  | { op: "updateStream"; streamId: number; args: UpdateStreamArgs }
+  | { op: "play"; streamId: number; spec: string; startSample?: number }
+  | { op: "stopPlay"; streamId: number }
+  | { op: "record"; streamId: number; args: RecordArgs }
+  | { op: "stopRecord"; streamId: number; reason: "stopped" | "break" }
+  | { op: "setInbandDtmf"; streamId: number; enabled: boolean }
+  | { op: "sendDtmf"; streamId: number; digits: string; durationMs?: number }
+  | { op: "stats"; streamId: number }
+  | { op: "closeStream"; streamId: number };
+
+export type EngineRequest = { type: "request"; requestId: number } & EngineOp;
+
+export type EngineResponse = { type: "response"; requestId: number } & ({ ok: true; result: unknown } | { ok: false; error: string });
+
+export type StreamEvent =
+  | { kind: "dtmf"; digit: string; durationMs: number; durationSamples: number; source: "rfc4733" | "inband" }
+  | { kind: "playDone"; playId: number; done: PlayDone }
+  | { kind: "recordDone"; recordId: number; done: RecordDone }
+  | { kind: "mediaTimeout"; silentMs: number }
+  | { kind: "mediaResumed" }
+  | { kind: "latched"; remote: RemoteAddress };
+
+export type EngineEventMessage = { type: "event"; streamId: number; event: StreamEvent };
+
+export interface EngineWorkerData {
+  entry?: string;
+  cacheDir: string;
+  localAddress: string;
+  portRange: [number, number];
+}
