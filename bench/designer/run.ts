@@ -21,10 +21,11 @@ const browser = await launchBrowser();
 try {
   const page = await browser.context.newPage();
   const setup = await page.request.post(`${app.url}/api/auth/setup`, {
+    headers: { origin: app.url },
     data: { email: "bench@example.com", name: "Bench", password: "bench password 1234" },
   });
   if (!setup.ok()) throw new Error(`setup failed: ${setup.status()} ${await setup.text()}`);
-  const created = await page.request.post(`${app.url}/api/flows`, { data: { name: graph.name, graph } });
+  const created = await page.request.post(`${app.url}/api/flows`, { headers: { origin: app.url }, data: { name: graph.name, graph } });
   if (!created.ok()) throw new Error(`create failed: ${created.status()} ${await created.text()}`);
   const { flow } = (await created.json()) as { flow: { id: string } };
   const url = `${app.url}/flows/${flow.id}`;
@@ -66,16 +67,16 @@ try {
   await page.getByRole("tab", { name: "Properties" }).click();
   const target = page.locator('.react-flow__node[data-id="n13"]');
   const box = (await target.boundingBox())!;
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __sampling: boolean };
-    w.__frames = [];
-    w.__sampling = true;
-    const tick = (t: number) => {
-      w.__frames.push(t);
-      if (w.__sampling) requestAnimationFrame(tick);
+  // A string, not a function: tsx's name helpers would not exist in the page.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__sampling = true;
+    const tick = (t) => {
+      window.__frames.push(t);
+      if (window.__sampling) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  });
+  })()`);
   const x0 = box.x + box.width / 2;
   const y0 = box.y + 12;
   await page.mouse.move(x0, y0);
@@ -87,11 +88,7 @@ try {
     await page.mouse.move(x0 + 150 * Math.sin(step / 10), y0 + 80 * Math.cos(step / 10));
   }
   await page.mouse.up();
-  const frames = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __sampling: boolean };
-    w.__sampling = false;
-    return w.__frames;
-  });
+  const frames = (await page.evaluate("(() => { window.__sampling = false; return window.__frames; })()")) as number[];
   const intervals = frames.slice(1).map((t, i) => t - frames[i]);
   const span = frames[frames.length - 1] - frames[0];
 

@@ -6,7 +6,7 @@
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //  |     event     |E|R| volume    |          duration             |
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-import { uint32Gt } from "./rtp";
+import { uint32Diff, uint32Gt } from "./rtp";
 
 export const TELEPHONE_EVENT_PAYLOAD_SIZE = 4;
 const DIGITS = "0123456789*#ABCD";
@@ -88,6 +88,8 @@ export interface Rfc4733ReceiverOptions {
 }
 
 const RECENT_ENDED = 8;
+/** How far back (in timestamp units, 5 s at 8 kHz) an unmarked packet counts as a late straggler. */
+const STRAGGLER_WINDOW = 40000;
 
 export class Rfc4733Receiver {
   private readonly clockRate: number;
@@ -124,8 +126,10 @@ export class Rfc4733Receiver {
       if (te.end) out.push(this.finish("end-packet"));
       return out;
     }
-    // A packet for another key press. Older than the newest we know: a straggler, drop it.
-    if (this.newest !== undefined && !uint32Gt(ts, this.newest)) {
+    // A packet for another key press, a little older than the newest we know: a straggler, drop it.
+    // A marked packet or a big jump back is a new press from a sender whose timestamps jumped
+    // (SIPp's pcaps carry unrelated timestamps).
+    if (this.newest !== undefined && !packet.marker && !uint32Gt(ts, this.newest) && uint32Diff(this.newest, ts) < STRAGGLER_WINDOW) {
       this.stats.stale++;
       return [];
     }

@@ -1,0 +1,99 @@
+// MediaPort over one call's RTP stream in the media worker: what the Session plays and
+// records goes through here. Relative prompt paths resolve against sound_prefix or the
+// runtime's sounds folder, as FreeSWITCH resolves them against its sounds directory.
+import path from "node:path";
+import type { MediaStreamHandle, PlayDone, RecordDone } from "./media/engine";
+import type { Channel } from "./session/channel";
+import type { MediaPort, PlayHandle, PlayResult, RecordHandle, RecordOptions, RecordResult } from "./session/ports";
+import type { FliteTts } from "./speech/tts";
+
+const PLAY_REASONS: Record<PlayDone["reason"], PlayResult["reason"]> = {
+  eof: "done",
+  stopped: "stopped",
+  closed: "hangup",
+  notfound: "notfound",
+  error: "error",
+};
+
+const RECORD_REASONS: Record<RecordDone["reason"], RecordResult["reason"]> = {
+  "time-limit": "limit",
+  silence: "silence",
+  stopped: "stopped",
+  break: "stopped",
+  hangup: "hangup",
+  error: "error",
+};
+
+export class CallMedia implements MediaPort {
+  constructor(
+    private readonly stream: MediaStreamHandle,
+    private readonly channel: Channel,
+    private readonly soundsDir: string,
+    private readonly tts: FliteTts,
+    private readonly log: (level: string, msg: string) => void,
+  ) {}
+
+  /** A path as FreeSWITCH would find it: absolute, a URL-like source, or under sound_prefix. */
+  resolve(spec: string): string {
+    if (spec.startsWith("file_string://")) {
+      return `file_string://${spec
+        .slice("file_string://".length)
+        .split("!")
+        .map((p) => this.resolve(p))
+        .join("!")}`;
+    }
+    if (/^[a-z_]+:\/\//i.test(spec) || path.isAbsolute(spec) || spec === "") return spec;
+    const prefix = this.channel.getVar("sound_prefix") || this.soundsDir;
+    return path.join(prefix, spec);
+  }
+
+  play(source: string): PlayHandle {
+    const p = this.stream.play(this.resolve(source));
+    const done = p.then(
+      (d): PlayResult => {
+        if (d.reason === "notfound" || d.reason === "error") this.log("err", `Can't play ${source}: ${d.detail ?? d.reason}`);
+        return { reason: PLAY_REASONS[d.reason], ms: d.ms, samples: d.samples };
+      },
+      (e): PlayResult => {
+        this.log("err", `playback of ${source} failed: ${(e as Error).message}`);
+        return { reason: "error", ms: 0, samples: 0 };
+      },
+    );
+    const stop = () => void this.stream.stopPlay().catch(() => undefined);
+    const unsupported = (what: string) => () => this.log("debug", `${what} during playback is not supported yet`);
+    return {
+      done,
+      stop,
+      pause: unsupported("pause"),
+      seek: unsupported("seek"),
+      restart: unsupported("restart"),
+      adjust: unsupported("speed/volume"),
+    };
+  }
+
+  record(file: string, options: RecordOptions): RecordHandle {
+    const p = this.stream.record({
+      path: file,
+      maxLenSecs: options.maxSeconds,
+      silenceThreshold: options.silenceThreshold,
+      silenceSecs: options.silenceSeconds,
+    });
+    const done = p.then(
+      (d): RecordResult => {
+        if (d.reason === "error") this.log("err", `recording ${file} failed: ${d.detail ?? ""}`);
+        return { reason: RECORD_REASONS[d.reason], ms: d.recordMs, samples: d.recordSamples };
+      },
+      (): RecordResult => ({ reason: "error", ms: 0, samples: 0 }),
+    );
+    const stop = () => void this.stream.stopRecord("stopped").catch(() => undefined);
+    return { done, stop, truncate: stop };
+  }
+
+  async synthesize(engine: string, voice: string, text: string): Promise<string> {
+    return this.tts.synthesize(engine, voice, text);
+  }
+
+  setInbandDtmf(on: boolean): void {
+    void (on ? this.stream.startInbandDtmf() : this.stream.stopInbandDtmf()).catch(() => undefined);
+  }
+}
