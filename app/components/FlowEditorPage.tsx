@@ -2,7 +2,7 @@
 // Loads one flow and its user, then mounts the designer.
 import { useEffect, useState } from "react";
 import { Designer } from "../designer/Designer";
-import { api, errorText, type FlowDetail } from "../lib/client/api";
+import { api, ApiError, errorText, type FlowDetail } from "../lib/client/api";
 import { useRequireUser } from "../lib/client/auth";
 import { loadFlow } from "../../flow/graph";
 
@@ -10,12 +10,15 @@ export function FlowEditorPage({ id }: { id: string }) {
   const { user, error: authError } = useRequireUser();
   const [flow, setFlow] = useState<FlowDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Fetched at once, in parallel with the auth status (a 401 here means the redirect to
+  // /login is on its way).
   useEffect(() => {
-    if (!user) return;
     api<{ flow: FlowDetail }>("GET", `/api/flows/${encodeURIComponent(id)}`)
       .then(({ flow }) => setFlow({ ...flow, graph: loadFlow(flow.graph) }))
-      .catch((e) => setError(errorText(e)));
-  }, [user, id]);
+      .catch((e) => {
+        if (!(e instanceof ApiError && e.status === 401)) setError(errorText(e));
+      });
+  }, [id]);
 
   const problem = authError ?? error;
   if (problem) {

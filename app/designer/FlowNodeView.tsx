@@ -3,7 +3,7 @@
 // handle per outcome (handle id = outcome key). Memoised: a drag re-renders only the
 // dragged node; params, label and badges come through props/selectors.
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
-import { memo, useEffect, useMemo } from "react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import { outcomesOf, specOf } from "../../flow/catalog";
 import { useDesigner } from "./context";
 import type { IvrNode } from "./types";
@@ -28,8 +28,12 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<IvrNode>) {
   const [errors, warnings] = badge ? badge.split(",").map(Number) : [0, 0];
   const updateNodeInternals = useUpdateNodeInternals();
   const outcomeKeys = outcomes.map((o) => o.key).join("\u0000");
-  // React Flow caches handle positions: tell it when the set of outcomes changes.
+  // React Flow caches handle positions: tell it when the set of outcomes changes (not on
+  // mount: React Flow measures new nodes itself, and 300 forced measures slow the first paint).
+  const shownKeys = useRef(outcomeKeys);
   useEffect(() => {
+    if (shownKeys.current === outcomeKeys) return;
+    shownKeys.current = outcomeKeys;
     updateNodeInternals(id);
   }, [id, outcomeKeys, updateNodeInternals]);
 

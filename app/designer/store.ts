@@ -144,11 +144,18 @@ export function createDesignerStore(init: DesignerInit) {
         // Removals go through deleteSelection (one undo step with their edges).
         const kept = changes.filter((c) => c.type !== "remove" && c.type !== "add" && c.type !== "replace");
         if (kept.length === 0) return;
-        const nodes = applyNodeChanges(kept, get().nodes);
+        const s = get();
+        const nodes = applyNodeChanges(kept, s.nodes);
         const selectionChanged = kept.some((c) => c.type === "select");
-        const moved = kept.some((c) => c.type === "position" && c.position);
-        set(selectionChanged ? { nodes, selectedNodeIds: selectedIds(nodes) } : { nodes });
-        if (moved && !get().readOnly) changed(false);
+        const moved = !s.readOnly && kept.some((c) => c.type === "position" && c.position);
+        // One set per drag frame: every subscriber's selector runs once per set.
+        set({
+          nodes,
+          ...(selectionChanged ? { selectedNodeIds: selectedIds(nodes) } : {}),
+          ...(moved
+            ? { docVersion: s.docVersion + 1, saveStatus: s.saveStatus === "conflict" ? "conflict" : "unsaved" }
+            : {}),
+        });
       },
 
       onEdgesChange(changes) {

@@ -29,7 +29,9 @@ export type Expr =
   /** Reference to the hangup hook. */
   | { k: "hangupHook" }
   /** A number printed as a whole decimal string ("%d" of its floor). */
-  | { k: "intString"; e: Expr };
+  | { k: "intString"; e: Expr }
+  /** Length of a string (digits collected). */
+  | { k: "len"; e: Expr };
 
 export type Stmt =
   | { k: "do"; e: Expr }
@@ -103,6 +105,7 @@ export function helpersUsed(stmts: Stmt[]): HelperName[] {
         break;
       case "orEmpty":
       case "intString":
+      case "len":
         visitE(e.e);
         break;
       case "concat":

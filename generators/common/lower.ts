@@ -200,7 +200,9 @@ const LOWER: Lowerers = {
   },
   read_digits: (p, ctx) => {
     const digits = ref("digits");
-    const ok = eq(call("getVariable", str("read_result")), str("success"));
+    // Enough digits, whatever read_result says: FreeSWITCH reports "timeout" when the caller
+    // typed a valid entry and waited instead of pressing a terminator (PAGD counts that as success).
+    const ok = bin(">=", { k: "len", e: digits }, num(p.minDigits));
     const body: Stmt[] = [
       local("digits", call("read", num(p.minDigits), num(p.maxDigits), str(p.prompt), num(p.timeoutMs), str(p.terminators), num(p.digitTimeoutMs))),
       ...(p.variable ? [setVar(p.variable, digits)] : []),

@@ -88,6 +88,8 @@ class LuaPrinter {
         return luaString(LUA_HANGUP_HOOK);
       case "intString":
         return `string.format("%d", math.floor(${this.expr(e.e)}))`;
+      case "len":
+        return `string.len(${this.expr(e.e)})`;
     }
   }
 

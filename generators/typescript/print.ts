@@ -86,6 +86,8 @@ class TsPrinter {
         return TS_HANGUP_HOOK;
       case "intString":
         return `String(Math.floor(${this.expr(e.e)}))`;
+      case "len":
+        return `${this.operand(e.e)}.length`;
     }
   }
 

@@ -3,6 +3,7 @@
 // plus a few script staples. Anything else answers "-ERR <cmd> Command not found!" as
 // FreeSWITCH does for an unknown command.
 import { expandVariables } from "../session/expand";
+import { parseCurlArgs, separateBlankDelim, separateCharDelim } from "./fs-split";
 import type { FsSession } from "../session/session";
 
 export interface ApiContext {
@@ -73,20 +74,22 @@ export function strftime(format: string, date: Date, timeZone?: string): string 
   });
 }
 
-/** mod_commands regex: "data|pattern[|subst]" or "m:<delim>data<delim>pattern[<delim>subst]". */
+/** mod_commands regex: "data|pattern[|subst]" or "m:<d>data<d>pattern[<d>subst]" (d one of | ~ /). */
 export function apiRegex(args: string): string {
-  let parts: string[];
-  if (args.startsWith("m:") && args.length > 2) {
-    const delim = args[2];
-    parts = args.slice(3).split(delim);
-  } else parts = args.split("|");
-  if (parts.length < 2) return "-ERR regex usage: <data>|<pattern>[|<subst>]";
+  let d = args;
+  let delim = "|";
+  if (args[0] === "m" && args[1] === ":" && "|~/".includes(args[2] ?? "")) {
+    delim = args[2];
+    d = args.slice(3);
+  }
+  const parts = separateCharDelim(d, delim, 3);
+  if (parts.length < 2) return "-ERR";
   const [data, pattern, subst] = parts;
   let re: RegExp;
   try {
     re = new RegExp(pattern);
   } catch {
-    return "-ERR invalid regex";
+    return "-ERR";
   }
   const m = re.exec(data);
   if (subst === undefined) return m ? "true" : "false";
@@ -102,70 +105,46 @@ export function hostAllowed(host: string, allow: readonly string[]): boolean {
   });
 }
 
-/** mod_curl: curl <url> [headers|json|content-type <t>|connect-timeout <s>|timeout <s>|append_headers <h>|insecure|secure] [get|head|post|put|delete [data]] */
+/** mod_curl: curl <url> [json|headers|content-type <t>|timeout <s>|append_headers <h>] [get|head|post|put|delete [data]] */
 export async function apiCurl(argString: string, ctx: ApiContext): Promise<string> {
-  const argv = splitQuoted(argString);
-  const url = argv.shift();
-  if (!url) return "-ERR no url";
-  let parsed: URL;
+  const argv = separateBlankDelim(argString, 64);
+  const parsed = parseCurlArgs(argString);
+  const withHeaders = argv.some((a) => a.toLowerCase() === "headers");
+  let url: URL;
   try {
-    parsed = new URL(url);
+    url = new URL(parsed.url);
   } catch {
     return "-ERR invalid url";
   }
-  if (!/^https?:$/.test(parsed.protocol)) return "-ERR only http and https are supported";
-  if (!hostAllowed(parsed.hostname, ctx.httpAllowList)) {
-    return `-ERR host ${parsed.hostname} is not on the HTTP allow-list`;
-  }
-  let json = false;
-  let withHeaders = false;
-  let method = "GET";
-  let body: string | undefined;
-  let timeoutS = 0;
+  if (!/^https?:$/.test(url.protocol)) return "-ERR only http and https are supported";
+  if (!hostAllowed(url.hostname, ctx.httpAllowList)) return `-ERR host ${url.hostname} is not on the HTTP allow-list`;
   const headers: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i].toLowerCase();
-    if (a === "json") json = true;
-    else if (a === "headers") withHeaders = true;
-    else if (a === "content-type") headers["content-type"] = argv[++i] ?? "";
-    else if (a === "timeout" || a === "connect-timeout") timeoutS = Math.max(timeoutS, Number(argv[++i]) || 0);
-    else if (a === "append_headers") {
-      const h = argv[++i] ?? "";
-      const c = h.indexOf(":");
-      if (c > 0) headers[h.slice(0, c).trim()] = h.slice(c + 1).trim();
-    } else if (["get", "head", "post", "put", "delete", "patch"].includes(a)) {
-      method = a.toUpperCase();
-      if (i + 1 < argv.length) body = decodeURIComponent(argv[++i].replace(/\+/g, " "));
-    }
+  if (parsed.contentType) headers["content-type"] = parsed.contentType;
+  for (const h of parsed.headers) {
+    const c = h.indexOf(":");
+    if (c > 0) headers[h.slice(0, c).trim()] = h.slice(c + 1).trim();
   }
+  const method = parsed.method.toUpperCase();
   try {
-    const res = await fetch(parsed, {
+    const res = await fetch(url, {
       method,
       headers,
-      body: method === "GET" || method === "HEAD" ? undefined : body,
+      body: method === "GET" || method === "HEAD" || method === "DELETE" ? undefined : (parsed.body ?? ""),
       redirect: "manual",
-      signal: AbortSignal.timeout((timeoutS || 30) * 1000),
+      signal: AbortSignal.timeout((Number(parsed.timeout) || 30) * 1000),
     });
     const text = await res.text();
-    if (json) {
+    const headerLines = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`);
+    if (parsed.json) {
       const out: Record<string, unknown> = { status_code: String(res.status), body: text };
-      if (withHeaders) out.headers = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`);
+      if (withHeaders) out.headers = headerLines;
       return JSON.stringify(out);
     }
-    return withHeaders ? `${[...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${text}` : text;
+    return withHeaders ? `${headerLines.join("\n")}\n\n${text}` : text;
   } catch (e) {
     const msg = (e as Error)?.name === "TimeoutError" ? "timeout" : ((e as Error)?.message ?? "error");
-    return json ? JSON.stringify({ status_code: "0", body: "", error: msg }) : `-ERR ${msg}`;
+    return parsed.json ? JSON.stringify({ status_code: "0", body: "", error: msg }) : `-ERR ${msg}`;
   }
-}
-
-/** Blank-separated, single quotes group (switch_separate_string). */
-function splitQuoted(s: string): string[] {
-  const out: string[] = [];
-  const re = /'([^']*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s))) out.push(m[1] ?? m[2]);
-  return out;
 }
 
 export async function executeApi(command: string, args: string, session: FsSession | undefined, ctx: ApiContext): Promise<string> {

@@ -88,6 +88,8 @@ export interface Rfc4733ReceiverOptions {
 }
 
 const RECENT_ENDED = 8;
+/** A start packet reusing an ended press's timestamp this long after its end is a new press. */
+const REPRESS_GAP_MS = 100;
 /** How far back (in timestamp units, 5 s at 8 kHz) an unmarked packet counts as a late straggler. */
 const STRAGGLER_WINDOW = 40000;
 
@@ -96,7 +98,7 @@ export class Rfc4733Receiver {
   private readonly endTimeoutMs: number;
   private active: ActiveEvent | undefined;
   /** Timestamps of events already reported: redundant end packets and late packets for them are dropped. */
-  private readonly ended: number[] = [];
+  private readonly ended: { timestamp: number; atMs: number }[] = [];
   private newest: number | undefined;
   private readonly stats: Rfc4733ReceiverStats = { packets: 0, digits: 0, duplicates: 0, stale: 0, malformed: 0, unknownEvents: 0, endsMissed: 0 };
 
@@ -114,16 +116,27 @@ export class Rfc4733Receiver {
       return [];
     }
     const ts = packet.timestamp >>> 0;
-    if (this.ended.includes(ts)) {
-      this.stats.duplicates++;
-      return [];
+    const endedIndex = this.ended.findIndex((e) => e.timestamp === ts);
+    if (endedIndex >= 0) {
+      // A fresh start packet well after that press ended is the same key again from a sender that
+      // reuses timestamps (SIPp replaying one pcap twice); anything else is a redundant copy.
+      const again = packet.marker && !te.end && nowMs - this.ended[endedIndex].atMs >= REPRESS_GAP_MS;
+      if (!again) {
+        this.stats.duplicates++;
+        return [];
+      }
+      this.ended.splice(endedIndex, 1);
+      const out: DtmfDigitEvent[] = this.active ? [this.finish("next-event", nowMs)] : [];
+      this.newest = ts;
+      this.active = { timestamp: ts, event: te.event, volume: te.volume, duration: te.duration, lastPacketAtMs: nowMs };
+      return out;
     }
     const out: DtmfDigitEvent[] = [];
     if (this.active && this.active.timestamp === ts) {
       const a = this.active;
       a.duration = Math.max(a.duration, te.duration);
       a.lastPacketAtMs = nowMs;
-      if (te.end) out.push(this.finish("end-packet"));
+      if (te.end) out.push(this.finish("end-packet", nowMs));
       return out;
     }
     // A packet for another key press, a little older than the newest we know: a straggler, drop it.
@@ -134,21 +147,21 @@ export class Rfc4733Receiver {
       return [];
     }
     // A newer press while one is open: the open one's end packets were lost.
-    if (this.active) out.push(this.finish("next-event"));
+    if (this.active) out.push(this.finish("next-event", nowMs));
     this.newest = ts;
     if (eventCodeToDigit(te.event) === undefined) {
       this.stats.unknownEvents++;
-      this.remember(ts);
+      this.remember(ts, nowMs);
       return out;
     }
     this.active = { timestamp: ts, event: te.event, volume: te.volume, duration: te.duration, lastPacketAtMs: nowMs };
-    if (te.end) out.push(this.finish("end-packet"));
+    if (te.end) out.push(this.finish("end-packet", nowMs));
     return out;
   }
 
   /** Reports an open event whose end packets never came; call it now and then (e.g. every 100 ms). */
   checkTimeout(nowMs: number): DtmfDigitEvent[] {
-    if (this.active && nowMs - this.active.lastPacketAtMs >= this.endTimeoutMs) return [this.finish("timeout")];
+    if (this.active && nowMs - this.active.lastPacketAtMs >= this.endTimeoutMs) return [this.finish("timeout", nowMs)];
     return [];
   }
 
@@ -161,10 +174,10 @@ export class Rfc4733Receiver {
     return { ...this.stats };
   }
 
-  private finish(endedBy: DtmfDigitEvent["endedBy"]): DtmfDigitEvent {
+  private finish(endedBy: DtmfDigitEvent["endedBy"], nowMs: number): DtmfDigitEvent {
     const a = this.active!;
     this.active = undefined;
-    this.remember(a.timestamp);
+    this.remember(a.timestamp, nowMs);
     this.stats.digits++;
     if (endedBy !== "end-packet") this.stats.endsMissed++;
     return {
@@ -177,8 +190,8 @@ export class Rfc4733Receiver {
     };
   }
 
-  private remember(ts: number): void {
-    this.ended.push(ts);
+  private remember(timestamp: number, atMs: number): void {
+    this.ended.push({ timestamp, atMs });
     if (this.ended.length > RECENT_ENDED) this.ended.shift();
   }
 }

@@ -206,7 +206,9 @@ export class MediaStreamHandle {
     try {
       return (await this.engine.request({ op: "closeStream", streamId: this.id })) as StreamStats;
     } finally {
+      // Every event of this stream came before the response; whoever still waits waited in vain.
       this.engine.forget(this.id);
+      this.abort(new Error("stream closed"));
     }
   }
 

@@ -150,6 +150,8 @@ export class RtpStream {
     unknownPayloadTypes: 0, dtmfReceived: 0,
   };
   private readonly lateness = new Uint32Array(HISTOGRAM_BUCKETS + 1);
+  /** Recordings whose file is still being closed; close() waits for them so their events go first. */
+  private readonly finalizing = new Set<Promise<void>>();
   private nextPlayId = 1;
   private nextRecordId = 1;
   private closed = false;
@@ -301,10 +303,12 @@ export class RtpStream {
     const writer = rec.writer;
     const emit = (detail?: string) => this.deps.emit({ kind: "recordDone", recordId: rec.id, done: { ...result, path: rec.path, detail } });
     if (!writer) return emit();
-    writer.close().then(
+    const closing = writer.close().then(
       () => emit(),
       (e: Error) => emit(e.message),
     );
+    this.finalizing.add(closing);
+    void closing.finally(() => this.finalizing.delete(closing));
   }
 
   // --- in-band DTMF --------------------------------------------------------------------------------
@@ -516,16 +520,28 @@ export class RtpStream {
     return HISTOGRAM_BUCKETS * HISTOGRAM_BUCKET_MS;
   }
 
-  /** Ends everything: playback "closed", recording "hangup", the socket closed. */
-  close(): StreamStats {
-    if (this.closed) return this.toJSON();
-    if (this.play) this.finishPlay("closed");
-    this.stopRecord("hangup");
-    this.setInbandDtmf(false);
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.socket.removeAllListeners("message");
-    this.socket.close();
+  /**
+   * Ends everything: playback "closed", recording "hangup" (its file closed first), the socket closed.
+   * Resolves once every resulting event has been emitted.
+   */
+  async close(): Promise<StreamStats> {
+    if (!this.closed) {
+      if (this.play) this.finishPlay("closed");
+      const rec = this.record;
+      if (rec && !rec.recorder) {
+        // the file is still opening: it ends as soon as it is open
+        rec.pendingStop = "hangup";
+      } else this.stopRecord("hangup");
+      this.setInbandDtmf(false);
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.socket.removeAllListeners("message");
+      this.socket.close();
+    }
+    while (this.finalizing.size > 0 || this.record) {
+      if (this.finalizing.size > 0) await Promise.all([...this.finalizing]);
+      else await new Promise((r) => setTimeout(r, 5));
+    }
     return this.toJSON();
   }
 }

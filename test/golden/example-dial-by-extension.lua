@@ -56,7 +56,7 @@ N.ask_extension = function ()
   session:setVariable("ivr_node", "ask_extension")
   local digits = session:read(3, 4, "ivr/ivr-please_enter_extension_followed_by_pound.wav", 5000, "#", 0)
   session:setVariable("extension", digits)
-  if session:getVariable("read_result") == "success" and ivr_regex(digits, "~", "^(?:^\\d{3,4}$)$") then
+  if string.len(digits) >= 3 and ivr_regex(digits, "~", "^(?:^\\d{3,4}$)$") then
     return "connecting"
   end
   return "invalid_extension"

@@ -55,7 +55,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     await session.setVariable("ivr_node", "ask_extension");
     const digits = await session.read(3, 4, "ivr/ivr-please_enter_extension_followed_by_pound.wav", 5000, "#", 0);
     await session.setVariable("extension", digits);
-    if ((await session.getVariable("read_result")) === "success" && ivrRegex(digits, "^(?:^\\d{3,4}$)$")) {
+    if (digits.length >= 3 && ivrRegex(digits, "^(?:^\\d{3,4}$)$")) {
       return "connecting";
     }
     return "invalid_extension";

@@ -58,7 +58,7 @@ N.ask_pin = function ()
   local digits = session:read(4, 4, "ivr/ivr-please_enter_pin_followed_by_pound.wav", 7000, "#", 0)
   session:setVariable("pin", digits)
   session:setVariable("sensitive_dtmf", nil)
-  if session:getVariable("read_result") == "success" and ivr_regex(digits, "~", "^(?:^\\d{4}$)$") then
+  if string.len(digits) >= 4 and ivr_regex(digits, "~", "^(?:^\\d{4}$)$") then
     return "check_pin"
   end
   return "count_attempt"

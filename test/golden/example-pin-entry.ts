@@ -57,7 +57,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     const digits = await session.read(4, 4, "ivr/ivr-please_enter_pin_followed_by_pound.wav", 7000, "#", 0);
     await session.setVariable("pin", digits);
     await session.setVariable("sensitive_dtmf", undefined);
-    if ((await session.getVariable("read_result")) === "success" && ivrRegex(digits, "^(?:^\\d{4}$)$")) {
+    if (digits.length >= 4 && ivrRegex(digits, "^(?:^\\d{4}$)$")) {
       return "check_pin";
     }
     return "count_attempt";

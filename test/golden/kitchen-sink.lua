@@ -272,7 +272,7 @@ N.read_pin = function ()
   local digits = session:read(4, 4, "ivr/enter_pin.wav", 5000, "#", 0)
   session:setVariable("pin", digits)
   session:setVariable("sensitive_dtmf", nil)
-  if session:getVariable("read_result") == "success" and ivr_regex(digits, "~", "^(?:\\d{4})$") then
+  if string.len(digits) >= 4 and ivr_regex(digits, "~", "^(?:\\d{4})$") then
     return "count_attempts"
   end
   return "pause"

@@ -268,7 +268,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     const digits = await session.read(4, 4, "ivr/enter_pin.wav", 5000, "#", 0);
     await session.setVariable("pin", digits);
     await session.setVariable("sensitive_dtmf", undefined);
-    if ((await session.getVariable("read_result")) === "success" && ivrRegex(digits, "^(?:\\d{4})$")) {
+    if (digits.length >= 4 && ivrRegex(digits, "^(?:\\d{4})$")) {
       return "count_attempts";
     }
     return "pause";

@@ -48,18 +48,28 @@ describe("RFC 4733 receiver on SIPp's pcaps played one after another", () => {
   it("unrelated timestamps across files (star 85760 then 0 at 17632) are still separate presses", () => {
     const rx = new Rfc4733Receiver();
     const events: DtmfDigitEvent[] = [];
-    for (const name of ["1", "star", "0", "pound", "0"]) {
+    let now = 0;
+    for (const name of ["1", "star", "0", "pound", "0", "0"]) {
+      now += 200; // the pause between two key presses
       for (const d of readPcapUdp(`/usr/share/sip-tester/dtmf_2833_${name}.pcap`)) {
         const r = RtpPacket.parse(d.payload);
-        if (r.ok) events.push(...rx.processInput(r.packet));
+        if (r.ok) events.push(...rx.processInput(r.packet, (now += 20)));
       }
     }
-    // the same file twice in a row repeats its timestamp: indistinguishable from a retransmission, so "0" once at the end
-    expect(events.map((e) => e.digit).join("")).toBe("1*0#0");
+    // the same file twice repeats timestamps: its fresh start packet, 100+ ms after the end, is a new press
+    expect(events.map((e) => e.digit).join("")).toBe("1*0#00");
+    expect(rx.toJSON().duplicates).toBe(12);
   });
 });
 
 describe("RFC 4733 receiver on synthetic sequences", () => {
+  it("a start packet reordered just behind its own end packets is not a second press", () => {
+    const rx = new Rfc4733Receiver();
+    const p = press("6", 7000, 40);
+    const ev = [...rx.processInput(p[1], 0), ...rx.processInput(p[2], 10), ...rx.processInput(p[0], 30)];
+    expect(ev.map((e) => e.digit)).toEqual(["6"]);
+  });
+
   it("same digit twice = two presses (new timestamp), in order", () => {
     const rx = new Rfc4733Receiver();
     const ev = feed(rx, [...press("5", 1000), ...press("5", 3000), ...press("#", 6000)]);

@@ -63,7 +63,7 @@ async function handle(req: EngineRequest): Promise<unknown> {
     case "closeStream": {
       const s = stream(req.streamId);
       streams.delete(req.streamId);
-      const stats = s.close();
+      const stats = await s.close();
       allocator.release(s.port);
       return stats;
     }
