@@ -67,6 +67,13 @@ export class Channel {
     this.wake();
   }
 
+  /** A transfer took effect: the channel runs the new destination's script, hook disarmed. */
+  resetForTransfer(): void {
+    this.transferPending = undefined;
+    this.hookArmed = false;
+    this.hookEvent = undefined;
+  }
+
   private armHook(event: "hangup" | "transfer"): void {
     if (this.hookArmed) return;
     this.hookArmed = true;

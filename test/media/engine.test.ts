@@ -207,8 +207,9 @@ describe("MediaEngine: receiving", () => {
     const s = await engine.createStream({ codec: "PCMU", remote: { address: "127.0.0.1", port: peer.port } });
     const bySilence = s.record({ path: join(tmp.dir, "sil.wav"), silenceThreshold: 200, silenceSecs: 1 });
     const quiet = new Int16Array(8000 * 2); // the caller sends 2 s of silence, fast
-    void sendPcm(peer, s.port, quiet, 1, 5);
+    const sending = sendPcm(peer, s.port, quiet, 1, 5);
     const r1 = await bySilence;
+    await sending;
     expect(r1).toMatchObject({ reason: "silence", returnValue: 1, silenceHitsExhausted: true });
     expect(r1.recordMs).toBeGreaterThanOrEqual(1000);
     const cut = s.record({ path: join(tmp.dir, "cut.wav"), maxLenSecs: 30 });

@@ -1,0 +1,343 @@
+// The IVR server: SIP calls in, the routed script run for each with FreeSWITCH's session
+// semantics, media in the worker thread. It takes scripts (.ts/.js or .lua); generating a
+// script from a flow is the CLI's job.
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { CallMedia } from "./call-media";
+import { callVariables } from "./call-variables";
+import { executeApi } from "./host/fs-api";
+import { LuaHost, readLuaScript } from "./host/lua-host";
+import { loadTsScript, runTsScript, type ScriptEnd } from "./host/ts-host";
+import { MediaEngine, type MediaStreamHandle } from "./media/engine";
+import { SdpAnswerer, chooseCodec, parseOffer } from "./media/sdp";
+import { RuntimeMetrics } from "./metrics";
+import { DEFAULT_ALLOWED_NETWORKS, NetworkAllowList } from "./net-allow";
+import { findRoute, type Route } from "./routes";
+import { CallLogger, type CallLogSink } from "./session/call-log";
+import { Channel } from "./session/channel";
+import { FsSession } from "./session/session";
+import { createSipStack, type Call, type SipStack } from "./sip";
+import { FliteTts } from "./speech/tts";
+
+export interface IvrServerOptions {
+  sipAddress: string;
+  sipPort: number;
+  /** Inclusive RTP port range (default 35000-39999, outside FreeSWITCH's 16384-32768). */
+  rtpPorts?: [number, number];
+  routes: Route[];
+  maxCalls?: number;
+  /** Source networks whose INVITEs are served (default loopback only); others get 403. */
+  allowNetworks?: string[];
+  callLog?: CallLogSink;
+  log?: (level: string, message: string, callId?: string) => void;
+  /** Where relative prompt paths resolve (FreeSWITCH's sounds dir); default ./media. */
+  soundsDir?: string;
+  cacheDir?: string;
+  /** No RTP from the caller for this long ends the call with MEDIA_TIMEOUT; 0 = off. Default 60 s. */
+  mediaTimeoutSec?: number;
+  /** Longest call; ends with ALLOTTED_TIMEOUT. Default 4 h; 0 = unlimited. */
+  maxDurationSec?: number;
+  /** Routes (patterns) whose calls start with in-band DTMF detection on (start_dtmf). */
+  inbandDtmfRoutes?: string[];
+  cpuBudgetMs?: number;
+  httpAllowList?: string[];
+  /** Dialplan context reported in channel variables. */
+  context?: string;
+  /** SIP timers (tests shorten them). */
+  sipTimers?: { T1?: number; T2?: number; T4?: number };
+  metrics?: { host: string; port: number };
+}
+
+interface ActiveCall {
+  uuid: string;
+  call: Call;
+  session?: FsSession;
+  stream?: MediaStreamHandle;
+}
+
+const MAX_TRANSFERS = 16;
+
+export class IvrServer {
+  private sip!: SipStack;
+  private engine!: MediaEngine;
+  private luaHost!: LuaHost;
+  private readonly tts: FliteTts;
+  private readonly allow: NetworkAllowList;
+  private readonly active = new Map<string, ActiveCall>();
+  private readonly sessions = new Map<string, FsSession>();
+  private readonly globals = new Map<string, string>();
+  readonly metrics: RuntimeMetrics;
+  private rtpTotals = { sent: 0, received: 0, late: 0, lost: 0 };
+  private stopping = false;
+  private readonly log: (level: string, message: string, callId?: string) => void;
+  private readonly soundsDir: string;
+  metricsPort?: number;
+
+  constructor(readonly options: IvrServerOptions) {
+    this.allow = new NetworkAllowList(options.allowNetworks ?? DEFAULT_ALLOWED_NETWORKS);
+    this.log = options.log ?? (() => {});
+    this.soundsDir = path.resolve(options.soundsDir ?? "media");
+    const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
+    this.tts = new FliteTts({ cacheDir: path.join(cacheDir, "tts") });
+    this.metrics = new RuntimeMetrics(() => this.rtpTotals);
+    this.globals.set("sounds_dir", this.soundsDir);
+    this.globals.set("recordings_dir", path.join(cacheDir, "recordings"));
+    this.globals.set("base_dir", process.cwd());
+  }
+
+  get activeCalls(): number {
+    return this.active.size;
+  }
+
+  get sipPort(): number {
+    return this.sip.transport.local.port;
+  }
+
+  async start(): Promise<void> {
+    const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
+    this.engine = await MediaEngine.start({
+      cacheDir: path.join(cacheDir, "media"),
+      localAddress: this.options.sipAddress === "0.0.0.0" ? "127.0.0.1" : this.options.sipAddress,
+      portRange: this.options.rtpPorts ?? [35000, 39999],
+    });
+    this.luaHost = new LuaHost({
+      cpuBudgetMs: this.options.cpuBudgetMs,
+      globals: this.globals,
+      log: this.log,
+      api: (cmd, args, s) =>
+        executeApi(cmd, args, s, { globals: this.globals, httpAllowList: this.options.httpAllowList ?? [], calls: this.sessions }),
+      onEvent: (json) => this.log("info", `event fired: ${json}`),
+    });
+    this.sip = await createSipStack({
+      address: this.options.sipAddress,
+      port: this.options.sipPort,
+      timerConfig: this.options.sipTimers,
+      onInvite: (call) => this.onInvite(call),
+      log: (level, msg) => this.log(level, msg),
+    });
+    if (this.options.metrics) this.metricsPort = await this.metrics.listen(this.options.metrics.host, this.options.metrics.port);
+  }
+
+  /** Graceful stop: refuse new calls (503), let calls finish up to graceMs, then hang up the rest. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    this.metrics.draining = true;
+    await this.sip.shutdown(false);
+    const deadline = Date.now() + graceMs;
+    while (this.active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const a of this.active.values()) {
+      if (a.session) a.session.doHangup("SYSTEM_SHUTDOWN");
+      else void a.call.hangup("SYSTEM_SHUTDOWN");
+    }
+    const until = Date.now() + 2000;
+    while (this.active.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await this.sip.close();
+    await this.engine.close();
+    await this.metrics.close();
+  }
+
+  private async onInvite(call: Call): Promise<void> {
+    if (!this.allow.allows(call.source.address)) {
+      this.log("warning", `INVITE from ${call.source.address} refused: not an allowed network`);
+      call.reject(403, "Forbidden");
+      return;
+    }
+    if (this.stopping) {
+      call.reject(503, "Service Unavailable");
+      return;
+    }
+    if (this.options.maxCalls !== undefined && this.active.size >= this.options.maxCalls) {
+      call.reject(503, "Maximum Calls In Progress");
+      return;
+    }
+    const route = findRoute(this.options.routes, call.destinationNumber);
+    if (!route) {
+      call.reject(404, "Not Found");
+      return;
+    }
+    const parsed = parseOffer(call.offer);
+    const chosen = parsed.ok ? chooseCodec(parsed.offer) : undefined;
+    if (!parsed.ok || !chosen) {
+      this.log("notice", `INVITE ${call.callId}: ${parsed.ok ? "no common codec" : parsed.reason}`);
+      call.reject(488, "Not Acceptable Here");
+      return;
+    }
+    const uuid = randomUUID();
+    const entry: ActiveCall = { uuid, call };
+    this.active.set(uuid, entry);
+    this.metrics.activeCalls.set(this.active.size);
+    try {
+      await this.runCall(entry, route, parsed.offer.ptime);
+    } catch (e) {
+      this.log("err", `call ${uuid}: ${(e as Error)?.stack ?? e}`, uuid);
+      if (call.state !== "ended") void call.hangup("NORMAL_TEMPORARY_FAILURE");
+    } finally {
+      this.active.delete(uuid);
+      this.sessions.delete(uuid);
+      this.metrics.activeCalls.set(this.active.size);
+    }
+  }
+
+  private async runCall(entry: ActiveCall, firstRoute: Route, _ptime: number | undefined): Promise<void> {
+    const { call, uuid } = entry;
+    const answerer = new SdpAnswerer({ address: this.engine.localAddress });
+    const probe = answerer.answer(call.offer, 9); // negotiation only; the real port comes next
+    if (!probe.ok) {
+      call.reject(488, "Not Acceptable Here");
+      return;
+    }
+    const m = probe.media;
+    const stream = await this.engine.createStream({
+      remote: { address: m.remoteAddress, port: m.remotePort },
+      codec: m.codec,
+      payloadType: m.payloadType,
+      ptime: m.ptime,
+      dtmfPt: m.dtmfPayloadType,
+      mediaTimeoutMs: (this.options.mediaTimeoutSec ?? 60) * 1000,
+    });
+    entry.stream = stream;
+    const answered = new SdpAnswerer({ address: stream.address });
+    const ans = answered.answer(call.offer, stream.port);
+    if (!ans.ok) {
+      await stream.close().catch(() => undefined);
+      call.reject(488, "Not Acceptable Here");
+      return;
+    }
+    const localSdp = ans.sdp;
+    const local = this.sip.transport.local;
+    const channel = new Channel(
+      uuid,
+      callVariables(call, {
+        uuid,
+        context: this.options.context ?? "default",
+        profile: "ivr",
+        localAddress: local.address,
+        localPort: local.port,
+      }),
+    );
+    for (const [k, v] of this.globals) if (k === "sounds_dir") channel.setVar("sound_prefix", v);
+    const logger = this.options.callLog ? new CallLogger(uuid, this.options.callLog) : undefined;
+    logger?.start(channel.getVar("caller_id_number") ?? "", call.destinationNumber, {
+      uuid,
+      sipCallId: call.callId,
+      route: firstRoute.pattern,
+    });
+
+    // Call and media events feed the channel.
+    call.on("dtmf", (d) => channel.pushDtmf(d.digit, Math.round(d.durationMs * 8)));
+    stream.on("dtmf", (d) => channel.pushDtmf(d.digit, d.durationSamples));
+    let endCause: string | undefined;
+    call.on("ended", (e) => {
+      endCause = e.cause;
+      channel.markHangup(e.cause);
+    });
+    call.on("reinvite", (r) => {
+      const a = answered.answer(r.offer || call.offer, stream.port);
+      if (!a.ok) {
+        r.reject(488, "Not Acceptable Here");
+        return;
+      }
+      void stream
+        .update({
+          remote: { address: a.media.remoteAddress, port: a.media.remotePort },
+          sending: a.media.direction === "sendrecv" || a.media.direction === "sendonly",
+        })
+        .catch(() => undefined);
+      r.accept(a.sdp);
+    });
+
+    let session: FsSession | undefined;
+    const hangupWith = (cause: string) => {
+      if (session) session.doHangup(cause);
+      else if (call.state !== "ended") void call.hangup(cause as never);
+    };
+    stream.on("mediaTimeout", () => {
+      this.log("notice", `call ${uuid}: no RTP from the caller: MEDIA_TIMEOUT`, uuid);
+      hangupWith("MEDIA_TIMEOUT");
+    });
+    const maxMs = (this.options.maxDurationSec ?? 4 * 3600) * 1000;
+    const maxTimer = maxMs > 0 ? setTimeout(() => hangupWith("ALLOTTED_TIMEOUT"), maxMs) : undefined;
+
+    const media = new CallMedia(stream, channel, this.soundsDir, this.tts, (level, msg) => this.log(level, msg, uuid));
+    const control = {
+      answer: async () => {
+        if (call.state === "answered" || call.state === "confirmed") return true;
+        return call.answer(localSdp);
+      },
+      preAnswer: async () => {
+        if (call.state === "early" && call.localSdp) return true;
+        return call.progress(localSdp);
+      },
+      hangup: (cause: string) => {
+        if (call.state !== "ended") void call.hangup(cause as never);
+      },
+      transfer: () => true,
+    };
+
+    try {
+      let route: Route | undefined = firstRoute;
+      let transfers = 0;
+      const inband = new Set(this.options.inbandDtmfRoutes ?? []);
+      if (inband.has(firstRoute.pattern)) media.setInbandDtmf(true);
+      while (route) {
+        session = new FsSession({
+          channel,
+          control,
+          media,
+          log: (level, msg) => this.log(level, msg, uuid),
+          onMethod: logger ? (r) => logger.method(r) : undefined,
+          globals: this.globals,
+        });
+        entry.session = session;
+        this.sessions.set(uuid, session);
+        const end = await this.runScript(route, session);
+        if (end.kind === "error") this.log("err", `call ${uuid}: script ${route.script} failed: ${end.message}`, uuid);
+        const t = channel.transferPending;
+        if (t && channel.up) {
+          if (++transfers > MAX_TRANSFERS) {
+            session.doHangup("EXCHANGE_ROUTING_ERROR");
+            break;
+          }
+          channel.resetForTransfer();
+          channel.setVar("destination_number", t.extension);
+          route = findRoute(this.options.routes, t.extension);
+          if (!route) {
+            this.log("notice", `call ${uuid}: transfer to ${t.extension}: no route`, uuid);
+            session.doHangup("NO_ROUTE_DESTINATION");
+          }
+          continue;
+        }
+        // The dialplan has no further action: FreeSWITCH hangs up with NORMAL_CLEARING.
+        if (channel.up) session.doHangup("NORMAL_CLEARING");
+        route = undefined;
+      }
+    } finally {
+      if (maxTimer) clearTimeout(maxTimer);
+      const stats = await stream.close().catch(() => undefined);
+      if (stats) {
+        this.rtpTotals.sent += stats.packetsSent;
+        this.rtpTotals.received += stats.packetsReceived;
+        this.rtpTotals.late += stats.lateCount;
+        this.rtpTotals.lost += stats.lost;
+      }
+      const cause = channel.hangupCause ?? endCause ?? "NORMAL_CLEARING";
+      this.metrics.callsTotal.inc({ cause });
+      logger?.end(cause, { uuid });
+      // Wait for the SIP side to finish (our BYE answered) so the call is really over.
+      const until = Date.now() + 5000;
+      while (call.state !== "ended" && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private async runScript(route: Route, session: FsSession): Promise<ScriptEnd> {
+    const file = route.script;
+    try {
+      if (file.endsWith(".lua")) return await this.luaHost.run(readLuaScript(file), session, route.argv);
+      const main = await loadTsScript(file);
+      return await runTsScript(main, session, route.argv);
+    } catch (e) {
+      return { kind: "error", message: (e as Error)?.message ?? String(e) };
+    }
+  }
+}
