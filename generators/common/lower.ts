@@ -42,6 +42,9 @@ import { modulesFor } from "./modules";
 import { slugOf } from "./slug";
 import { parseTemplate } from "./template";
 
+/** Set by a Hangup node before it hangs up (visible in CDRs as well). */
+export const FLOW_HANGUP_VAR = "ivr_hangup_by_flow";
+
 export interface LowerCtx {
   readonly flow: FlowGraph;
   readonly node: FlowNode;
@@ -77,7 +80,8 @@ const LOWER: Lowerers = {
   start: (_p, ctx) => [ctx.go("next")],
   answer: (_p, ctx) => [doCall("answer"), ctx.go("next")],
   pre_answer: (_p, ctx) => [doCall("preAnswer"), ctx.go("next")],
-  hangup: (p, ctx) => [doCall("hangup", str(p.cause)), ctx.go("")],
+  // Marked so the hangup hook can tell the flow's own hangup from the caller's.
+  hangup: (p, ctx) => [doCall("setVariable", str(FLOW_HANGUP_VAR), str("true")), doCall("hangup", str(p.cause)), ctx.go("")],
   transfer: (p, ctx) => [
     doCall("transfer", template(p.destination), orNil(p.dialplan), orNil(p.context)),
     // The transfer happens when the script returns: return at once.
@@ -394,6 +398,16 @@ export function lowerFlow(flow: FlowGraph, flowVersion: string): ScriptIR {
   let hangupHook: Stmt[] | undefined;
   if (s.hangupHook !== "none") {
     hangupHook = [
+      // A transfer or a Hangup node of the flow also fires the hook: the script ends normally then.
+      {
+        k: "if",
+        arms: [
+          {
+            cond: bin("or", bin("~=", ref("status"), str("hangup")), eq(getVar(FLOW_HANGUP_VAR), str("true"))),
+            body: [{ k: "returnValue", e: str("") }],
+          },
+        ],
+      },
       {
         k: "do",
         e: call("consoleLog", str("info"), {

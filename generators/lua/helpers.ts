@@ -110,6 +110,7 @@ local function ivr_http(req)
     return false
   end
   local status = tonumber(res.status_code) or 0
+  if status == 0 then session:consoleLog("err", "ivr: HTTP request failed: no response\\n") end
   if req.statusVariable ~= "" then session:setVariable(req.statusVariable, string.format("%d", status)) end
   if status < 200 or status > 299 then return false end
   local okb, data = pcall(function () return freeswitch.JSON():decode(res.body or "") end)

@@ -101,7 +101,8 @@ async function ivrHttp(session: Session, req: IvrHttpRequest): Promise<boolean> 
     });
     text = await res.text();
   } catch (err) {
-    await session.consoleLog("err", "ivr: HTTP request failed: " + String(err) + "\\n");
+    void err; // timeouts and connection errors alike: the same line as the Lua script logs
+    await session.consoleLog("err", "ivr: HTTP request failed: no response\\n");
     if (req.statusVariable !== "") await session.setVariable(req.statusVariable, "0");
     return false;
   }

@@ -102,6 +102,8 @@ export class GoertzelDtmfDetector {
   private readonly harmonicRejection: number;
   private readonly rowHarmonicUsable: ((colFreq: number) => boolean)[];
 
+  private readonly rowPower = new Float64Array(4);
+  private readonly colPower = new Float64Array(4);
   private current: string | undefined;
   private hits = 0;
   private misses = 0;
@@ -176,8 +178,8 @@ export class GoertzelDtmfDetector {
     const norm = 2 / (n * n);
     let bestRow = 0;
     let bestCol = 0;
-    const rowP = [0, 0, 0, 0];
-    const colP = [0, 0, 0, 0];
+    const rowP = this.rowPower;
+    const colP = this.colPower;
     for (let k = 0; k < 4; k++) {
       rowP[k] = goertzelPower(this.rows[k], buf, n) * norm;
       colP[k] = goertzelPower(this.cols[k], buf, n) * norm;

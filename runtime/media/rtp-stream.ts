@@ -147,7 +147,7 @@ export class RtpStream {
   private readonly stats: StreamStats = {
     packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0, lateCount: 0, maxLatenessMs: 0,
     latenessP50Ms: 0, latenessP99Ms: 0, skippedFrames: 0, lost: 0, duplicatesOrReordered: 0, invalidPackets: 0,
-    unknownPayloadTypes: 0, dtmfReceived: 0,
+    unknownPayloadTypes: 0, dtmfReceived: 0, internalErrors: 0,
   };
   private readonly lateness = new Uint32Array(HISTOGRAM_BUCKETS + 1);
   /** Recordings whose file is still being closed; close() waits for them so their events go first. */
@@ -336,7 +336,16 @@ export class RtpStream {
 
   private readonly onTick = (): void => {
     if (this.closed) return;
-    const now = performance.now();
+    try {
+      this.sendDue(performance.now());
+    } catch {
+      // A bug must not stop this call's clock, nor take the worker (and every other call) down.
+      this.stats.internalErrors++;
+    }
+    this.schedule();
+  };
+
+  private sendDue(now: number): void {
     let due = this.t0 + this.n * this.ptime;
     let sent = 0;
     while (due <= now + EARLY_SLACK_MS) {
@@ -355,8 +364,7 @@ export class RtpStream {
       due = this.t0 + this.n * this.ptime;
     }
     this.housekeeping(now);
-    this.schedule();
-  };
+  }
 
   private noteLateness(ms: number): void {
     if (ms > LATE_THRESHOLD_MS) this.stats.lateCount++;
@@ -448,6 +456,14 @@ export class RtpStream {
 
   private onPacket(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.closed) return;
+    try {
+      this.receive(msg, rinfo);
+    } catch {
+      this.stats.internalErrors++;
+    }
+  }
+
+  private receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const parsed = RtpPacket.parse(msg);
     if (!parsed.ok) {
       this.stats.invalidPackets++;

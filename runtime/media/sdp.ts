@@ -63,6 +63,11 @@ function directionOf(m: MediaDescription, session: SessionDescription): MediaDir
 
 /** Parses an SDP offer (or a re-INVITE offer) and extracts the first audio stream. */
 export function parseOffer(sdp: string): SdpResult<{ offer: ParsedOffer }> {
+  const r = parseOfferSession(sdp);
+  return r.ok ? { ok: true, offer: r.offer } : r;
+}
+
+function parseOfferSession(sdp: string): SdpResult<{ offer: ParsedOffer; session: SessionDescription }> {
   if (typeof sdp !== "string" || !/^v=0/m.test(sdp)) return { ok: false, reason: "not an SDP body (no v=0)" };
   let session: SessionDescription;
   try {
@@ -101,6 +106,7 @@ export function parseOffer(sdp: string): SdpResult<{ offer: ParsedOffer }> {
   const onHold = remoteAddress === "0.0.0.0" || remoteAddress === "::" || direction === "sendonly" || direction === "inactive";
   return {
     ok: true,
+    session,
     offer: {
       mediaIndex,
       remoteAddress,
@@ -180,9 +186,9 @@ export class SdpAnswerer {
    * (the SIP layer answers 488 Not Acceptable Here).
    */
   answer(offerSdp: string, port: number): SdpResult<{ sdp: string; media: NegotiatedMedia }> {
-    const parsed = parseOffer(offerSdp);
+    const parsed = parseOfferSession(offerSdp);
     if (!parsed.ok) return parsed;
-    const offer = parsed.offer;
+    const { offer, session: offerSession } = parsed;
     if (!RTP_AVP_PROTOCOLS.has(offer.protocol)) return { ok: false, reason: `unsupported transport ${offer.protocol}` };
     const chosen = chooseCodec(offer, this.supported);
     if (!chosen) return { ok: false, reason: `no common codec (offered: ${offer.codecs.map((c) => c.name).join(", ") || "none"})` };
@@ -192,7 +198,6 @@ export class SdpAnswerer {
     const direction = ANSWER_DIRECTION[offer.direction];
     if (this.lastSdp !== undefined) this.version++;
     const ipVer = isIPv6(this.address) ? 6 : 4;
-    const offerSession = sdpTransform.parse(offerSdp);
 
     const payloads = [chosen.payloadType];
     const rtp: MediaDescription["rtp"] = [{ payload: chosen.payloadType, codec: chosen.codec, rate: 8000 }];

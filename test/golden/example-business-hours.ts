@@ -39,6 +39,9 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   void argv;
 
   const ivrOnHangup = async (_s: Session, status: string): Promise<string> => {
+    if (status !== ("hangup" as string) || ((await session.getVariable("ivr_hangup_by_flow")) ?? "") === "true") {
+      return "";
+    }
     await session.consoleLog("info", "ivr: caller left (" + status + ") in node " + ((await session.getVariable("ivr_node")) ?? "") + ", cause " + ((await session.getVariable("hangup_cause")) ?? "") + "\u000a");
     return "exit";
   };
@@ -136,6 +139,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   // hangup (hangup): Hang up
   N.hangup = async () => {
     await session.setVariable("ivr_node", "hangup");
+    await session.setVariable("ivr_hangup_by_flow", "true");
     await session.hangup("NORMAL_CLEARING");
     return undefined;
   };

@@ -25,6 +25,9 @@ local function ivr_num(v)
 end
 
 function ivr_on_hangup(s, status, arg)
+  if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
+    return ""
+  end
   session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
   return "exit"
 end
@@ -90,6 +93,7 @@ end
 -- call_done (hangup): Hang up after the call
 N.call_done = function ()
   session:setVariable("ivr_node", "call_done")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("NORMAL_CLEARING")
   return nil
 end
@@ -144,6 +148,7 @@ end
 -- hangup (hangup): Hang up
 N.hangup = function ()
   session:setVariable("ivr_node", "hangup")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("NORMAL_CLEARING")
   return nil
 end

@@ -24,6 +24,9 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   void argv;
 
   const ivrOnHangup = async (_s: Session, status: string): Promise<string> => {
+    if (status !== ("hangup" as string) || ((await session.getVariable("ivr_hangup_by_flow")) ?? "") === "true") {
+      return "";
+    }
     await session.consoleLog("info", "ivr: caller left (" + status + ") in node " + ((await session.getVariable("ivr_node")) ?? "") + ", cause " + ((await session.getVariable("hangup_cause")) ?? "") + "\u000a");
     return "exit";
   };
@@ -89,6 +92,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   // call_done (hangup): Hang up after the call
   N.call_done = async () => {
     await session.setVariable("ivr_node", "call_done");
+    await session.setVariable("ivr_hangup_by_flow", "true");
     await session.hangup("NORMAL_CLEARING");
     return undefined;
   };
@@ -143,6 +147,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   // hangup (hangup): Hang up
   N.hangup = async () => {
     await session.setVariable("ivr_node", "hangup");
+    await session.setVariable("ivr_hangup_by_flow", "true");
     await session.hangup("NORMAL_CLEARING");
     return undefined;
   };

@@ -49,7 +49,8 @@ async function ivrHttp(session: Session, req: IvrHttpRequest): Promise<boolean> 
     });
     text = await res.text();
   } catch (err) {
-    await session.consoleLog("err", "ivr: HTTP request failed: " + String(err) + "\n");
+    void err; // timeouts and connection errors alike: the same line as the Lua script logs
+    await session.consoleLog("err", "ivr: HTTP request failed: no response\n");
     if (req.statusVariable !== "") await session.setVariable(req.statusVariable, "0");
     return false;
   }
@@ -69,6 +70,9 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   void argv;
 
   const ivrOnHangup = async (_s: Session, status: string): Promise<string> => {
+    if (status !== ("hangup" as string) || ((await session.getVariable("ivr_hangup_by_flow")) ?? "") === "true") {
+      return "";
+    }
     await session.consoleLog("info", "ivr: caller left (" + status + ") in node " + ((await session.getVariable("ivr_node")) ?? "") + ", cause " + ((await session.getVariable("hangup_cause")) ?? "") + "\u000a");
     return "exit";
   };

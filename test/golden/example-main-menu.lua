@@ -9,6 +9,9 @@
 -- Each node sets the channel variable ivr_node (CDRs, logs).
 
 function ivr_on_hangup(s, status, arg)
+  if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
+    return ""
+  end
   session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
   return "exit"
 end
@@ -139,6 +142,7 @@ end
 -- operator_done (hangup): Hang up after the call
 N.operator_done = function ()
   session:setVariable("ivr_node", "operator_done")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("NORMAL_CLEARING")
   return nil
 end
@@ -167,6 +171,7 @@ end
 -- hangup (hangup): Hang up
 N.hangup = function ()
   session:setVariable("ivr_node", "hangup")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("NORMAL_CLEARING")
   return nil
 end

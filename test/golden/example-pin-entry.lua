@@ -25,6 +25,9 @@ local function ivr_num(v)
 end
 
 function ivr_on_hangup(s, status, arg)
+  if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
+    return ""
+  end
   session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
   return "exit"
 end
@@ -55,7 +58,7 @@ end
 N.ask_pin = function ()
   session:setVariable("ivr_node", "ask_pin")
   session:setVariable("sensitive_dtmf", "true")
-  local digits = session:read(4, 4, "ivr/ivr-please_enter_pin_followed_by_pound.wav", 7000, "#", 0)
+  local digits = session:read(4, 5, "ivr/ivr-please_enter_pin_followed_by_pound.wav", 7000, "#", 0)
   session:setVariable("pin", digits)
   session:setVariable("sensitive_dtmf", nil)
   if string.len(digits) >= 4 and ivr_regex(digits, "~", "^(?:^\\d{4}$)$") then
@@ -124,6 +127,7 @@ end
 -- hangup (hangup): Hang up
 N.hangup = function ()
   session:setVariable("ivr_node", "hangup")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("CALL_REJECTED")
   return nil
 end

@@ -24,6 +24,9 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   void argv;
 
   const ivrOnHangup = async (_s: Session, status: string): Promise<string> => {
+    if (status !== ("hangup" as string) || ((await session.getVariable("ivr_hangup_by_flow")) ?? "") === "true") {
+      return "";
+    }
     await session.consoleLog("info", "ivr: caller left (" + status + ") in node " + ((await session.getVariable("ivr_node")) ?? "") + ", cause " + ((await session.getVariable("hangup_cause")) ?? "") + "\u000a");
     return "exit";
   };
@@ -54,7 +57,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   N.ask_pin = async () => {
     await session.setVariable("ivr_node", "ask_pin");
     await session.setVariable("sensitive_dtmf", "true");
-    const digits = await session.read(4, 4, "ivr/ivr-please_enter_pin_followed_by_pound.wav", 7000, "#", 0);
+    const digits = await session.read(4, 5, "ivr/ivr-please_enter_pin_followed_by_pound.wav", 7000, "#", 0);
     await session.setVariable("pin", digits);
     await session.setVariable("sensitive_dtmf", undefined);
     if (digits.length >= 4 && ivrRegex(digits, "^(?:^\\d{4}$)$")) {
@@ -123,6 +126,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   // hangup (hangup): Hang up
   N.hangup = async () => {
     await session.setVariable("ivr_node", "hangup");
+    await session.setVariable("ivr_hangup_by_flow", "true");
     await session.hangup("CALL_REJECTED");
     return undefined;
   };

@@ -21,6 +21,9 @@ function ivr_keys_1(s, kind, input, arg)
 end
 
 function ivr_on_hangup(s, status, arg)
+  if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
+    return ""
+  end
   session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
   return "exit"
 end
@@ -114,6 +117,7 @@ end
 -- hangup (hangup): Hang up
 N.hangup = function ()
   session:setVariable("ivr_node", "hangup")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("NORMAL_CLEARING")
   return nil
 end

@@ -9,6 +9,9 @@
 -- Each node sets the channel variable ivr_node (CDRs, logs).
 
 function ivr_on_hangup(s, status, arg)
+  if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
+    return ""
+  end
   session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
   return ""
 end
@@ -206,6 +209,7 @@ end
 -- return (hangup)
 N.return_ = function ()
   session:setVariable("ivr_node", "return")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("NORMAL_CLEARING")
   return nil
 end

@@ -9,6 +9,9 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   void argv;
 
   const ivrOnHangup = async (_s: Session, status: string): Promise<string> => {
+    if (status !== ("hangup" as string) || ((await session.getVariable("ivr_hangup_by_flow")) ?? "") === "true") {
+      return "";
+    }
     await session.consoleLog("info", "ivr: caller left (" + status + ") in node " + ((await session.getVariable("ivr_node")) ?? "") + ", cause " + ((await session.getVariable("hangup_cause")) ?? "") + "\u000a");
     return "";
   };
@@ -206,6 +209,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   // return (hangup)
   N.return_ = async () => {
     await session.setVariable("ivr_node", "return");
+    await session.setVariable("ivr_hangup_by_flow", "true");
     await session.hangup("NORMAL_CLEARING");
     return undefined;
   };

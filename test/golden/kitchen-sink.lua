@@ -108,6 +108,7 @@ local function ivr_http(req)
     return false
   end
   local status = tonumber(res.status_code) or 0
+  if status == 0 then session:consoleLog("err", "ivr: HTTP request failed: no response\n") end
   if req.statusVariable ~= "" then session:setVariable(req.statusVariable, string.format("%d", status)) end
   if status < 200 or status > 299 then return false end
   local okb, data = pcall(function () return freeswitch.JSON():decode(res.body or "") end)
@@ -143,6 +144,9 @@ function ivr_keys_2(s, kind, input, arg)
 end
 
 function ivr_on_hangup(s, status, arg)
+  if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
+    return ""
+  end
   session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
   return "exit"
 end
@@ -425,6 +429,7 @@ end
 -- bye (hangup): Goodbye
 N.bye = function ()
   session:setVariable("ivr_node", "bye")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("NORMAL_CLEARING")
   return nil
 end
@@ -432,6 +437,7 @@ end
 -- bye_closed (hangup): Closed
 N.bye_closed = function ()
   session:setVariable("ivr_node", "bye_closed")
+  session:setVariable("ivr_hangup_by_flow", "true")
   session:hangup("NORMAL_CLEARING")
   return nil
 end

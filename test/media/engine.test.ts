@@ -119,6 +119,22 @@ describe("MediaEngine: sending", () => {
     expect(peer.received.some((r) => r.packet.payloadType === 8 && r.packet.payload.every((b) => b === 0xd5))).toBe(true);
   });
 
+  it("sends nothing while on hold (sending: false) and resumes after", async () => {
+    const peer = await RtpPeer.open();
+    const s = await engine.createStream({ codec: "PCMU", remote: { address: "127.0.0.1", port: peer.port } });
+    await peer.until(() => peer.received.length >= 2);
+    await s.update({ sending: false });
+    await sleep(60); // packets already in flight land
+    const held = peer.received.length;
+    await sleep(200);
+    expect(peer.received.length).toBe(held);
+    await s.update({ sending: true });
+    await peer.until(() => peer.received.length >= held + 3);
+    const st = await s.close();
+    expect(st.internalErrors).toBe(0);
+    peer.close();
+  });
+
   it("latches onto where the caller really sends from (symmetric RTP)", async () => {
     const peer = await RtpPeer.open();
     const s = await engine.createStream({ codec: "PCMU", remote: { address: "127.0.0.1", port: 9 } });

@@ -69,6 +69,8 @@ export interface StreamStats {
   invalidPackets: number;
   unknownPayloadTypes: number;
   dtmfReceived: number;
+  /** Exceptions caught in the send/receive paths (should stay 0). */
+  internalErrors: number;
   latchedRemote?: RemoteAddress;
 }
 
