@@ -11,7 +11,7 @@ Commands:
   validate FLOW.json        check a flow and print its diagnostics
   generate FLOW.json        print the Lua (FreeSWITCH mod_lua) or TypeScript script of a flow
   export FLOW.json -o DIR   write a FreeSWITCH bundle: script, dialplan, README, prompts
-  serve                     run flows on the bundled SIP runtime (not available yet)
+  serve                     answer SIP calls and run scripts or flows on the bundled runtime
   help [COMMAND]            show help for a command
 
 Exit codes: 0 success, 1 the flow has errors, 2 bad input or usage.
@@ -54,9 +54,29 @@ Options:
   --version N      version number shown in the script header
   --admin          export as an admin author (Custom code nodes allowed)
 `,
-  serve: `Usage: ivr serve
+  serve: `Usage: ivr serve --route NUMBER=SCRIPT [--route ...] [options]
 
-Runs flows on the bundled SIP/RTP runtime. Not available yet: it arrives with the runtime.
+Answers SIP calls (UDP) and runs the script routed to the called number, with FreeSWITCH's
+mod_lua session semantics. NUMBER is an exact number or a ^regex$; SCRIPT is a .ts/.js
+script, a .lua script (run as mod_lua would), or a flow .json (its script is generated at
+start). Arguments after the script become argv: --route '2000=ivr.lua a "b c"'.
+
+Options:
+  --sip HOST:PORT        SIP listen address (default 127.0.0.1:5080)
+  --rtp-ports MIN-MAX    RTP port range (default 35000-39999)
+  --max-calls N          answer 503 beyond N concurrent calls
+  --log FILE             call log, one JSON object per line
+  --metrics HOST:PORT    Prometheus /metrics and /health
+  --allow CIDR           source networks allowed to call (repeatable; default loopback only)
+  --sounds DIR           where relative prompt paths resolve (default ./media)
+  --flow-lang ts|lua     script language generated for flow routes (default ts)
+  --media-timeout S      hang up after S seconds without RTP from the caller (default 60, 0 = off)
+  --max-duration S       longest call in seconds (default 14400)
+  --inband-dtmf PATTERN  detect in-band DTMF tones on calls to this route (repeatable)
+  --http-allow HOST      hosts the curl API may reach (repeatable; *.example.com allowed)
+  --cpu-budget MS        CPU time a call's Lua may use (default 2000)
+  --grace S              on SIGTERM, let calls finish for up to S seconds (default 10)
+  --quiet                no debug lines
 `,
   help: `Usage: ivr help [COMMAND]
 

@@ -9,6 +9,7 @@ import {
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type IsValidConnection,
@@ -24,6 +25,7 @@ import type { IvrNode } from "./types";
 const DEFAULT_EDGE_OPTIONS = { markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } };
 const MULTI_SELECT_KEYS = ["Control", "Meta"];
 const CATEGORY_COLORS: Record<string, string> = { call: "#2563eb", media: "#7c3aed", input: "#059669", logic: "#d97706" };
+const ZOOMED_OUT_BELOW = 0.45;
 const miniMapColor = (n: IvrNode) => CATEGORY_COLORS[specOf(n.data.kind)?.category ?? ""] ?? "#9ca3af";
 
 export function Canvas() {
@@ -33,6 +35,8 @@ export function Canvas() {
   const readOnly = useDesigner((s) => s.readOnly);
   const rf = useReactFlow<IvrNode>();
   const wrapper = useRef<HTMLDivElement>(null);
+  // Zoomed far out, text is unreadable: hide it (CSS) so big flows raster less per frame.
+  const zoomedOut = useStore((st) => st.transform[2] < ZOOMED_OUT_BELOW);
   const [quickAdd, setQuickAdd] = useState<{ x: number; y: number; flow: { x: number; y: number } } | null>(null);
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -90,9 +94,16 @@ export function Canvas() {
     }
   }, [initialized, rf]);
 
+  // While a node is dragged, edges need no hit-testing: a class, not state (no re-render).
+  const onDragStart = useCallback(() => {
+    wrapper.current?.classList.add("node-dragging");
+    store.getState().beginDrag();
+  }, [store]);
+  const onDragStop = useCallback(() => wrapper.current?.classList.remove("node-dragging"), []);
+
   const s = store.getState();
   return (
-    <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick}>
+    <div className={`canvas${zoomedOut ? " zoomed-out" : ""}`} ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick}>
       <ReactFlow<IvrNode>
         nodes={nodes}
         edges={edges}
@@ -100,8 +111,10 @@ export function Canvas() {
         onNodesChange={s.onNodesChange}
         onEdgesChange={s.onEdgesChange}
         onConnect={s.connect}
-        onNodeDragStart={s.beginDrag}
-        onSelectionDragStart={s.beginDrag}
+        onNodeDragStart={onDragStart}
+        onNodeDragStop={onDragStop}
+        onSelectionDragStart={onDragStart}
+        onSelectionDragStop={onDragStop}
         isValidConnection={isValidConnection}
         defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
         deleteKeyCode={null}

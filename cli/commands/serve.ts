@@ -1,8 +1,132 @@
-// ivr serve: arrives with the runtime.
+// ivr serve: run the bundled SIP/RTP runtime. Routes map a called number (exact, or a
+// ^regex$) to a TS/JS script, a Lua script, or a flow (its script is generated here,
+// at start: the runtime itself only takes scripts).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { generate, GenerateError } from "../../generators";
+import { JsonlCallLog } from "../../runtime/session/call-log";
+import { compileRoute, parseRouteArg, RouteError, type Route } from "../../runtime/routes";
+import { IvrServer } from "../../runtime/server";
+import { intOption, parseCommandArgs } from "../args";
+import { CliError, EXIT } from "../errors";
+import { readFlowFile } from "../load-flow";
 import type { Output } from "../output";
-import { EXIT } from "../errors";
 
-export function runServe(_argv: string[], io: Output): number {
-  io.err("ivr: serve is not available yet (it arrives with the runtime)");
-  return EXIT.USAGE;
+function hostPort(value: string, what: string, defPort: number): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(value);
+  if (!m) throw new CliError(`--${what} must be HOST[:PORT], got '${value}'`);
+  return { host: m[1].replace(/^\[|\]$/g, ""), port: m[2] ? Number(m[2]) : defPort };
+}
+
+/** A flow route becomes a generated script (TS by default, Lua with --flow-lang lua). */
+function scriptForFlow(file: string, lang: "ts" | "lua", dir: string): string {
+  const flow = readFlowFile(file);
+  try {
+    const out = generate(flow, lang, { validate: { authorIsAdmin: true } });
+    const target = path.join(dir, `${path.basename(file, ".json")}.${lang}`);
+    writeFileSync(target, out.code);
+    return target;
+  } catch (e) {
+    if (e instanceof GenerateError) {
+      const first = e.diagnostics.find((d) => d.severity === "error");
+      throw new CliError(`${file}: ${e.message}${first ? ` (first: ${first.code} ${first.message})` : ""}`, EXIT.FLOW_ERRORS);
+    }
+    throw e;
+  }
+}
+
+export async function runServe(argv: string[], io: Output): Promise<number> {
+  const { values } = parseCommandArgs("serve", argv, {
+    sip: { type: "string", default: "127.0.0.1:5080" },
+    "rtp-ports": { type: "string", default: "35000-39999" },
+    route: { type: "string", multiple: true },
+    "max-calls": { type: "string" },
+    log: { type: "string" },
+    metrics: { type: "string" },
+    allow: { type: "string", multiple: true },
+    sounds: { type: "string", default: "media" },
+    "flow-lang": { type: "string", default: "ts" },
+    "media-timeout": { type: "string", default: "60" },
+    "max-duration": { type: "string", default: "14400" },
+    "inband-dtmf": { type: "string", multiple: true },
+    "http-allow": { type: "string", multiple: true },
+    "cpu-budget": { type: "string", default: "2000" },
+    grace: { type: "string", default: "10" },
+    quiet: { type: "boolean", default: false },
+  } as never);
+  const v = values as Record<string, string | string[] | boolean | undefined>;
+  const sip = hostPort(String(v.sip), "sip", 5080);
+  const ports = /^(\d+)-(\d+)$/.exec(String(v["rtp-ports"]));
+  if (!ports || Number(ports[1]) > Number(ports[2])) throw new CliError(`--rtp-ports must be MIN-MAX, got '${v["rtp-ports"]}'`);
+  const flowLang = String(v["flow-lang"]);
+  if (flowLang !== "ts" && flowLang !== "lua") throw new CliError(`--flow-lang must be ts or lua, got '${flowLang}'`);
+  const routeArgs = (v.route as string[] | undefined) ?? [];
+  if (!routeArgs.length) throw new CliError("serve needs at least one --route NUMBER=SCRIPT (see: ivr help serve)");
+
+  const genDir = mkdtempSync(path.join(os.tmpdir(), "ivr-serve-"));
+  const routes: Route[] = [];
+  for (const arg of routeArgs) {
+    try {
+      const spec = parseRouteArg(arg);
+      const route = compileRoute(spec);
+      if (route.script.endsWith(".json")) route.script = scriptForFlow(route.script, flowLang, genDir);
+      else if (!/\.(ts|mts|js|mjs|lua)$/.test(route.script)) {
+        throw new CliError(`route ${spec.pattern}: ${route.script} is not a .ts, .js, .lua or .json file`);
+      }
+      routes.push(route);
+    } catch (e) {
+      if (e instanceof RouteError) throw new CliError(e.message);
+      throw e;
+    }
+  }
+
+  const callLog = typeof v.log === "string" ? new JsonlCallLog(v.log) : undefined;
+  const quiet = v.quiet === true;
+  const metrics = typeof v.metrics === "string" ? hostPort(v.metrics, "metrics", 9464) : undefined;
+  const server = new IvrServer({
+    sipAddress: sip.host,
+    sipPort: sip.port,
+    rtpPorts: [Number(ports[1]), Number(ports[2])],
+    routes,
+    maxCalls: intOption("max-calls", v["max-calls"] as string | undefined, 1),
+    allowNetworks: v.allow as string[] | undefined,
+    callLog: callLog?.write,
+    soundsDir: String(v.sounds),
+    mediaTimeoutSec: intOption("media-timeout", v["media-timeout"] as string),
+    maxDurationSec: intOption("max-duration", v["max-duration"] as string),
+    inbandDtmfRoutes: v["inband-dtmf"] as string[] | undefined,
+    httpAllowList: v["http-allow"] as string[] | undefined,
+    cpuBudgetMs: intOption("cpu-budget", v["cpu-budget"] as string, 1),
+    metrics: metrics ? { host: metrics.host, port: metrics.port } : undefined,
+    log: (level, msg, callId) => {
+      if (quiet && level === "debug") return;
+      io.err(`${new Date().toISOString()} [${level}]${callId ? ` ${callId.slice(0, 8)}` : ""} ${msg.replace(/\n$/, "")}`);
+    },
+  });
+  try {
+    await server.start();
+  } catch (e) {
+    throw new CliError(`cannot start: ${(e as Error).message}`);
+  }
+  io.err(
+    `ivr serve: SIP on udp ${sip.host}:${server.sipPort}, RTP ${ports[1]}-${ports[2]}, ${routes.length} route(s)` +
+      (metrics ? `, metrics on http://${metrics.host}:${server.metricsPort}/metrics` : ""),
+  );
+  const grace = (intOption("grace", v.grace as string) ?? 10) * 1000;
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      io.err(`ivr serve: ${sig}: refusing new calls, ${server.activeCalls} call(s) in progress`);
+      server
+        .stop(grace)
+        .then(() => callLog?.close())
+        .finally(resolve);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return EXIT.OK;
 }

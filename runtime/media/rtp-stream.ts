@@ -137,8 +137,7 @@ export class RtpStream {
   // receiving state
   private readonly rfc4733: Rfc4733Receiver;
   private inband: GoertzelDtmfDetector | undefined;
-  private lastSeq: number | undefined;
-  private lastSsrc: number | undefined;
+  private readonly lastSeqBySsrc = new Map<number, number>();
   private lastMediaAt: number;
   private timedOut = false;
   private record: ActiveRecord | undefined;
@@ -502,16 +501,19 @@ export class RtpStream {
     this.feedRecorder(pcm, now);
   }
 
+  /** Loss and reordering per SSRC (a caller may send audio and DTMF under different SSRCs, as SIPp does). */
   private trackSequence(ssrc: number, seq: number): void {
-    if (this.lastSsrc !== ssrc || this.lastSeq === undefined) {
-      this.lastSsrc = ssrc;
-      this.lastSeq = seq;
+    const last = this.lastSeqBySsrc.get(ssrc);
+    if (last === undefined) {
+      if (this.lastSeqBySsrc.size >= 8) this.lastSeqBySsrc.clear();
+      this.lastSeqBySsrc.set(ssrc, seq);
       return;
     }
-    const d = uint16Diff(seq, this.lastSeq);
+    const d = uint16Diff(seq, last);
     if (d > 0) {
+      // a jump of thousands is a sender restart, not loss
       if (d > 1 && d < 3000) this.stats.lost += d - 1;
-      this.lastSeq = seq;
+      this.lastSeqBySsrc.set(ssrc, seq);
     } else {
       this.stats.duplicatesOrReordered++;
     }

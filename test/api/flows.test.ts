@@ -11,6 +11,8 @@ import * as importFlow from "../../app/api/flows/import/route";
 import * as exportFlow from "../../app/api/flows/[id]/export.json/route";
 import * as routes from "../../app/api/routes/route";
 import * as routeById from "../../app/api/routes/[id]/route";
+import * as prompts from "../../app/api/prompts/route";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { call, makeUser, repoRoot, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
 
 let db: Database;
@@ -222,5 +224,24 @@ describe("routes and deleting flows", () => {
     expect((await call(flowById.DELETE, "DELETE", `/api/flows/${unused.id}`, { as: alice, params: { id: unused.id }, query: "confirm=true" })).status).toBe(204);
     const list = await call(flows.GET, "GET", "/api/flows", { as: alice });
     expect(list.body.flows.map((f: { id: string }) => f.id)).not.toContain(unused.id);
+  });
+});
+
+describe("prompts", () => {
+  it("lists the audio files under the media folder with forward-slash relative paths", async () => {
+    const media = process.env.IVR_MEDIA_DIR!;
+    mkdirSync(path.join(media, "ivr", "sub"), { recursive: true });
+    writeFileSync(path.join(media, "ivr", "hello.wav"), "12345");
+    writeFileSync(path.join(media, "ivr", "sub", "bye.MP3"), "1");
+    writeFileSync(path.join(media, "ivr", "notes.txt"), "not audio");
+    writeFileSync(path.join(media, ".hidden.wav"), "x");
+    expect((await call(prompts.GET, "GET", "/api/prompts")).status).toBe(401);
+    const r = await call(prompts.GET, "GET", "/api/prompts", { as: bob });
+    expect(r.status).toBe(200);
+    expect(r.body.root).toBe(media);
+    expect(r.body.files).toEqual([
+      { path: "ivr/hello.wav", size: 5 },
+      { path: "ivr/sub/bye.MP3", size: 1 },
+    ]);
   });
 });

@@ -70,6 +70,7 @@ describe("interop with SIPp", () => {
     expect(stats.packetsReceived).toBeGreaterThan(50);
     expect(stats.packetsSent).toBeGreaterThan(50);
     expect(stats.invalidPackets).toBe(0);
+    expect(stats.lost).toBe(0); // loopback: audio and DTMF SSRCs tracked apart
     // SIPp's g711a.pcap is speech-band audio: the recording has real energy in it
     const wav = readWav(readFileSync(wavPath));
     if (!wav.ok || !wav.samples) throw new Error("bad recording");
