@@ -15,14 +15,24 @@ import type { CreateStreamArgs, PlayDone, RecordArgs, RemoteAddress, StreamEvent
 
 const SAMPLE_RATE = 8000;
 /** After a stall, at most this many overdue packets go out at once; the rest are skipped. */
-const MAX_CATCH_UP = 5;
+const DEFAULT_MAX_CATCH_UP = 10;
 /** A timer may fire up to ~1 ms before the deadline (millisecond timer granularity). */
 const EARLY_SLACK_MS = 1;
 const LATE_THRESHOLD_MS = 5;
 const HISTOGRAM_BUCKET_MS = 0.1;
 const HISTOGRAM_BUCKETS = 1000;
 /** When the caller sends nothing, the recorder is fed silence so that time and silence limits still work. */
-const RECORD_STARVATION_MS = 200;
+const DEFAULT_RECORD_GAP_FILL_MS = 200;
+
+/**
+ * Packet n is due at t0 + n * ptime. At time `now`, with packets before `n` already sent: how many
+ * to send now (at most maxCatchUp after a stall) and how many overdue ones to skip to resynchronise.
+ */
+export function duePackets(now: number, t0: number, n: number, ptime: number, maxCatchUp: number): { send: number; skip: number } {
+  const overdue = Math.max(0, Math.floor((now + EARLY_SLACK_MS - t0) / ptime) - n + 1);
+  const send = Math.min(overdue, maxCatchUp);
+  return { send, skip: overdue - send };
+}
 
 // --- port allocation -------------------------------------------------------------------------------
 
@@ -119,6 +129,8 @@ export class RtpStream {
   private latched = false;
   private sending = true;
   private mediaTimeoutMs: number;
+  private readonly maxCatchUp: number;
+  private readonly recordGapFillMs: number;
 
   // sending state
   private readonly ssrc = randomInt(0, 2 ** 32 - 1);
@@ -173,6 +185,8 @@ export class RtpStream {
     this.symmetric = args.symmetric ?? true;
     this.remote = args.remote;
     this.mediaTimeoutMs = args.mediaTimeoutMs ?? 0;
+    this.maxCatchUp = Math.max(1, Math.floor(args.maxCatchUpFrames ?? DEFAULT_MAX_CATCH_UP));
+    this.recordGapFillMs = Math.max(this.ptime, args.recordGapFillMs ?? DEFAULT_RECORD_GAP_FILL_MS);
     this.rfc4733 = new Rfc4733Receiver({ clockRate: SAMPLE_RATE });
     this.lastMediaAt = performance.now();
     socket.on("message", (msg, rinfo) => this.onPacket(msg, rinfo));
@@ -345,22 +359,17 @@ export class RtpStream {
   };
 
   private sendDue(now: number): void {
-    let due = this.t0 + this.n * this.ptime;
-    let sent = 0;
-    while (due <= now + EARLY_SLACK_MS) {
-      if (sent >= MAX_CATCH_UP) {
-        // A long stall: skip what is still overdue (the audio is consumed, the timestamp advances).
-        const missed = Math.floor((now - due) / this.ptime) + 1;
-        for (let i = 0; i < missed; i++) this.produceFrame(false);
-        this.stats.skippedFrames += missed;
-        this.n += missed;
-        break;
-      }
-      this.noteLateness(Math.max(0, now - due));
+    const { send, skip } = duePackets(now, this.t0, this.n, this.ptime, this.maxCatchUp);
+    for (let i = 0; i < send; i++) {
+      this.noteLateness(Math.max(0, now - (this.t0 + this.n * this.ptime)));
       this.produceFrame(true);
       this.n++;
-      sent++;
-      due = this.t0 + this.n * this.ptime;
+    }
+    if (skip > 0) {
+      // A long stall: what is still overdue is skipped (the audio is consumed, the timestamp advances).
+      for (let i = 0; i < skip; i++) this.produceFrame(false);
+      this.stats.skippedFrames += skip;
+      this.n += skip;
     }
     this.housekeeping(now);
   }
@@ -444,10 +453,10 @@ export class RtpStream {
       this.deps.emit({ kind: "mediaTimeout", silentMs: Math.round(silentMs) });
     }
     const rec = this.record;
-    if (rec?.recorder && now - rec.lastFrameAt >= RECORD_STARVATION_MS) {
+    if (rec?.recorder && now - rec.lastFrameAt >= this.recordGapFillMs) {
       // Nothing arrives: record silence at the clock's pace so the limits still end the recording.
       // (one frame per tick from then on: lastFrameAt lags by exactly the starvation window)
-      this.feedRecorder(new Int16Array(this.frameSamples), now - RECORD_STARVATION_MS + this.ptime);
+      this.feedRecorder(new Int16Array(this.frameSamples), now - this.recordGapFillMs + this.ptime);
     }
   }
 

@@ -8,6 +8,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { applyMigrations, checksumOf, readMigrations } from "../../app/lib/server/db/migrate";
 import { openDatabase } from "../../app/lib/server/db/client";
 import { pgliteRunner } from "../../app/lib/server/db/sql";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { createSchemaEngine } from "../../prisma/tools/schema-engine";
+import { readMigrationList } from "../../prisma/tools/migrations-folder";
 import { repoRoot } from "./helpers";
 
 const migrationsDir = path.join(repoRoot, "prisma", "migrations");
@@ -47,6 +50,16 @@ describe("migrations", () => {
     const again = await applyMigrations(sql, list);
     expect(again).toEqual({ applied: [], alreadyApplied: list.map((m) => m.name) });
     expect((await sql.query(`SELECT 1 FROM "_prisma_migrations"`)).length).toBe(list.length);
+  });
+
+  it("leaves a history that Prisma's own schema engine (what `migrate deploy` runs) accepts as applied and unedited", async () => {
+    const schemaPath = path.join(repoRoot, "prisma", "schema.prisma");
+    const engine = await createSchemaEngine({ path: schemaPath, content: readFileSync(schemaPath, "utf8") }, new PrismaPGlite(lite));
+    const migrationsList = readMigrationList(migrationsDir);
+    const filters = { externalTables: [], externalEnums: [] };
+    const diagnosis = await engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters });
+    expect(diagnosis).toEqual({ editedMigrationNames: [], failedMigrationNames: [], hasMigrationsTable: true, history: null });
+    expect(await engine.applyMigrations({ migrationsList, filters })).toEqual({ appliedMigrationNames: [] });
   });
 
   it("rolls back a failing migration entirely; once fixed it applies", async () => {

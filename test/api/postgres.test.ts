@@ -8,6 +8,8 @@ import { pgPoolRunner } from "../../app/lib/server/db/sql";
 import * as flows from "../../app/api/flows/route";
 import * as flowById from "../../app/api/flows/[id]/route";
 import * as routes from "../../app/api/routes/route";
+import * as publish from "../../app/api/flows/[id]/publish/route";
+import * as rollback from "../../app/api/flows/[id]/versions/[n]/rollback/route";
 import { call, makeUser, repoRoot, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
 import { createScratchDatabase, probePostgres } from "./pg-available";
 import path from "node:path";
@@ -71,5 +73,16 @@ describe.skipIf(!probe.url)("on a real PostgreSQL", () => {
     const post = () => call(routes.POST, "POST", "/api/routes", { as: alice, body: { pattern: "8000", flowId: flow.id } });
     const [a, b] = await Promise.all([post(), post()]);
     expect([a.status, b.status].sort()).toEqual([201, 409]);
+  });
+
+  it("publishes immutable versions and rolls back", async () => {
+    const flow = (await call(flows.POST, "POST", "/api/flows", { as: alice, body: { name: "Publish on PG", template: "pin-entry" } })).body.flow;
+    const pub = () => call(publish.POST, "POST", `/api/flows/${flow.id}/publish`, { as: alice, params: { id: flow.id }, body: {} });
+    const [a, b] = await Promise.all([pub(), pub()]);
+    expect([a.body.version.number, b.body.version.number].sort()).toEqual([1, 2]);
+    await expect(db.prisma.flowVersion.updateMany({ where: { flowId: flow.id }, data: { lua: "" } })).rejects.toThrow(/cannot be changed/);
+    const rb = await call(rollback.POST, "POST", `/api/flows/${flow.id}/versions/1/rollback`, { as: bob, params: { id: flow.id, n: "1" }, body: { note: "back" } });
+    expect(rb.status).toBe(201);
+    expect(rb.body.version).toMatchObject({ number: 3, note: "back", author: "Bob" });
   });
 });

@@ -35,7 +35,7 @@ async function newFlow(name: string, extra: Record<string, unknown> = {}, as = e
   expect(r.status).toBe(201);
   return r.body.flow;
 }
-const p = (id: string, n?: number) => (n === undefined ? { id } : { id, n: String(n) });
+const p = (id: string, n?: number): Record<string, string> => (n === undefined ? { id } : { id, n: String(n) });
 const doPublish = (id: string, as: Caller, body: Record<string, unknown> = {}) => call(publish.POST, "POST", `/api/flows/${id}/publish`, { as, params: p(id), body });
 const save = (id: string, as: Caller, graph: unknown, baseRevision: number) => call(flowById.PUT, "PUT", `/api/flows/${id}`, { as, params: p(id), body: { graph, baseRevision } });
 

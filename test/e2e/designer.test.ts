@@ -190,6 +190,41 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await shot("06-versions");
   });
 
+  it("has shortcuts: help, quick-add, undo/redo, copy/paste, delete, auto layout", async () => {
+    await page.goto(flowUrl);
+    await node("menu_1").waitFor();
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor({ state: "detached" });
+
+    await page.locator(".react-flow__pane").dblclick({ position: { x: 30, y: 30 } });
+    await page.getByLabel("Quick add search").fill("log");
+    await page.keyboard.press("Enter");
+    await node("log_1").waitFor();
+    await page.keyboard.press("Control+z");
+    await node("log_1").waitFor({ state: "detached" });
+    await page.keyboard.press("Control+Shift+z");
+    await node("log_1").waitFor();
+
+    await node("log_1").click();
+    await page.keyboard.press("Control+c");
+    await page.keyboard.press("Control+v");
+    await node("log_2").waitFor();
+    await page.keyboard.press("Delete");
+    await node("log_2").waitFor({ state: "detached" });
+    await node("log_1").click();
+    await page.keyboard.press("Delete");
+    await node("log_1").waitFor({ state: "detached" });
+
+    const before = await node("hangup_1").getAttribute("style");
+    await page.getByRole("button", { name: "Auto layout" }).click();
+    await page.waitForFunction((b) => document.querySelector('.react-flow__node[data-id="hangup_1"]')?.getAttribute("style") !== b, before);
+    await waitSaved();
+    expect(await page.locator(".react-flow__node").count()).toBe(3);
+    await shot("06b-layout");
+  });
+
   it("downloads the export bundle", async () => {
     await page.goto(`${app.url}/`);
     const [download] = await Promise.all([
@@ -201,5 +236,27 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     const bytes = readFileSync(file);
     expect(bytes.subarray(0, 2).toString("latin1")).toBe("PK");
     await shot("07-flows");
+  });
+
+  it("creates a route, and a flow in use cannot be deleted", async () => {
+    await page.getByRole("link", { name: "Routes" }).click();
+    await page.getByRole("button", { name: "New route" }).click();
+    await page.getByLabel("Pattern").fill("5551000");
+    await page.getByLabel("Flow", { exact: true }).selectOption({ label: FLOW_NAME });
+    await page.getByRole("button", { name: "Create route" }).click();
+    await page.getByRole("cell", { name: "5551000", exact: true }).first().waitFor();
+    await shot("07b-routes");
+    console.log(await page.locator("tr").evaluateAll((rs) => rs.map((r) => r.textContent)));
+    expect(await page.getByRole("table", { name: "Routes" }).locator("tbody tr").count()).toBe(1);
+
+    await page.getByRole("link", { name: "Flows" }).click();
+    await page.getByRole("button", { name: `Delete ${FLOW_NAME}` }).click();
+    await page.getByRole("dialog", { name: "Delete flow" }).getByRole("button", { name: "Delete" }).click();
+    const inUse = page.getByRole("dialog", { name: "Flow in use" });
+    await inUse.waitFor();
+    expect(await inUse.textContent()).toContain("5551000");
+    await shot("08-in-use");
+    await inUse.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.getByRole("link", { name: FLOW_NAME }).count()).toBe(1);
   });
 });

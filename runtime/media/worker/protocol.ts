@@ -22,6 +22,10 @@ export interface CreateStreamArgs {
   mediaTimeoutMs?: number;
   /** Latch the sending address onto the first valid packet's source (default true). */
   symmetric?: boolean;
+  /** After a stall, at most this many overdue packets are sent at once; the rest are skipped (default 10). */
+  maxCatchUpFrames?: number;
+  /** While recording, a gap this long without caller audio is filled with silence at the clock's pace (default 200). */
+  recordGapFillMs?: number;
 }
 
 export interface UpdateStreamArgs {

@@ -1,0 +1,96 @@
+// A menu call over real SIP/RTP with digits sent three ways: RFC 2833 events (SIPp playing the
+// shipped dtmf_2833_*.pcap files), SIP INFO (application/dtmf-relay), and in-band tones (SIPp
+// streaming an A-law WAV with DTMF tones; the route has in-band detection on).
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDtmfWav } from "./support/audio";
+import { flowScript, script, startIvr, type IvrFixture } from "./support/ivr-fixture";
+import { explain, hasSipp, sipp } from "./support/sipp";
+import { writeScenario, type Step } from "./support/uac-scenario";
+
+type Flow = Parameters<NonNullable<Parameters<typeof flowScript>[3]>>[0];
+
+/** The examples' menus wait 5-7 s for input; the tests' callers are quick, so 1.5 s is plenty. */
+function shortTimeouts(flow: Flow): void {
+  for (const n of flow.nodes) {
+    const p = n.params as Record<string, unknown>;
+    if (typeof p.timeoutMs === "number") p.timeoutMs = 1500;
+  }
+}
+
+let ivr: IvrFixture;
+beforeAll(async () => {
+  const dir = (await import("node:fs")).mkdtempSync(path.join((await import("node:os")).tmpdir(), "ivr-rt-flows-"));
+  ivr = await startIvr({
+    rtpPorts: [44000, 44099],
+    routes: {
+      "1000": flowScript(dir, "main-menu", "ts", shortTimeouts),
+      "1001": flowScript(dir, "main-menu", "ts", shortTimeouts),
+      "1100": flowScript(dir, "pin-entry", "ts", shortTimeouts),
+      "1101": flowScript(dir, "pin-entry", "ts", shortTimeouts),
+      "^[234]\\d{3}$": script("wait-for-bye.ts"),
+    },
+    inbandDtmfRoutes: ["1100"],
+  });
+});
+afterAll(async () => {
+  await ivr?.stop();
+});
+
+const nodesOf = (methods: { node: string | null }[]) => [...new Set(methods.map((m) => m.node).filter(Boolean))];
+
+describe.skipIf(!hasSipp).concurrent("menu digits over real SIP/RTP", () => {
+  it("RFC 2833 (SIPp pcaps): main menu 1 then sales 2 reaches the existing-orders transfer", async () => {
+    const steps: Step[] = [{ pause: 400 }, { rfc2833: "1" }, { pause: 700 }, { rfc2833: "2" }, { pause: 900 }];
+    const file = writeScenario(ivr.dir, "rfc2833", { steps });
+    const r = await sipp(file, ivr.port, "1000");
+    expect(r.code, explain(r)).toBe(0);
+    const call = await ivr.callTo("1000");
+    const menus = call.methods.filter((m) => m.method === "playAndGetDigits");
+    expect(menus.map((m) => [m.node, m.result])).toEqual([["main_menu", "1"], ["sales_menu", "2"]]);
+    expect(nodesOf(call.methods)).toEqual(expect.arrayContaining(["answer", "welcome", "main_menu", "sales_menu", "to_existing_orders"]));
+    expect(call.results("transfer")).toEqual([1]);
+    expect(call.end.cause).toBe("NORMAL_CLEARING");
+  });
+
+  it("SIP INFO (application/dtmf-relay): main menu 2 then support 1 reaches the technical transfer", async () => {
+    const steps: Step[] = [{ pause: 300 }, { info: "2" }, { pause: 500 }, { info: "1" }, { pause: 600 }];
+    const file = writeScenario(ivr.dir, "info", { steps });
+    const r = await sipp(file, ivr.port, "1001");
+    expect(r.code, explain(r)).toBe(0);
+    const call = await ivr.callTo("1001");
+    console.log(call.methods.map((m) => JSON.stringify([m.node, m.method, m.args, m.result, m.ms])).join("\n"), ivr.lines.join("\n"));
+    const menus = call.methods.filter((m) => m.method === "playAndGetDigits");
+    expect(menus.map((m) => [m.node, m.result])).toEqual([["main_menu", "2"], ["support_menu", "1"]]);
+    expect(nodesOf(call.methods)).toContain("to_technical");
+    expect(call.end.cause).toBe("NORMAL_CLEARING");
+  });
+
+  it("in-band tones (A-law RTP stream, --inband-dtmf route): the PIN flow gets 4321#", async () => {
+    const wav = path.join(ivr.dir, "pin.wav");
+    const ms = writeDtmfWav(wav, "4321#");
+    const file = writeScenario(ivr.dir, "inband", { steps: [{ rtpStream: wav, pt: 8 }, { pause: ms + 2500 }] });
+    const r = await sipp(file, ivr.port, "1100");
+    expect(r.code, explain(r)).toBe(0);
+    const call = await ivr.callTo("1100");
+    const reads = call.methods.filter((m) => m.method === "read");
+    expect(reads.length).toBe(1);
+    expect(nodesOf(call.methods)).toEqual(expect.arrayContaining(["ask_pin", "check_pin", "accepted", "to_account"]));
+    expect(call.results("transfer")).toEqual([1]);
+  });
+
+  it("a wrong PIN then the right one (RFC 2833): invalid entry, second attempt accepted", async () => {
+    const digits = ["1", "1", "1", "1", "#", "4", "3", "2", "1", "#"];
+    const steps: Step[] = [{ pause: 300 }];
+    for (const d of digits) steps.push({ rfc2833: d }, { pause: 300 });
+    steps.push({ pause: 2500 });
+    const file = writeScenario(ivr.dir, "wrong-right", { steps });
+    const r = await sipp(file, ivr.port, "1101");
+    expect(r.code, explain(r)).toBe(0);
+    const call = await ivr.callTo("1101");
+    const visited = call.methods.map((m) => m.node).filter((n, i, a) => n && n !== a[i - 1]);
+    expect(visited).toEqual(expect.arrayContaining(["count_attempt", "invalid_pin", "accepted"]));
+    expect(call.methods.filter((m) => m.method === "read")).toHaveLength(2);
+    expect(call.results("transfer")).toEqual([1]);
+  });
+});

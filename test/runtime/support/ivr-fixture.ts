@@ -1,0 +1,116 @@
+// An in-process IvrServer on 127.0.0.1 for end-to-end tests: its own SIP port (0 = any),
+// its own RTP range, a temp dir, and the call log kept in memory for assertions.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { generate } from "../../../generators";
+import { loadFlow } from "../../../flow/graph";
+import { compileRoute, type Route } from "../../../runtime/routes";
+import { IvrServer, type IvrServerOptions } from "../../../runtime/server";
+import type { CallLogEntry } from "../../../runtime/session/call-log";
+
+export const SCRIPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../scripts");
+export const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../examples");
+
+export type MethodEntry = Extract<CallLogEntry, { method: string }>;
+export type EndEntry = Extract<CallLogEntry, { event: "end" }>;
+export type StartEntry = Extract<CallLogEntry, { event: "start" }>;
+
+export interface IvrFixture {
+  server: IvrServer;
+  port: number;
+  dir: string;
+  log: CallLogEntry[];
+  /** Server log lines ("level message"), for failure messages. */
+  lines: string[];
+  /** The call log of the (first) call to `number`, once it has ended. */
+  callTo(number: string, timeoutMs?: number): Promise<CallTrace>;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface CallTrace {
+  start: StartEntry;
+  end: EndEntry;
+  methods: MethodEntry[];
+  /** Results of one method, in order. */
+  results(method: string): unknown[];
+}
+
+export interface FixtureOptions extends Partial<Omit<IvrServerOptions, "routes">> {
+  /** number -> script path (absolute, or relative to test/runtime/scripts) with optional args. */
+  routes: Record<string, string>;
+  rtpPorts: [number, number];
+}
+
+/** A script file under test/runtime/scripts. */
+export const script = (name: string) => path.join(SCRIPTS, name);
+
+/**
+ * Generate an examples/*.json flow into `dir` as a TS or Lua script, after `tweak` (e.g. shorter
+ * timeouts than the example's own, to keep tests fast).
+ */
+export function flowScript(dir: string, example: string, lang: "ts" | "lua" = "ts", tweak?: (flow: ReturnType<typeof loadFlow>) => void): string {
+  const flow = loadFlow(JSON.parse(readFileSync(path.join(EXAMPLES, `${example}.json`), "utf8")));
+  tweak?.(flow);
+  const out = generate(flow, lang, { validate: { authorIsAdmin: true } });
+  const file = path.join(dir, `${example}.${lang}`);
+  writeFileSync(file, out.code);
+  return file;
+}
+
+export async function startIvr(options: FixtureOptions): Promise<IvrFixture> {
+  const dir = mkdtempSync(path.join(tmpdir(), "ivr-rt-"));
+  const log: CallLogEntry[] = [];
+  const lines: string[] = [];
+  const routes: Route[] = Object.entries(options.routes).map(([pattern, target]) =>
+    compileRoute({ pattern, target: path.isAbsolute(target) ? target : path.join(SCRIPTS, target) }),
+  );
+  const { routes: _r, ...rest } = options;
+  const server = new IvrServer({
+    sipAddress: "127.0.0.1",
+    sipPort: 0,
+    cacheDir: path.join(dir, "cache"),
+    soundsDir: path.join(dir, "sounds"),
+    callLog: (e) => log.push(e),
+    log: (level, msg) => lines.push(`${level} ${msg}`),
+    sipTimers: { T1: 50 },
+    mediaTimeoutSec: 10,
+    ...rest,
+    routes,
+  });
+  await server.start();
+  let stopped = false;
+  const fixture: IvrFixture = {
+    server,
+    port: server.sipPort,
+    dir,
+    log,
+    lines,
+    async callTo(number, timeoutMs = 8000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const start = log.find((e): e is StartEntry => "event" in e && e.event === "start" && e.to === number);
+        const end = start && log.find((e): e is EndEntry => "event" in e && e.event === "end" && e.callId === start.callId);
+        if (start && end) {
+          const methods = log.filter((e): e is MethodEntry => "method" in e && e.callId === start.callId);
+          return { start, end, methods, results: (m) => methods.filter((x) => x.method === m).map((x) => x.result) };
+        }
+        if (Date.now() > until) {
+          throw new Error(`no finished call to ${number} within ${timeoutMs} ms\nlog:\n${log.map((e) => JSON.stringify(e)).join("\n")}\nserver:\n${lines.join("\n")}`);
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async stop(graceMs = 1000) {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await server.stop(graceMs);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+  return fixture;
+}
