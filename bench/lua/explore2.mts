@@ -27,7 +27,7 @@ for (const [ex, [a, b]] of Object.entries(nums)) {
   const cl = comparableTrace(L.trace), ct = comparableTrace(T.trace);
   for (let i = 0; i < Math.max(cl.length, ct.length); i++) {
     const x = JSON.stringify(cl[i]), y = JSON.stringify(ct[i]);
-    console.log(x === y ? "  = " + x : "  L " + x + "\n  T " + y);
+    console.log(x === y ? "  = " + x + " " + ((L.trace[i] as any)?.ms ?? "") : "  L " + x + "\n  T " + y);
   }
   for (const l of L.logs) console.log("LLOG", l.level, JSON.stringify(l.message).slice(0,200));
   for (const l of T.logs) console.log("TLOG", l.level, JSON.stringify(l.message).slice(0,200));

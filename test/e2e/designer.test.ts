@@ -246,8 +246,7 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await page.getByRole("button", { name: "Create route" }).click();
     await page.getByRole("cell", { name: "5551000", exact: true }).first().waitFor();
     await shot("07b-routes");
-    console.log(await page.locator("tr").evaluateAll((rs) => rs.map((r) => r.textContent)));
-    expect(await page.getByRole("table", { name: "Routes" }).locator("tbody tr").count()).toBe(1);
+    expect(await page.locator('table[aria-label="Routes"] tbody tr').count()).toBe(1);
 
     await page.getByRole("link", { name: "Flows" }).click();
     await page.getByRole("button", { name: `Delete ${FLOW_NAME}` }).click();
@@ -257,6 +256,6 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     expect(await inUse.textContent()).toContain("5551000");
     await shot("08-in-use");
     await inUse.getByRole("button", { name: "Cancel" }).click();
-    expect(await page.getByRole("link", { name: FLOW_NAME }).count()).toBe(1);
+    expect(await page.getByRole("link", { name: FLOW_NAME, exact: true }).count()).toBe(1);
   });
 });

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDtmfWav } from "./support/audio";
-import { flowScript, script, startIvr, type IvrFixture } from "./support/ivr-fixture";
+import { examplePrompts, flowScript, script, startIvr, type IvrFixture } from "./support/ivr-fixture";
 import { explain, hasSipp, sipp } from "./support/sipp";
 import { writeScenario, type Step } from "./support/uac-scenario";
 
@@ -31,6 +31,7 @@ beforeAll(async () => {
       "^[234]\\d{3}$": script("wait-for-bye.ts"),
     },
     inbandDtmfRoutes: ["1100"],
+    prompts: examplePrompts("main-menu", "pin-entry"),
   });
 });
 afterAll(async () => {
@@ -59,7 +60,6 @@ describe.skipIf(!hasSipp).concurrent("menu digits over real SIP/RTP", () => {
     const r = await sipp(file, ivr.port, "1001");
     expect(r.code, explain(r)).toBe(0);
     const call = await ivr.callTo("1001");
-    console.log(call.methods.map((m) => JSON.stringify([m.node, m.method, m.args, m.result, m.ms])).join("\n"), ivr.lines.join("\n"));
     const menus = call.methods.filter((m) => m.method === "playAndGetDigits");
     expect(menus.map((m) => [m.node, m.result])).toEqual([["main_menu", "2"], ["support_menu", "1"]]);
     expect(nodesOf(call.methods)).toContain("to_technical");
@@ -73,6 +73,7 @@ describe.skipIf(!hasSipp).concurrent("menu digits over real SIP/RTP", () => {
     const r = await sipp(file, ivr.port, "1100");
     expect(r.code, explain(r)).toBe(0);
     const call = await ivr.callTo("1100");
+    console.log(call.methods.map((m) => JSON.stringify([m.node, m.method, m.args, m.result, m.ms])).join("\n"), ivr.lines.join("\n"));
     const reads = call.methods.filter((m) => m.method === "read");
     expect(reads.length).toBe(1);
     expect(nodesOf(call.methods)).toEqual(expect.arrayContaining(["ask_pin", "check_pin", "accepted", "to_account"]));
@@ -88,6 +89,7 @@ describe.skipIf(!hasSipp).concurrent("menu digits over real SIP/RTP", () => {
     const r = await sipp(file, ivr.port, "1101");
     expect(r.code, explain(r)).toBe(0);
     const call = await ivr.callTo("1101");
+    console.log(call.methods.map((m) => JSON.stringify([m.node, m.method, m.args, m.result, m.ms])).join("\n"), ivr.lines.join("\n"));
     const visited = call.methods.map((m) => m.node).filter((n, i, a) => n && n !== a[i - 1]);
     expect(visited).toEqual(expect.arrayContaining(["count_attempt", "invalid_pin", "accepted"]));
     expect(call.methods.filter((m) => m.method === "read")).toHaveLength(2);

@@ -1,11 +1,12 @@
 // An in-process IvrServer on 127.0.0.1 for end-to-end tests: its own SIP port (0 = any),
 // its own RTP range, a temp dir, and the call log kept in memory for assertions.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generate } from "../../../generators";
 import { loadFlow } from "../../../flow/graph";
+import { wavHeader } from "../../../runtime/media/wav";
 import { compileRoute, type Route } from "../../../runtime/routes";
 import { IvrServer, type IvrServerOptions } from "../../../runtime/server";
 import type { CallLogEntry } from "../../../runtime/session/call-log";
@@ -38,6 +39,8 @@ export interface CallTrace {
 }
 
 export interface FixtureOptions extends Partial<Omit<IvrServerOptions, "routes">> {
+  /** Prompt files (relative to the sounds dir) to create as short silent WAVs. */
+  prompts?: string[];
   /** number -> script path (absolute, or relative to test/runtime/scripts) with optional args. */
   routes: Record<string, string>;
   rtpPorts: [number, number];
@@ -59,6 +62,30 @@ export function flowScript(dir: string, example: string, lang: "ts" | "lua" = "t
   return file;
 }
 
+/**
+ * The relative .wav prompts an example flow plays. They must exist: as in FreeSWITCH, a menu whose
+ * prompt cannot be opened returns at once without collecting digits.
+ */
+export function examplePrompts(...examples: string[]): string[] {
+  const found = new Set<string>();
+  for (const ex of examples) {
+    const text = readFileSync(path.join(EXAMPLES, `${ex}.json`), "utf8");
+    for (const m of text.matchAll(/"([^"]*\.wav)"/g)) {
+      for (const part of m[1].replace(/^file_string:\/\//, "").split("!")) if (!path.isAbsolute(part) && !part.includes("$")) found.add(part);
+    }
+  }
+  return [...found];
+}
+
+function writeSilentPrompts(soundsDir: string, prompts: string[], ms = 100): void {
+  const data = Buffer.alloc(ms * 16);
+  for (const p of prompts) {
+    const file = path.join(soundsDir, p);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, Buffer.concat([wavHeader(8000, data.length), data]));
+  }
+}
+
 export async function startIvr(options: FixtureOptions): Promise<IvrFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "ivr-rt-"));
   const log: CallLogEntry[] = [];
@@ -66,7 +93,8 @@ export async function startIvr(options: FixtureOptions): Promise<IvrFixture> {
   const routes: Route[] = Object.entries(options.routes).map(([pattern, target]) =>
     compileRoute({ pattern, target: path.isAbsolute(target) ? target : path.join(SCRIPTS, target) }),
   );
-  const { routes: _r, ...rest } = options;
+  const { routes: _r, prompts, ...rest } = options;
+  writeSilentPrompts(path.join(dir, "sounds"), prompts ?? []);
   const server = new IvrServer({
     sipAddress: "127.0.0.1",
     sipPort: 0,

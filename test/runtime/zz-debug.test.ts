@@ -1,0 +1,20 @@
+import path from "node:path";
+import { it, expect } from "vitest";
+import { writeToneWav, writeDtmfWav } from "./support/audio";
+import { script, startIvr } from "./support/ivr-fixture";
+import { explain, sipp } from "./support/sipp";
+import { writeScenario } from "./support/uac-scenario";
+import { execFileSync } from "node:child_process";
+it("rec", async () => {
+  const ivr = await startIvr({ rtpPorts: [44900, 44999], routes: { "1": script("record-and-play.ts") + " /tmp/rt-rec.wav 2" } });
+  const wav = path.join(ivr.dir, "tone.wav");
+  writeDtmfWav(wav, "4321#");
+  execFileSync("cp", [wav, "/tmp/rt-sent.wav"]);
+  const file = writeScenario(ivr.dir, "rec", { steps: [{ rtpStream: wav, pt: 8 }, { pause: 3000 }] });
+  const r = await sipp(file, ivr.port, "1");
+  console.log(explain(r));
+  const call = await ivr.callTo("1");
+  console.log(call.methods.map((m) => JSON.stringify([m.method, m.args, m.result, m.ms])).join("\n"), ivr.lines.join("\n"));
+  await new Promise((r) => setTimeout(r, 500)); console.log(ivr.log.map((e) => JSON.stringify(e)).join("\n"));
+  await ivr.stop();
+}, 20000);
