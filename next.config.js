@@ -1,19 +1,5 @@
 // Next.js configuration for IVR Studio.
-import { cpSync, existsSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = path.dirname(fileURLToPath(import.meta.url));
-
-// Monaco is served from our own origin (never a CDN): copy the installed package's AMD
-// build into public/monaco/vs once; @monaco-editor/react loads it from /monaco/vs.
-function copyMonaco() {
-  const from = path.join(root, "node_modules/monaco-editor/min/vs");
-  const to = path.join(root, "public/monaco/vs");
-  if (existsSync(path.join(to, "loader.js")) || !existsSync(from)) return;
-  cpSync(from, to, { recursive: true });
-}
-copyMonaco();
+// Monaco is served from our own origin by app/monaco/vs/[...path]/route.ts (never a CDN).
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {

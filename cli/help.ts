@@ -59,11 +59,14 @@ Options:
 Answers SIP calls (UDP) and runs the script routed to the called number, with FreeSWITCH's
 mod_lua session semantics. NUMBER is an exact number or a ^regex$; SCRIPT is a .ts/.js
 script, a .lua script (run as mod_lua would), or a flow .json (its script is generated at
-start). Arguments after the script become argv: --route '2000=ivr.lua a "b c"'.
+start). Arguments after the script become argv, split like mod_lua's (single quotes group):
+--route "2000=ivr.lua a 'b c'".
 
 Options:
   --sip HOST:PORT        SIP listen address (default 127.0.0.1:5080)
   --rtp-ports MIN-MAX    RTP port range (default 35000-39999)
+  --media-address IP     address RTP binds to and SDP announces (default: the SIP address;
+                         with --sip 0.0.0.0, the first external IPv4)
   --max-calls N          answer 503 beyond N concurrent calls
   --log FILE             call log, one JSON object per line
   --metrics HOST:PORT    Prometheus /metrics and /health

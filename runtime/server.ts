@@ -23,6 +23,8 @@ import { FliteTts } from "./speech/tts";
 export interface IvrServerOptions {
   sipAddress: string;
   sipPort: number;
+  /** Address RTP binds to and SDP announces; default the SIP address, or the first external IPv4 when that is 0.0.0.0. */
+  mediaAddress?: string;
   /** Inclusive RTP port range (default 35000-39999, outside FreeSWITCH's 16384-32768). */
   rtpPorts?: [number, number];
   routes: Route[];
@@ -57,6 +59,15 @@ interface ActiveCall {
 }
 
 const MAX_TRANSFERS = 16;
+
+/** Bound to every interface: announce the first external IPv4 (loopback if there is none). */
+function mediaAddressFor(sipAddress: string): string {
+  if (sipAddress !== "0.0.0.0") return sipAddress;
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
+  }
+  return "127.0.0.1";
+}
 
 export class IvrServer {
   private sip!: SipStack;
@@ -98,7 +109,7 @@ export class IvrServer {
     const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
     this.engine = await MediaEngine.start({
       cacheDir: path.join(cacheDir, "media"),
-      localAddress: this.options.sipAddress === "0.0.0.0" ? "127.0.0.1" : this.options.sipAddress,
+      localAddress: this.options.mediaAddress ?? mediaAddressFor(this.options.sipAddress),
       portRange: this.options.rtpPorts ?? [35000, 39999],
     });
     this.luaHost = new LuaHost({
@@ -279,8 +290,8 @@ export class IvrServer {
       let route: Route | undefined = firstRoute;
       let transfers = 0;
       const inband = new Set(this.options.inbandDtmfRoutes ?? []);
-      if (inband.has(firstRoute.pattern)) media.setInbandDtmf(true);
       while (route) {
+        if (inband.has(route.pattern)) media.setInbandDtmf(true);
         session = new FsSession({
           channel,
           control,

@@ -20,12 +20,16 @@ import { useDesigner, useDesignerStore } from "./context";
 import { nodeTypes } from "./nodeTypes";
 import { DND_KIND_TYPE } from "./palette-items";
 import { QuickAdd } from "./QuickAdd";
+import { FIT_MAX_ZOOM } from "./viewport";
 import type { IvrNode } from "./types";
 
 const DEFAULT_EDGE_OPTIONS = { markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } };
 const MULTI_SELECT_KEYS = ["Control", "Meta"];
 const CATEGORY_COLORS: Record<string, string> = { call: "#2563eb", media: "#7c3aed", input: "#059669", logic: "#d97706" };
+/** Below this zoom, summaries and outcome labels are hidden; below ZOOM_FAR_BELOW, all node text. */
 const ZOOMED_OUT_BELOW = 0.45;
+const ZOOM_FAR_BELOW = 0.3;
+const FIT_VIEW_OPTIONS = { maxZoom: FIT_MAX_ZOOM };
 const miniMapColor = (n: IvrNode) => CATEGORY_COLORS[specOf(n.data.kind)?.category ?? ""] ?? "#9ca3af";
 
 export function Canvas() {
@@ -35,8 +39,9 @@ export function Canvas() {
   const readOnly = useDesigner((s) => s.readOnly);
   const rf = useReactFlow<IvrNode>();
   const wrapper = useRef<HTMLDivElement>(null);
-  // Zoomed far out, text is unreadable: hide it (CSS) so big flows raster less per frame.
-  const zoomedOut = useStore((st) => st.transform[2] < ZOOMED_OUT_BELOW);
+  // Zoomed out, small text is unreadable: hide it (CSS) so big flows raster less per frame.
+  // A string selector: the canvas re-renders only when the detail level changes.
+  const detail = useStore((st) => (st.transform[2] < ZOOM_FAR_BELOW ? " zoom-far zoomed-out" : st.transform[2] < ZOOMED_OUT_BELOW ? " zoomed-out" : ""));
   const [quickAdd, setQuickAdd] = useState<{ x: number; y: number; flow: { x: number; y: number } } | null>(null);
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -90,7 +95,7 @@ export function Canvas() {
   useEffect(() => {
     if (initialized && !fitted.current) {
       fitted.current = true;
-      rf.fitView({ maxZoom: 1.2 });
+      rf.fitView({ maxZoom: FIT_MAX_ZOOM });
     }
   }, [initialized, rf]);
 
@@ -103,7 +108,7 @@ export function Canvas() {
 
   const s = store.getState();
   return (
-    <div className={`canvas${zoomedOut ? " zoomed-out" : ""}`} ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick}>
+    <div className={`canvas${detail}`} ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} onDoubleClick={onDoubleClick}>
       <ReactFlow<IvrNode>
         nodes={nodes}
         edges={edges}
@@ -125,7 +130,7 @@ export function Canvas() {
         nodesConnectable={!readOnly}
         minZoom={0.1}
         fitView
-        fitViewOptions={{ maxZoom: 1.2 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={16} />

@@ -13,6 +13,7 @@ import { Palette } from "./Palette";
 import { PropertiesPanel } from "./PropertiesPanel";
 import { PublishDialog } from "./PublishDialog";
 import { useShortcuts } from "./shortcuts";
+import { FIT_OPTIONS } from "./viewport";
 import type { DesignerInit } from "./store";
 import { Toolbar } from "./Toolbar";
 import { useAutosave } from "./useAutosave";
@@ -56,7 +57,7 @@ function DesignerShell({ user }: { user: User }) {
     const s = store.getState();
     if (s.nodes.length === 0) return;
     s.applyPositions(await layoutPositions(s.nodes, s.edges));
-    requestAnimationFrame(() => rf.fitView({ duration: 250 }));
+    requestAnimationFrame(() => rf.fitView(FIT_OPTIONS));
   }, [store, rf]);
 
   const addAtCentre = useCallback(
@@ -97,7 +98,7 @@ function DesignerShell({ user }: { user: User }) {
     <div className="designer">
       <Toolbar
         onLayout={() => void layout()}
-        onFit={() => rf.fitView({ duration: 200 })}
+        onFit={() => rf.fitView(FIT_OPTIONS)}
         onHelp={() => setDialog("help")}
         onPublish={() => setDialog("publish")}
         onExport={exportJson}

@@ -4,6 +4,7 @@ import { useReactFlow } from "@xyflow/react";
 import { useEffect } from "react";
 import { readClipboard, writeClipboard } from "./clipboard";
 import { useDesignerStore } from "./context";
+import { FIT_OPTIONS } from "./viewport";
 
 export const SHORTCUTS: ReadonlyArray<{ keys: string; action: string }> = [
   { keys: "Ctrl+Z", action: "Undo" },
@@ -71,7 +72,7 @@ export function useShortcuts(actions: ShortcutActions): void {
       else if (!mod && (e.key === "Delete" || e.key === "Backspace")) s.deleteSelection();
       else if (!mod && e.key === "?") actions.openHelp();
       else if (!mod && key === "l") actions.layout();
-      else if (!mod && key === "f") rf.fitView({ duration: 200 });
+      else if (!mod && key === "f") rf.fitView(FIT_OPTIONS);
       else return;
       e.preventDefault();
     };

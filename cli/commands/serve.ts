@@ -39,6 +39,7 @@ function scriptForFlow(file: string, lang: "ts" | "lua", dir: string): string {
 export async function runServe(argv: string[], io: Output): Promise<number> {
   const { values } = parseCommandArgs("serve", argv, {
     sip: { type: "string", default: "127.0.0.1:5080" },
+    "media-address": { type: "string" },
     "rtp-ports": { type: "string", default: "35000-39999" },
     route: { type: "string", multiple: true },
     "max-calls": { type: "string" },
@@ -87,6 +88,7 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
   const server = new IvrServer({
     sipAddress: sip.host,
     sipPort: sip.port,
+    mediaAddress: typeof v["media-address"] === "string" ? v["media-address"] : undefined,
     rtpPorts: [Number(ports[1]), Number(ports[2])],
     routes,
     maxCalls: intOption("max-calls", v["max-calls"] as string | undefined, 1),

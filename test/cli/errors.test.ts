@@ -80,10 +80,15 @@ describe("ivr on bad input", () => {
     expect(expectOneErrorLine(r)).toMatch(/needs an output folder: -o DIR/);
   });
 
-  it("serve is announced as not available yet", async () => {
+  it("serve without a route, or with a bad one, is one clear line", async () => {
     const r = await runIvr(["serve"]);
     expect(r.code).toBe(2);
-    expect(expectOneErrorLine(r)).toMatch(/not available yet/);
+    expect(expectOneErrorLine(r)).toMatch(/needs at least one --route NUMBER=SCRIPT/);
+    const bad = await runIvr(["serve", "--route", "1000=menu.txt"]);
+    expect(bad.code).toBe(2);
+    expect(expectOneErrorLine(bad)).toMatch(/not a \.ts, \.js, \.lua or \.json file/);
+    const ports = await runIvr(["serve", "--route", "1000=x.lua", "--rtp-ports", "9-1"]);
+    expect(expectOneErrorLine(ports)).toMatch(/--rtp-ports must be MIN-MAX/);
   });
 });
 

@@ -109,7 +109,7 @@ export async function startApp(): Promise<RunningApp> {
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
     try {
@@ -118,7 +118,7 @@ export async function startApp(): Promise<RunningApp> {
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`next start did not answer within 30 s:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`next start did not answer within 90 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

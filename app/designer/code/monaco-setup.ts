@@ -1,6 +1,6 @@
 "use client";
-// Monaco comes from our own server (public/monaco/vs, copied from the installed
-// monaco-editor package by next.config.js), never from a CDN.
+// Monaco comes from our own server (app/monaco/vs/[...path]/route.ts serves the installed
+// monaco-editor package's AMD build), never from a CDN.
 import { loader } from "@monaco-editor/react";
 
 export const MONACO_VS_PATH = "/monaco/vs";

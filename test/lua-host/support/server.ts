@@ -10,6 +10,8 @@ import { IvrServer, type IvrServerOptions } from "../../../runtime/server";
 import type { CallLogEntry } from "../../../runtime/session/call-log";
 import { runSipp, type SippResult } from "../../sip/sipp-harness";
 
+let callCounter = 0;
+
 export const SCRIPTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../scripts");
 
 export interface LogLine {
@@ -72,9 +74,12 @@ export async function startTestServer(
 
   const ended = (callId: string) => entries.some((e) => e.callId === callId && "event" in e && e.event === "end");
   async function call(scenario: string, number: string, extraArgs: string[] = []) {
-    const seen = new Set(entries.filter((e) => "event" in e && e.event === "start").map((e) => e.callId));
-    const sipp = await runSipp(scenario, port, number, extraArgs);
-    const start = entries.find((e) => "event" in e && e.event === "start" && !seen.has(e.callId) && e.to === number);
+    // A unique SIP Call-ID finds this call's log even when calls to one number run at once.
+    const sipCallId = `lua-host-${++callCounter}-${process.pid}`;
+    const sipp = await runSipp(scenario, port, number, ["-cid_str", `${sipCallId}-%u@%s`, ...extraArgs]);
+    const start = entries.find(
+      (e) => "event" in e && e.event === "start" && String(e.sipCallId).startsWith(`${sipCallId}-`),
+    );
     if (!start) throw new Error(`no call reached the server (sipp ${sipp.code}): ${sipp.stderr}`);
     const callId = start.callId;
     const until = Date.now() + 5000;

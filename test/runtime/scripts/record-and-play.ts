@@ -1,5 +1,5 @@
-// Records the caller (argv: FILE MAX_SECONDS), then plays the recording back, then waits
-// for the caller's BYE.
+// Records the caller (argv: FILE MAX_SECONDS), plays the recording back, reports what
+// FreeSWITCH reports (playback_ms), then waits for the caller's BYE.
 import type { Session } from "ivr-studio/runtime";
 
 export default async function main(session: Session, argv: string[]): Promise<void> {
@@ -7,5 +7,6 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   await session.answer();
   await session.recordFile(file, Number(maxSeconds), 0, 0);
   await session.streamFile(file);
+  await session.getVariable("playback_ms");
   await session.sleep(8000);
 }

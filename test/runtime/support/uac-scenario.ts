@@ -1,5 +1,5 @@
 // Builds SIPp UAC scenarios for the runtime tests: an INVITE with a chosen offer, then a list of
-// in-call steps (RFC 2833 pcaps, SIP INFO digits, an RTP stream of a WAV, pauses), then a BYE
+// in-call steps (RFC 2833 pcaps, generated RTP pcaps, SIP INFO digits, pauses), then a BYE
 // from the caller or one awaited from the IVR. SIPp cannot take the pcap file of an <exec> from
 // the command line, so each test writes its own scenario file into its temp dir.
 import { writeFileSync } from "node:fs";
@@ -12,8 +12,7 @@ export type Step =
   /** A shipped RFC 2833 pcap: "0".."9", "*", "#" (PT 101). Followed by a pause long enough to play it. */
   | { rfc2833: string }
   | { info: string; durationMs?: number }
-  /** Stream a WAV (encoded as the payload type's codec) as RTP: rtp_stream="file,loops,pt". */
-  | { rtpStream: string; pt: number; loops?: number }
+  /** Any RTP pcap (e.g. from support/audio.ts). SIPp 3.6.1's rtp_stream sent nothing in a try. */
   | { pcap: string };
 
 export interface UacOptions {
@@ -46,7 +45,6 @@ function step(s: Step, cseq: () => number): string {
     return `  <nop><action><exec play_pcap_audio="${SIPP_PCAPS}/dtmf_2833_${name}.pcap"/></action></nop>`;
   }
   if ("pcap" in s) return `  <nop><action><exec play_pcap_audio="${s.pcap}"/></action></nop>`;
-  if ("rtpStream" in s) return `  <nop><action><exec rtp_stream="${s.rtpStream},${s.loops ?? 0},${s.pt}"/></action></nop>`;
   const n = cseq();
   return `  <send retrans="500"><![CDATA[
 ${headers("INFO", n, true)}
