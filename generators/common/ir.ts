@@ -148,3 +148,11 @@ export function helpersUsed(stmts: Stmt[]): HelperName[] {
   const order: HelperName[] = ["regex", "num", "timeOfDay", "http"];
   return order.filter((h) => used.has(h));
 }
+
+const COMPARISON = new Set<BinOp>(["==", "~=", "<", "<=", ">", ">="]);
+const LOGICAL = new Set<BinOp>(["and", "or"]);
+
+/** Whether operand `x` of binary `e` reads the same without parentheses in both target languages. */
+export function operandNeedsNoParens(e: Expr & { k: "bin" }, x: Expr): boolean {
+  return x.k === "bin" && ((COMPARISON.has(x.op) && LOGICAL.has(e.op)) || (x.op === e.op && LOGICAL.has(e.op)));
+}

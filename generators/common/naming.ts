@@ -49,3 +49,14 @@ export function legalName(raw: string, lang: Lang, scope: Namespace): string {
   scope.claim(name);
   return name;
 }
+
+/** Legal, collision-free names for every node id of a script, assigned before printing. */
+export function nodeNames(ids: readonly string[], lang: Lang): (id: string) => string {
+  const scope = new Namespace(lang);
+  const names = new Map(ids.map((id) => [id, legalName(id, lang, scope)] as const));
+  return (id) => {
+    const name = names.get(id);
+    if (name === undefined) throw new Error(`internal: unknown node ${id}`);
+    return name;
+  };
+}

@@ -3,8 +3,8 @@
 import { GENERATOR_VERSION, type GeneratedScript } from "../index";
 import { Emitter } from "../common/emitter";
 import { commentText, luaString } from "../common/escape";
-import type { BinOp, Expr, ScriptIR, Stmt } from "../common/ir";
-import { legalName, Namespace } from "../common/naming";
+import { operandNeedsNoParens, type BinOp, type Expr, type ScriptIR, type Stmt } from "../common/ir";
+import { nodeNames } from "../common/naming";
 import { checkArity, SESSION_METHODS } from "./binding";
 import { fsRegexArg, regexDelimiter } from "./fs-regex";
 import { LUA_HELPER_NAMES, LUA_HELPERS } from "./helpers";
@@ -16,24 +16,15 @@ export const luaCallbackName = (id: string) => `ivr_${id}`;
 const OPS: Record<BinOp, string> = {
   "==": "==", "~=": "~=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", and: "and", or: "or", orElse: "or", "+": "+",
 };
-const COMPARISON = new Set<BinOp>(["==", "~=", "<", "<=", ">", ">="]);
-const LOGICAL = new Set<BinOp>(["and", "or"]);
 
 export class LuaPrintError extends Error {}
 
 class LuaPrinter {
   private readonly out = new Emitter("  ");
-  private readonly names = new Map<string, string>();
+  private readonly nodeKey: (id: string) => string;
 
   constructor(private readonly ir: ScriptIR) {
-    const scope = new Namespace("lua");
-    for (const n of ir.nodes) this.names.set(n.id, legalName(n.id, "lua", scope));
-  }
-
-  private nodeKey(id: string): string {
-    const name = this.names.get(id);
-    if (name === undefined) throw new LuaPrintError(`internal: unknown node ${id}`);
-    return name;
+    this.nodeKey = nodeNames(ir.nodes.map((n) => n.id), "lua");
   }
 
   expr(e: Expr): string {
@@ -63,7 +54,7 @@ class LuaPrinter {
       case "bin": {
         // Comparisons under and/or, and chains of the same and/or, need no parentheses.
         const side = (x: Expr) =>
-          x.k === "bin" && ((COMPARISON.has(x.op) && LOGICAL.has(e.op)) || (x.op === e.op && LOGICAL.has(e.op)))
+          operandNeedsNoParens(e, x)
             ? this.expr(x)
             : this.operand(x);
         return `${side(e.a)} ${OPS[e.op]} ${side(e.b)}`;

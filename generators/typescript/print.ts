@@ -4,8 +4,8 @@
 import { GENERATOR_VERSION, type GeneratedScript } from "../index";
 import { Emitter } from "../common/emitter";
 import { commentText, tsString } from "../common/escape";
-import type { BinOp, Expr, ScriptIR, Stmt } from "../common/ir";
-import { legalName, Namespace } from "../common/naming";
+import { operandNeedsNoParens, type BinOp, type Expr, type ScriptIR, type Stmt } from "../common/ir";
+import { nodeNames } from "../common/naming";
 import { checkArity, SESSION_METHODS } from "../lua/binding";
 import { TS_ASYNC_HELPERS, TS_HELPER_NAMES, TS_HELPERS } from "./helpers";
 
@@ -16,24 +16,15 @@ const callbackName = (id: string) => `ivr${id.replace(/(^|_)([a-z0-9])/g, (_m, _
 const OPS: Record<BinOp, string> = {
   "==": "===", "~=": "!==", "<": "<", "<=": "<=", ">": ">", ">=": ">=", and: "&&", or: "||", orElse: "??", "+": "+",
 };
-const COMPARISON = new Set<BinOp>(["==", "~=", "<", "<=", ">", ">="]);
-const LOGICAL = new Set<BinOp>(["and", "or"]);
 
 export class TsPrintError extends Error {}
 
 class TsPrinter {
   private readonly out = new Emitter("  ");
-  private readonly names = new Map<string, string>();
+  private readonly nodeKey: (id: string) => string;
 
   constructor(private readonly ir: ScriptIR) {
-    const scope = new Namespace("ts");
-    for (const n of ir.nodes) this.names.set(n.id, legalName(n.id, "ts", scope));
-  }
-
-  private nodeKey(id: string): string {
-    const name = this.names.get(id);
-    if (name === undefined) throw new TsPrintError(`internal: unknown node ${id}`);
-    return name;
+    this.nodeKey = nodeNames(ir.nodes.map((n) => n.id), "ts");
   }
 
   expr(e: Expr): string {
@@ -63,7 +54,7 @@ class TsPrinter {
       case "bin": {
         // Comparisons under and/or, and chains of the same and/or, need no parentheses.
         const side = (x: Expr) =>
-          x.k === "bin" && ((COMPARISON.has(x.op) && LOGICAL.has(e.op)) || (x.op === e.op && LOGICAL.has(e.op)))
+          operandNeedsNoParens(e, x)
             ? this.expr(x)
             : this.operand(x);
         // `v !== "1"` would narrow v to "1" in the else branch and make TypeScript reject

@@ -258,4 +258,24 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await inUse.getByRole("button", { name: "Cancel" }).click();
     expect(await page.getByRole("link", { name: FLOW_NAME, exact: true }).count()).toBe(1);
   });
+
+  it("imports, duplicates and renames flows from the list", async () => {
+    await page.goto(`${app.url}/`);
+    const rows = page.locator('table[aria-label="Flows"] tbody tr');
+    await rows.first().waitFor();
+    const before = await rows.count();
+    await page.getByLabel("Import flow JSON").setInputFiles(path.join(ROOT, "examples", "main-menu.json"));
+    await page.getByRole("status").filter({ hasText: "Imported main-menu.json" }).waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll('table[aria-label="Flows"] tbody tr').length === n, before + 1);
+
+    await page.getByRole("button", { name: `Duplicate ${FLOW_NAME}` }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('table[aria-label="Flows"] tbody tr').length === n, before + 2);
+
+    await page.getByRole("button", { name: `Rename ${FLOW_NAME}` }).click();
+    const dialog = page.getByRole("dialog", { name: "Rename flow" });
+    await dialog.getByLabel("Name").fill("E2E renamed");
+    await dialog.getByRole("button", { name: "Rename" }).click();
+    await page.getByRole("link", { name: "E2E renamed", exact: true }).waitFor();
+    await shot("09-flows");
+  });
 });

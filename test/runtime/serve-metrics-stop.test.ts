@@ -50,12 +50,12 @@ describe.skipIf(!hasSipp)("ivr serve: metrics, health, graceful stop", () => {
         "--sip", "127.0.0.1:0", "--rtp-ports", "44400-44449", "--log", callLog, "--metrics", "127.0.0.1:0",
         "--sounds", dir, "--grace", "5",
       ],
-      { cwd: dir, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: dir } },
+      { cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
     );
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child!.on("exit", (c) => r(c)));
-    await until("the serve banner", () => /metrics on http/.test(stderr), 15_000).catch((e) => {
+    await until("the serve banner", () => /metrics on http/.test(stderr), 25_000).catch((e) => {
       throw new Error(`${(e as Error).message}\n${stderr}`);
     });
     const sipPort = Number(/SIP on udp 127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]);
@@ -103,5 +103,5 @@ describe.skipIf(!hasSipp)("ivr serve: metrics, health, graceful stop", () => {
     expect(ends.map((e) => e.cause)).toEqual(["NORMAL_CLEARING", "NORMAL_CLEARING"]);
     const longPlay = entries.find((e) => e.method === "streamFile" && e.callId === starts[1].callId);
     expect(longPlay?.result).toBe(0); // cut by the caller's BYE, not by the shutdown
-  }, 30_000);
+  }, 45_000);
 });
