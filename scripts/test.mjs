@@ -7,6 +7,14 @@ export const TEST_SYSTEM_PACKAGES = [
   ["lua5.2", "lua5.2"],
   ["lua5.3", "lua5.3"],
   ["lua5.4", "lua5.4"],
+  ["sipp", "sip-tester"],
+  ["ffmpeg", "ffmpeg"],
+  ["ffprobe", "ffmpeg"],
+  ["flite", "flite"],
+  ["espeak-ng", "espeak-ng"],
+  ["chromium", "chromium"],
+  ["baresip", "baresip"],
+  ["sox", "sox"],
 ];
 
 ensureSystemPackages(TEST_SYSTEM_PACKAGES);

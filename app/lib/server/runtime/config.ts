@@ -1,0 +1,66 @@
+// The runtime's settings inside `npm start`, from the environment: where SIP listens, the RTP
+// port range, who may call, and the prompt folder. Bad values are a clear error at start.
+import { mediaDir } from "../paths";
+
+export interface RuntimeConfig {
+  sipAddress: string;
+  sipPort: number;
+  rtpPorts: [number, number];
+  allowNetworks: string[];
+  soundsDir: string;
+}
+
+export class RuntimeConfigError extends Error {}
+
+const DEFAULT_ALLOW = ["127.0.0.0/8", "::1/128"];
+
+/** IVR_RUNTIME=off (or 0/false/no) keeps SIP out of the process. */
+export function runtimeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = (env.IVR_RUNTIME ?? "").trim().toLowerCase();
+  return !["off", "0", "false", "no"].includes(v);
+}
+
+function port(value: string, what: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new RuntimeConfigError(`${what}: "${value}" is not a port number (0-65535).`);
+  return n;
+}
+
+/** HOST[:PORT] or [IPv6]:PORT; PORT 0 takes any free port. */
+export function parseSipAddress(value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d+))?$/.exec(value.trim());
+  if (!m) throw new RuntimeConfigError(`IVR_SIP must be HOST[:PORT] (e.g. 127.0.0.1:5080), got "${value}".`);
+  return { host: m[1].replace(/^\[|\]$/g, ""), port: m[2] === undefined ? 5080 : port(m[2], "IVR_SIP") };
+}
+
+export function parseRtpPorts(value: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(value.trim());
+  if (!m) throw new RuntimeConfigError(`IVR_RTP_PORTS must be MIN-MAX (e.g. 35000-39999), got "${value}".`);
+  const lo = port(m[1], "IVR_RTP_PORTS");
+  const hi = port(m[2], "IVR_RTP_PORTS");
+  if (lo < 1024 || lo > hi || hi - lo < 1) throw new RuntimeConfigError(`IVR_RTP_PORTS: ${value} is not a range of at least two ports above 1023.`);
+  return [lo, hi];
+}
+
+const CIDR_RE = /^([0-9.]+|[0-9a-fA-F:]+)(\/\d{1,3})?$/;
+
+export function parseAllowList(value: string): string[] {
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!list.length) throw new RuntimeConfigError("IVR_SIP_ALLOW is empty: give comma-separated CIDRs (e.g. 127.0.0.0/8,192.168.1.0/24).");
+  for (const cidr of list) if (!CIDR_RE.test(cidr)) throw new RuntimeConfigError(`IVR_SIP_ALLOW: "${cidr}" is not an address or CIDR.`);
+  return list;
+}
+
+export function readRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const sip = parseSipAddress(env.IVR_SIP || "127.0.0.1:5080");
+  return {
+    sipAddress: sip.host,
+    sipPort: sip.port,
+    rtpPorts: parseRtpPorts(env.IVR_RTP_PORTS || "35000-39999"),
+    allowNetworks: env.IVR_SIP_ALLOW ? parseAllowList(env.IVR_SIP_ALLOW) : DEFAULT_ALLOW,
+    soundsDir: mediaDir(),
+  };
+}
