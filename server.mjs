@@ -1,6 +1,7 @@
 // IVR Studio's one server process: owns the embedded database, serves the designer (Next.js,
 // production build) and its API on http://localhost:3000 (PORT overrides). Started by
 // `npm start` (scripts/start.mjs), which installs, generates and builds what is missing first.
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,11 +29,52 @@ async function loadBoot() {
 }
 
 /**
- * Hook for the SIP/RTP runtime: it joins this process (a worker thread for media) and reaches
- * the database through `bootModule.getDatabase()` here, since PGlite has a single owner.
- * Not wired yet: the runtime's server entry lands with the runtime work.
+ * Bundle the SIP/RTP runtime's bridge (app/lib/server/runtime) for plain Node, with what the
+ * bundled runtime loads from beside itself: the media worker (worker/media-worker.js, started in
+ * its own thread) and the Lua host's prelude files (lua/*.lua).
  */
-async function startRuntime(_context) {}
+export async function loadRuntime() {
+  const outdir = path.join(root, ".ivr-cache", "server");
+  await build({
+    entryPoints: {
+      runtime: path.join(root, "app", "lib", "server", "runtime", "index.ts"),
+      "worker/media-worker": path.join(root, "runtime", "media", "worker", "media-worker.ts"),
+    },
+    outdir,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  // The .js outputs are ES modules wherever .ivr-cache ends up.
+  writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
+  const luaSrc = path.join(root, "runtime", "host", "lua");
+  mkdirSync(path.join(outdir, "lua"), { recursive: true });
+  for (const f of readdirSync(luaSrc)) if (f.endsWith(".lua")) copyFileSync(path.join(luaSrc, f), path.join(outdir, "lua", f));
+  return import(`${pathToFileURL(path.join(outdir, "runtime.js")).href}?t=${Date.now()}`);
+}
+
+/**
+ * The SIP/RTP runtime joins this process (unless IVR_RUNTIME=off): SIP and the call scripts on
+ * this thread, RTP pacing in its own worker thread, routes and call logs in this process's
+ * database (PGlite has a single owner). If it cannot start, the designer still runs.
+ */
+async function startRuntime({ db }) {
+  try {
+    const runtimeModule = await loadRuntime();
+    if (!runtimeModule.runtimeEnabled()) {
+      console.log("SIP: off (IVR_RUNTIME=off)");
+      return undefined;
+    }
+    return await runtimeModule.startRuntime({ prisma: db.prisma, cacheDir: path.join(root, ".ivr-cache") });
+  } catch (e) {
+    console.error(`SIP: not started: ${e?.message ?? e}`);
+    if (process.env.IVR_DEBUG && e?.stack) console.error(e.stack);
+    return undefined;
+  }
+}
 
 export async function startServer({ port = Number(process.env.PORT) || 3000, hostname = process.env.HOST || "0.0.0.0" } = {}) {
   const bootModule = await loadBoot();
@@ -58,11 +100,16 @@ export async function startServer({ port = Number(process.env.PORT) || 3000, hos
   });
   console.log(`IVR Studio is listening on ${baseUrl}`);
 
-  await startRuntime({ db, getDatabase: bootModule.getDatabase, server });
+  const runtime = await startRuntime({ db, getDatabase: bootModule.getDatabase, server });
 
   const shutdown = async (signal) => {
     console.log(`\n${signal}: shutting down`);
     server.close();
+    if (runtime) {
+      // New calls get 503; calls in progress may finish (up to 10 s); then the call log is flushed.
+      console.log(`SIP: refusing new calls, ${runtime.server.activeCalls} call(s) in progress`);
+      await runtime.stop(10_000).catch((e) => console.error("SIP: stop failed:", e));
+    }
     await bootModule.closeDatabase().catch(() => {});
     process.exit(0);
   };

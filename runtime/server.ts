@@ -17,7 +17,7 @@ import { findRoute, type Route } from "./routes";
 import { CallLogger, type CallLogSink } from "./session/call-log";
 import { Channel } from "./session/channel";
 import { FsSession } from "./session/session";
-import { createSipStack, type Call, type SipStack } from "./sip";
+import { createSipStack, type Call, type CallEnded, type CallEvents, type ReinviteRequest, type SipStack } from "./sip";
 import { FliteTts } from "./speech/tts";
 
 export interface IvrServerOptions {
@@ -99,6 +99,11 @@ export class IvrServer {
 
   get activeCalls(): number {
     return this.active.size;
+  }
+
+  /** Swap the route table live: new INVITEs and transfers use it; calls in progress keep their script. */
+  setRoutes(routes: Route[]): void {
+    this.options.routes = routes;
   }
 
   get sipPort(): number {
@@ -236,14 +241,16 @@ export class IvrServer {
     });
 
     // Call and media events feed the channel.
-    call.on("dtmf", (d) => channel.pushDtmf(d.digit, Math.round(d.durationMs * 8)));
+    const onSipDtmf = (d: CallEvents["dtmf"][0]) => channel.pushDtmf(d.digit, Math.round(d.durationMs * 8));
+    call.on("dtmf", onSipDtmf);
     stream.on("dtmf", (d) => channel.pushDtmf(d.digit, d.durationSamples));
     let endCause: string | undefined;
-    call.on("ended", (e) => {
+    const onEnded = (e: CallEnded) => {
       endCause = e.cause;
       channel.markHangup(e.cause);
-    });
-    call.on("reinvite", (r) => {
+    };
+    call.on("ended", onEnded);
+    const onReinvite = (r: ReinviteRequest) => {
       const a = answered.answer(r.offer || call.offer, stream.port);
       if (!a.ok) {
         r.reject(488, "Not Acceptable Here");
@@ -256,7 +263,8 @@ export class IvrServer {
         })
         .catch(() => undefined);
       r.accept(a.sdp);
-    });
+    };
+    call.on("reinvite", onReinvite);
 
     let session: FsSession | undefined;
     const hangupWith = (cause: string) => {
@@ -338,6 +346,11 @@ export class IvrServer {
       // Wait for the SIP side to finish (our BYE answered) so the call is really over.
       const until = Date.now() + 5000;
       while (call.state !== "ended" && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      // The SIP layer keeps the ended Call for Timer L (64*T1 = 32 s, RFC 6026); without these
+      // listeners it no longer holds the session, channel and media of the call (~30 KB each).
+      call.off("dtmf", onSipDtmf);
+      call.off("ended", onEnded);
+      call.off("reinvite", onReinvite);
     }
   }
 
@@ -345,7 +358,9 @@ export class IvrServer {
     const file = route.script;
     try {
       if (file.endsWith(".lua")) return await this.luaHost.run(readLuaScript(file), session, route.argv);
-      const main = await loadTsScript(file);
+      // Compiled scripts go under the server's cache dir too (not a shared folder in /tmp).
+      const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
+      const main = await loadTsScript(file, path.join(cacheDir, "scripts"));
       return await runTsScript(main, session, route.argv);
     } catch (e) {
       return { kind: "error", message: (e as Error)?.message ?? String(e) };

@@ -166,7 +166,7 @@ export function FlowsPage({ templates }: { templates: string[] }) {
                   </td>
                   <td>{f.revision}</td>
                   <td>{f.publishedVersion === null ? <span className="muted">draft only</span> : `v${f.publishedVersion}`}</td>
-                  <td>{new Date(f.updatedAt).toLocaleString()}</td>
+                  <td className="nowrap">{new Date(f.updatedAt).toLocaleString()}</td>
                   <td className="actions">
                     {canEdit && (
                       <>

@@ -271,7 +271,7 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await page.getByRole("button", { name: `Duplicate ${FLOW_NAME}` }).click();
     await page.waitForFunction((n) => document.querySelectorAll('table[aria-label="Flows"] tbody tr').length === n, before + 2);
 
-    await page.getByRole("button", { name: `Rename ${FLOW_NAME}` }).click();
+    await page.getByRole("button", { name: `Rename ${FLOW_NAME}`, exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Rename flow" });
     await dialog.getByLabel("Name").fill("E2E renamed");
     await dialog.getByRole("button", { name: "Rename" }).click();

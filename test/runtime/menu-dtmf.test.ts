@@ -30,9 +30,11 @@ beforeAll(async () => {
       "1001": flowScript(dir, "main-menu", "ts", shortTimeouts),
       "1100": flowScript(dir, "pin-entry", "ts", shortTimeouts),
       "1101": flowScript(dir, "pin-entry", "ts", shortTimeouts),
+      "1102": "menu.ts 1 5 1 2000 # ^[0-9]+$",
+      "1103": "menu.ts 1 5 1 2000 # ^[0-9]+$",
       "^[234]\\d{3}$": script("wait-for-bye.ts"),
     },
-    inbandDtmfRoutes: ["1100"],
+    inbandDtmfRoutes: ["1100", "1103"],
     prompts: examplePrompts("main-menu", "pin-entry"),
   });
 });
@@ -82,6 +84,24 @@ describe.skipIf(!hasSipp).concurrent("menu digits over real SIP/RTP", () => {
     // one read, then check_pin took its "correct" branch (PIN == 4321) to accepted.
     expect(call.results("read")).toEqual(["***"]);
     expect(pathOf(call.methods)).toEqual(["start", "answer", "reset_attempts", "ask_pin", "check_pin", "accepted"]);
+  });
+
+  it.each([
+    ["1103", "with in-band detection: the tones are the digits 4321 (# ends the menu)", "4321"],
+    ["1102", "without in-band detection: the same tones are just audio (the menu times out)", ""],
+  ])("same DTMF audio to route %s, %s", async (number, _what, expected) => {
+    const pcap = path.join(ivr.dir, `tones-${number}.pcap`);
+    const ms = writeDtmfPcap(pcap, "4321#");
+    const file = writeScenario(ivr.dir, `tones-${number}`, { steps: [{ pcap }, { pause: ms + 1200 }] });
+    const r = await sipp(file, ivr.port, number);
+    expect(r.code, explain(r)).toBe(0);
+    const call = await ivr.callTo(number);
+    const menu = call.methods.find((m) => m.method === "playAndGetDigits");
+    expect(menu?.result).toBe(expected);
+    // ended by '#' well before the 2 s timeout, or by the timeout (not by the caller's BYE)
+    if (expected) expect(menu?.ms).toBeLessThan(ms + 500);
+    else expect(menu?.ms).toBeGreaterThanOrEqual(2000);
+    expect(call.results("sleep")).toEqual([0]);
   });
 
   it("a wrong PIN then the right one (RFC 2833): invalid entry, second attempt accepted", async () => {

@@ -1,5 +1,6 @@
 // The runtime's settings inside `npm start`, from the environment: where SIP listens, the RTP
 // port range, who may call, and the prompt folder. Bad values are a clear error at start.
+import { DEFAULT_ALLOWED_NETWORKS, parseCidr } from "../../../../runtime/net-allow";
 import { mediaDir } from "../paths";
 
 export interface RuntimeConfig {
@@ -11,8 +12,6 @@ export interface RuntimeConfig {
 }
 
 export class RuntimeConfigError extends Error {}
-
-const DEFAULT_ALLOW = ["127.0.0.0/8", "::1/128"];
 
 /** IVR_RUNTIME=off (or 0/false/no) keeps SIP out of the process. */
 export function runtimeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -42,15 +41,19 @@ export function parseRtpPorts(value: string): [number, number] {
   return [lo, hi];
 }
 
-const CIDR_RE = /^([0-9.]+|[0-9a-fA-F:]+)(\/\d{1,3})?$/;
-
 export function parseAllowList(value: string): string[] {
   const list = value
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
   if (!list.length) throw new RuntimeConfigError("IVR_SIP_ALLOW is empty: give comma-separated CIDRs (e.g. 127.0.0.0/8,192.168.1.0/24).");
-  for (const cidr of list) if (!CIDR_RE.test(cidr)) throw new RuntimeConfigError(`IVR_SIP_ALLOW: "${cidr}" is not an address or CIDR.`);
+  for (const cidr of list) {
+    try {
+      parseCidr(cidr);
+    } catch (e) {
+      throw new RuntimeConfigError(`IVR_SIP_ALLOW: "${cidr}" is not an address or CIDR (${(e as Error).message}).`);
+    }
+  }
   return list;
 }
 
@@ -60,7 +63,7 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     sipAddress: sip.host,
     sipPort: sip.port,
     rtpPorts: parseRtpPorts(env.IVR_RTP_PORTS || "35000-39999"),
-    allowNetworks: env.IVR_SIP_ALLOW ? parseAllowList(env.IVR_SIP_ALLOW) : DEFAULT_ALLOW,
+    allowNetworks: env.IVR_SIP_ALLOW ? parseAllowList(env.IVR_SIP_ALLOW) : [...DEFAULT_ALLOWED_NETWORKS],
     soundsDir: mediaDir(),
   };
 }
