@@ -24,6 +24,7 @@ for (let round = 0; round < 4; round++) {
   gc(); gc();
   console.log(mode, "round", round, "heapUsed MB", (process.memoryUsage().heapUsed / 1048576).toFixed(1), "rss", (process.memoryUsage().rss / 1048576).toFixed(1));
 }
+if (process.argv[3]) v8.writeHeapSnapshot(process.argv[3]);
 await new Promise((r) => setTimeout(r, 36000)); gc(); gc(); console.log("after 36 s idle: heapUsed MB", (process.memoryUsage().heapUsed / 1048576).toFixed(1), "rss", (process.memoryUsage().rss / 1048576).toFixed(1));
 if (process.argv[3]) v8.writeHeapSnapshot(process.argv[3]);
 await server.stop(1000);

@@ -11,6 +11,8 @@ type Waiter = () => void;
 
 export class Channel {
   readonly variables = new Map<string, string>();
+  /** Variables that received digits while sensitive_dtmf was on: the call log masks them. */
+  readonly sensitiveVariables = new Set<string>();
   answered = false;
   earlyMedia = false;
   /** Set once the call is down (remote BYE, our hangup, timeout). */

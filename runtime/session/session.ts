@@ -111,7 +111,13 @@ export class FsSession implements Session {
   /** Run a method and log it in the call log, masking digits when sensitive. */
   private async traced<T>(method: string, args: unknown[], fn: () => Promise<T>): Promise<T> {
     const node = this.channel.getVar("ivr_node");
-    const maskArgs = this.sensitive && method === "setVariable" && !/^(ivr_node|sensitive_dtmf)$/.test(String(args[0]));
+    const sensitiveNow = this.sensitive;
+    const varName = method === "setVariable" || method === "getVariable" ? String(args[0]) : "";
+    // A variable set while digits are sensitive holds them: mask it in the log from then on.
+    if (method === "setVariable" && sensitiveNow && !/^(ivr_node|sensitive_dtmf)$/.test(varName)) {
+      this.channel.sensitiveVariables.add(varName);
+    }
+    const maskVar = varName !== "" && this.channel.sensitiveVariables.has(varName);
     const t0 = performance.now();
     let result: T | undefined;
     try {
@@ -119,12 +125,15 @@ export class FsSession implements Session {
       return result;
     } finally {
       if (this.onMethod) {
-        const masked = this.sensitive && SENSITIVE_METHODS.has(method) && typeof result === "string" && result !== "";
+        const maskResult =
+          ((sensitiveNow && SENSITIVE_METHODS.has(method)) || (maskVar && method === "getVariable")) &&
+          typeof result === "string" &&
+          result !== "";
         this.onMethod({
           node,
           method,
-          args: maskArgs ? [args[0], "***"] : args,
-          result: masked ? "***" : result,
+          args: maskVar && method === "setVariable" && args[1] !== undefined ? [args[0], "***"] : args,
+          result: maskResult ? "***" : result,
           ms: Math.round((performance.now() - t0) * 1000) / 1000,
         });
       }
@@ -671,6 +680,7 @@ export class FsSession implements Session {
       if (varName) this.channel.setVar(varName, undefined);
       const r = await this.readCore(min, max, prompt, timeout, terminators, digitTimeout);
       if (varName && r.digits) this.channel.setVar(varName, r.digits);
+      if (varName && this.sensitive) this.channel.sensitiveVariables.add(varName);
       if (r.status === "restart") return r.digits;
       const ok = r.status === "success" || (r.status === "timeout" && r.digits.length >= min);
       if (ok && min === 0 && r.digits === "" && r.terminator) return "";

@@ -325,6 +325,12 @@ describe("call log", () => {
     const g = trace.find((r) => r.method === "getDigits")!;
     expect(g).toMatchObject({ node: "ask_pin", args: [4, "#", 1000], result: "***" });
     expect(trace.find((r) => r.method === "setVariable" && r.args[0] === "pin")!.args).toEqual(["pin", "***"]);
+    // Later reads of that variable stay masked, after sensitive_dtmf is switched off.
+    await session.setVariable("sensitive_dtmf", undefined);
+    expect(await session.getVariable("pin")).toBe("1234");
+    expect(trace.filter((r) => r.method === "getVariable" && r.args[0] === "pin").map((r) => r.result)).toEqual(["***"]);
+    await session.getVariable("caller_id_number");
+    expect(trace[trace.length - 1].result).toBe("sipp");
   });
 });
 

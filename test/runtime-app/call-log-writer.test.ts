@@ -1,0 +1,78 @@
+// The call log into the database: batched, never blocking the caller, failures logged and
+// dropped, a bounded queue. Against a real (in-memory) PGlite.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../app/lib/server/db/client";
+import { CallLogWriter } from "../../app/lib/server/runtime/call-log-writer";
+import { CallLogger } from "../../runtime/session/call-log";
+import { startTestDatabase, stopTestDatabase } from "../api/helpers";
+
+let db: Database;
+beforeAll(async () => {
+  db = await startTestDatabase();
+}, 30_000);
+afterAll(stopTestDatabase);
+
+const record = (node: string, method: string, result: unknown) => ({ node, method, args: [1, "x", undefined], result, ms: 2.6 });
+
+describe("CallLogWriter", () => {
+  it("writes a call, its events and its end, tagged with the route's flow and version", async () => {
+    const log: string[] = [];
+    const w = new CallLogWriter(db.prisma, { targetOf: (p) => (p === "1000" ? { flowId: "flowA", version: 3 } : undefined), log: (l) => log.push(l) });
+    const logger = new CallLogger("uuid-1", w.sink);
+    logger.start("alice", "1000", { route: "1000" });
+    logger.method(record("menu", "playAndGetDigits", "1") as never);
+    logger.method(record("menu", "sleep", null) as never);
+    logger.end("NORMAL_CLEARING");
+    // Nothing is written synchronously: the caller never waits for the database.
+    expect(await db.prisma.call.count({ where: { callId: "uuid-1" } })).toBe(0);
+    await w.close();
+    const row = await db.prisma.call.findUniqueOrThrow({ where: { callId: "uuid-1" }, include: { events: { orderBy: { seq: "asc" } } } });
+    expect(row).toMatchObject({ from: "alice", to: "1000", flowId: "flowA", version: 3, cause: "NORMAL_CLEARING" });
+    expect(row.endedAt).toBeInstanceOf(Date);
+    expect(row.events.map((e) => [e.seq, e.node, e.method, e.result, e.ms])).toEqual([
+      [1, "menu", "playAndGetDigits", "1", 3],
+      [2, "menu", "sleep", null, 3],
+    ]);
+    expect(row.events[0].args).toEqual([1, "x", null]);
+    expect(log).toEqual([]);
+  });
+
+  it("flushes on its own after the interval, and at once when a batch is full", async () => {
+    const w = new CallLogWriter(db.prisma, { targetOf: () => undefined, log: () => {}, flushEveryMs: 100, flushAtEntries: 5 });
+    new CallLogger("uuid-2", w.sink).start("bob", "2000");
+    await expect.poll(() => db.prisma.call.count({ where: { callId: "uuid-2" } }), { timeout: 2000, interval: 20 }).toBe(1);
+    const logger = new CallLogger("uuid-3", w.sink);
+    logger.start("carol", "3000");
+    for (let i = 0; i < 4; i++) logger.method(record("n", "answer", 1) as never);
+    // Five entries: written without waiting for the interval (which is long here).
+    await expect.poll(() => db.prisma.callEvent.count({ where: { callId: "uuid-3" } }), { timeout: 2000, interval: 20 }).toBe(4);
+    await w.close();
+  });
+
+  it("logs and drops a batch the database refuses, and keeps going", async () => {
+    const log: string[] = [];
+    const w = new CallLogWriter(db.prisma, { targetOf: () => undefined, log: (l) => log.push(l) });
+    // Events of a call whose start never reached the database: the foreign key refuses them.
+    new CallLogger("ghost", w.sink).method(record("n", "answer", 1) as never);
+    await w.flush();
+    expect(log.join("\n")).toMatch(/writing 1 call event\(s\) to the database failed, dropped/);
+    expect(w.stats.failedBatches).toBe(1);
+    const logger = new CallLogger("uuid-4", w.sink);
+    logger.start("dave", "4000");
+    logger.end("USER_BUSY");
+    await w.close();
+    expect(await db.prisma.call.findUnique({ where: { callId: "uuid-4" } })).toMatchObject({ cause: "USER_BUSY" });
+  });
+
+  it("bounds its queue: entries past the limit are dropped and counted", async () => {
+    const log: string[] = [];
+    const w = new CallLogWriter(db.prisma, { targetOf: () => undefined, log: (l) => log.push(l), maxQueue: 3, flushAtEntries: 1000, flushEveryMs: 60_000 });
+    const logger = new CallLogger("uuid-5", w.sink);
+    logger.start("erin", "5000");
+    for (let i = 0; i < 5; i++) logger.method(record("n", "answer", 1) as never);
+    expect(w.stats.dropped).toBe(3);
+    expect(log.join("\n")).toMatch(/queue full \(3\)/);
+    await w.close();
+    expect(await db.prisma.callEvent.count({ where: { callId: "uuid-5" } })).toBe(2);
+  });
+});
