@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { User } from "../lib/client/api";
 import { logout } from "../lib/client/auth";
 
-export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "versions" }) {
+export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "versions" | "admin" }) {
   return (
     <header className="app-header">
       <Link href="/" className="brand">
@@ -16,6 +16,11 @@ export function AppHeader({ user, current }: { user: User | null; current: "flow
         <Link href="/routes" aria-current={current === "routes" ? "page" : undefined}>
           Routes
         </Link>
+        {user && (
+          <Link href="/admin" aria-current={current === "admin" ? "page" : undefined}>
+            {user.role === "admin" ? "Users & settings" : "Account"}
+          </Link>
+        )}
       </nav>
       <span className="spacer" />
       {user && (

@@ -103,6 +103,7 @@ function DesignerShell({ user }: { user: User }) {
         onPublish={() => setDialog("publish")}
         onExport={exportJson}
         publishedNote={publishedNote}
+        role={user.role}
       />
       {conflict && (
         <div className="conflict-banner" role="alert">

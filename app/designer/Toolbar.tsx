@@ -1,6 +1,8 @@
 "use client";
 // The designer's top bar: name, save status, history, layout, publish.
 import Link from "next/link";
+import { specOf } from "../../flow/catalog";
+import type { Role } from "../lib/client/api";
 import type { SaveStatus } from "./types";
 import { useDesigner, useDesignerStore } from "./context";
 
@@ -19,6 +21,7 @@ export function Toolbar(props: {
   onPublish: () => void;
   onExport: () => void;
   publishedNote: string | null;
+  role: Role;
 }) {
   const store = useDesignerStore();
   const name = useDesigner((s) => s.name);
@@ -28,6 +31,8 @@ export function Toolbar(props: {
   const canUndo = useDesigner((s) => s.past.length > 0);
   const canRedo = useDesigner((s) => s.future.length > 0);
   const readOnly = useDesigner((s) => s.readOnly);
+  // Custom code is admin-only: the server refuses an editor's publish, so say why up front.
+  const editorBlocked = useDesigner((s) => props.role === "editor" && s.nodes.some((n) => specOf(n.data.kind)?.adminOnly));
   return (
     <header className="toolbar">
       <Link href="/" className="brand" aria-label="All flows">
@@ -40,20 +45,30 @@ export function Toolbar(props: {
         disabled={readOnly}
         onChange={(e) => store.getState().rename(e.target.value)}
       />
-      <span className={`save-status status-${status}`} role="status" aria-label="Save status" title={saveError ?? undefined}>
-        {readOnly ? "Read only" : STATUS_TEXT[status]}
-      </span>
+      {readOnly ? (
+        <span className="readonly-badge" role="status" aria-label="Save status" title="You can look at this flow but not change it.">
+          {props.role === "viewer" ? "Read-only (viewer)" : "Read-only"}
+        </span>
+      ) : (
+        <span className={`save-status status-${status}`} role="status" aria-label="Save status" title={saveError ?? undefined}>
+          {STATUS_TEXT[status]}
+        </span>
+      )}
       {props.publishedNote && <span className="published-note">{props.publishedNote}</span>}
       <span className="spacer" />
-      <button type="button" disabled={!canUndo || readOnly} onClick={() => store.getState().undo()} title="Ctrl+Z">
-        Undo
-      </button>
-      <button type="button" disabled={!canRedo || readOnly} onClick={() => store.getState().redo()} title="Ctrl+Shift+Z">
-        Redo
-      </button>
-      <button type="button" disabled={readOnly} onClick={props.onLayout} title="L">
-        Auto layout
-      </button>
+      {!readOnly && (
+        <>
+          <button type="button" disabled={!canUndo} onClick={() => store.getState().undo()} title="Ctrl+Z">
+            Undo
+          </button>
+          <button type="button" disabled={!canRedo} onClick={() => store.getState().redo()} title="Ctrl+Shift+Z">
+            Redo
+          </button>
+          <button type="button" onClick={props.onLayout} title="L">
+            Auto layout
+          </button>
+        </>
+      )}
       <button type="button" onClick={props.onFit} title="F">
         Fit view
       </button>
@@ -66,9 +81,23 @@ export function Toolbar(props: {
       <button type="button" aria-label="Keyboard shortcuts" onClick={props.onHelp} title="?">
         ?
       </button>
-      <button type="button" className="primary" disabled={readOnly || status === "conflict"} onClick={props.onPublish}>
-        Publish
-      </button>
+      {!readOnly && editorBlocked && (
+        <span className="publish-hint" id="publish-hint">
+          Contains Custom code: only an admin can publish.
+        </span>
+      )}
+      {!readOnly && (
+        <button
+          type="button"
+          className="primary"
+          disabled={status === "conflict" || editorBlocked}
+          aria-describedby={editorBlocked ? "publish-hint" : undefined}
+          title={editorBlocked ? "Custom code runs arbitrary Lua: only an admin can publish this flow." : undefined}
+          onClick={props.onPublish}
+        >
+          Publish
+        </button>
+      )}
     </header>
   );
 }

@@ -28,13 +28,15 @@ export interface RtpReport {
 
 /** RTP sent by the server (source port in [lo, hi]). */
 export function analyzeRtp(dgrams: Datagram[], lo: number, hi: number): RtpReport {
-  const streams = new Map<number, { t: number; ts: number; seq: number }[]>();
+  // A stream is a (source port, SSRC) pair: a port freed by one call may serve a later one.
+  const streams = new Map<string, { t: number; ts: number; seq: number }[]>();
   for (const d of dgrams) {
     if (d.srcPort < lo || d.srcPort > hi || d.payload.length < 12 || d.payload[0] >> 6 !== 2) continue;
     const pt = d.payload[1] & 0x7f;
     if (pt !== 0 && pt !== 8) continue; // audio only (telephone-event has its own timing)
-    let s = streams.get(d.srcPort);
-    if (!s) streams.set(d.srcPort, (s = []));
+    const key = `${d.srcPort}/${d.payload.readUInt32BE(8)}`;
+    let s = streams.get(key);
+    if (!s) streams.set(key, (s = []));
     s.push({ t: d.timeUs / 1000, seq: d.payload.readUInt16BE(2), ts: d.payload.readUInt32BE(4) });
   }
   const late: number[] = [];

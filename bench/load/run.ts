@@ -25,6 +25,8 @@ export interface LoadOptions {
 
 export interface LoadResult {
   options: LoadOptions;
+  /** 1-minute load average before and after the run (other work on the machine skews timings). */
+  loadAverage: [number, number];
   sipp: { successful: number; failed: number; code: number | null };
   rtp: RtpReport;
   inviteTo200Ms: Percentiles & { calls: number; answered: number };
@@ -48,6 +50,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     extra: ["--max-calls", String(o.concurrent + 50)],
   });
   try {
+    // One call first: the script's compilation and first-use costs are not what is measured.
+    await runSippLoad({ scenario: "bench-ivr-call", port: serve.sipPort, number: "7000", calls: 1, rate: 1, limit: 1, holdMs: 500, statFile: path.join(dir, "warm.csv"), timeoutSec: 30 });
+    const loadBefore = os.loadavg()[0];
     const pcap = path.join(dir, "cap.pcap");
     const capture = await startCapture(pcap, `udp and (src portrange ${rtpPorts[0]}-${rtpPorts[1]} or port ${serve.sipPort})`);
     const sampler = sampleProcess(serve.pid);
@@ -80,6 +85,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     };
     return {
       options: o,
+      loadAverage: [loadBefore, os.loadavg()[0]],
       sipp: { successful: sipp.successful, failed: sipp.failed, code: sipp.code },
       rtp,
       inviteTo200Ms: invite,
@@ -110,7 +116,7 @@ export function printLoad(r: LoadResult): void {
       `inter-arrival dev p99 ${f(r.rtp.jitterMs.p99)} ms, lost ${r.rtp.lost}, dup ${r.rtp.duplicates} | ` +
       `INVITE->200 p50 ${f(r.inviteTo200Ms.p50)} p99 ${f(r.inviteTo200Ms.p99)} max ${f(r.inviteTo200Ms.max)} ms (${r.inviteTo200Ms.answered}/${r.inviteTo200Ms.calls}) | ` +
       `CPU avg ${f(r.cpuPct.avg, 0)}% max ${f(r.cpuPct.max, 0)}% | RSS ${f(r.rssMb.start, 0)} -> ${f(r.rssMb.max, 0)} MB | ` +
-      `server loop p99 main ${f(r.serverLoopLagP99Ms.main)} media ${f(r.serverLoopLagP99Ms.media)} ms, server-counted late ${r.serverRtp.late ?? "-"} lost ${r.serverRtp.lost ?? "-"} | capture drops ${r.captureDropped}`,
+      `server loop p99 main ${f(r.serverLoopLagP99Ms.main)} media ${f(r.serverLoopLagP99Ms.media)} ms, server-counted late ${r.serverRtp.late ?? "-"} lost ${r.serverRtp.lost ?? "-"} | capture drops ${r.captureDropped} | load avg ${f(r.loadAverage[0])} -> ${f(r.loadAverage[1])}`,
   );
 }
 

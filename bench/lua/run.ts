@@ -44,6 +44,10 @@ async function snapshot(server: IvrServer, collect = true): Promise<Snapshot> {
   return { rssMb: m.rss / MB, heapUsedMb: m.heapUsed / MB, externalMb: m.external / MB, wasmHeapMb: (await wasmHeapBytes(server)) / MB };
 }
 
+function serverTransactions(server: IvrServer): number {
+  return (server as unknown as { sip: { transactions: { serverCount: number } } }).sip.transactions.serverCount;
+}
+
 const f = (n: number, d = 1) => n.toFixed(d);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,6 +60,7 @@ async function startServer(dir: string, rtpPorts: [number, number], ended: () =>
     routes: [
       compileRoute({ pattern: "8000", target: path.join(ROOT, "bench/lua/wait.lua") }),
       compileRoute({ pattern: "8001", target: path.join(ROOT, "bench/lua/short.lua") }),
+      compileRoute({ pattern: "8002", target: path.join(ROOT, "test/lua-host/scripts/runaway.lua") }),
     ],
     soundsDir: path.join(dir, "sounds"),
     cacheDir: path.join(dir, "cache"),
@@ -101,6 +106,16 @@ async function burst(server: IvrServer, dir: string, n: number): Promise<void> {
   console.log(`after they ended: RSS ${f(after.rssMb)} MB, wasm heap ${f(after.wasmHeapMb)} MB (the wasm heap never shrinks), JS heap ${f(after.heapUsedMb)} MB`);
 }
 
+/** A runaway script (while true do end) under the default 2 s CPU budget: how long the main thread stalls. */
+async function runaway(server: IvrServer, dir: string): Promise<void> {
+  console.log("\n# one runaway Lua script (while true do end), default CPU budget 2000 ms");
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const r = await runSippLoad({ scenario: "bench-short", port: server.sipPort, number: "8002", calls: 1, rate: 1, limit: 1, holdMs: 0, statFile: path.join(dir, "runaway.csv"), timeoutSec: 30 });
+  eld.disable();
+  console.log(`call ended by the budget: sipp ok ${r.successful}; main-thread event-loop delay max ${f(eld.max / 1e6, 0)} ms (every other call's SIP and script work waits that long)`);
+}
+
 async function many(server: IvrServer, dir: string, total: number, rate: number, endedCount: () => number): Promise<void> {
   console.log(`\n# ${total} short Lua calls at ${rate} calls/s: memory every 1000 calls`);
   const start = endedCount();
@@ -113,8 +128,11 @@ async function many(server: IvrServer, dir: string, total: number, rate: number,
     const n = endedCount() - start;
     if (done && n < next) break;
     if (n >= next) {
-      const s = await snapshot(server, false);
-      console.log(`${String(next).padStart(6)} calls  ${f((performance.now() - t0) / 1000)} s  RSS ${f(s.rssMb)} MB  JS heap ${f(s.heapUsedMb)} MB  wasm heap ${f(s.wasmHeapMb)} MB  active ${server.activeCalls}`);
+      const s = await snapshot(server);
+      console.log(
+        `${String(next).padStart(6)} calls  ${f((performance.now() - t0) / 1000)} s  RSS ${f(s.rssMb)} MB  JS heap (after GC) ${f(s.heapUsedMb)} MB  ` +
+          `wasm heap ${f(s.wasmHeapMb)} MB  active calls ${server.activeCalls}  SIP server transactions ${serverTransactions(server)}`,
+      );
       next += 1000;
       continue;
     }
@@ -124,6 +142,10 @@ async function many(server: IvrServer, dir: string, total: number, rate: number,
   const s = await snapshot(server);
   const secs = (performance.now() - t0) / 1000;
   console.log(`done: sipp ok ${r.successful} failed ${r.failed} in ${f(secs)} s (${f(r.successful / secs)} calls/s); after GC: RSS ${f(s.rssMb)} MB, JS heap ${f(s.heapUsedMb)} MB, wasm heap ${f(s.wasmHeapMb)} MB`);
+  // Ended INVITE transactions stay for Timer L (64*T1 = 32 s, RFC 6026): what is left after that is a leak.
+  await sleep(34_000);
+  const idle = await snapshot(server);
+  console.log(`34 s later (Timer L passed): RSS ${f(idle.rssMb)} MB, JS heap ${f(idle.heapUsedMb)} MB, wasm heap ${f(idle.wasmHeapMb)} MB, SIP server transactions ${serverTransactions(server)}`);
 }
 
 async function main(): Promise<void> {
@@ -143,6 +165,7 @@ async function main(): Promise<void> {
   try {
     await burst(server, dir, Number(values.concurrent));
     await sleep(1000);
+    await runaway(server, dir);
     await many(server, dir, Number(values.calls), Number(values.rate), () => ended);
   } finally {
     await server.stop(2000);

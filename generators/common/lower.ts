@@ -342,7 +342,13 @@ export class LoweringError extends Error {
   }
 }
 
-function lowerNode(flow: FlowGraph, node: FlowNode, nodeIds: ReadonlySet<string>, keyCallback: (k: string) => string): NodeIR {
+function lowerNode(
+  flow: FlowGraph,
+  node: FlowNode,
+  outgoing: readonly FlowGraph["edges"][number][],
+  nodeIds: ReadonlySet<string>,
+  keyCallback: (k: string) => string,
+): NodeIR {
   const kind = node.kind as NodeKind;
   if (!(kind in LOWER)) throw new LoweringError(`Node ${node.id}: unknown kind ${node.kind}`, node.id, "kind");
   const params = parseParams(kind, node.params);
@@ -351,7 +357,7 @@ function lowerNode(flow: FlowGraph, node: FlowNode, nodeIds: ReadonlySet<string>
     flow,
     node,
     go: (outcome) => {
-      const edge = outcome === "" ? undefined : flow.edges.find((e) => e.source === node.id && e.outcome === outcome);
+      const edge = outcome === "" ? undefined : outgoing.find((e) => e.outcome === outcome);
       return { k: "goto", outcome, target: edge && nodeIds.has(edge.target) ? edge.target : undefined };
     },
     keyCallback,
@@ -383,7 +389,13 @@ export function lowerFlow(flow: FlowGraph, flowVersion: string): ScriptIR {
     return cb.id;
   };
 
-  const nodes = flow.nodes.map((n) => lowerNode(flow, n, nodeIds, keyCallback));
+  const outgoing = new Map<string, FlowGraph["edges"]>();
+  for (const e of flow.edges) {
+    const list = outgoing.get(e.source);
+    if (list) list.push(e);
+    else outgoing.set(e.source, [e]);
+  }
+  const nodes = flow.nodes.map((n) => lowerNode(flow, n, outgoing.get(n.id) ?? [], nodeIds, keyCallback));
   const s = flow.settings;
   const prelude: Stmt[] = [doCall("setVariable", str("default_language"), str(s.language))];
   for (const v of s.variables) {

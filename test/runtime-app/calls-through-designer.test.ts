@@ -35,7 +35,8 @@ beforeAll(async () => {
   db = await startTestDatabase();
   process.env.IVR_MEDIA_DIR = media;
   process.env.IVR_SIP = "127.0.0.1:0";
-  process.env.IVR_RTP_PORTS = "46000-46099";
+  // Above the kernel's ephemeral ports (32768-60999), so no other test's socket is in the way.
+  process.env.IVR_RTP_PORTS = "61100-61199";
   delete process.env.IVR_SIP_ALLOW;
   const mod = await loadBundledRuntime();
   runtime = await mod.startRuntime({ prisma: db.prisma, cacheDir, log: (l) => lines.push(l), pollMs: 150 });

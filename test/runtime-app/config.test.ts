@@ -5,9 +5,10 @@ import { readRuntimeConfig, RuntimeConfigError, runtimeEnabled } from "../../app
 
 describe("runtime config from the environment", () => {
   it("has loopback defaults", () => {
-    const c = readRuntimeConfig({ IVR_ROOT: "/srv/ivr" });
+    const c = readRuntimeConfig({});
     expect(c).toMatchObject({ sipAddress: "127.0.0.1", sipPort: 5080, rtpPorts: [35000, 39999], allowNetworks: ["127.0.0.0/8", "::1/128"] });
     expect(path.isAbsolute(c.soundsDir)).toBe(true);
+    expect(readRuntimeConfig({ IVR_MEDIA_DIR: "/srv/prompts" }).soundsDir).toBe("/srv/prompts");
   });
 
   it("reads IVR_SIP, IVR_RTP_PORTS and IVR_SIP_ALLOW", () => {

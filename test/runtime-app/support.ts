@@ -23,7 +23,7 @@ export function mediaWithPrompts(...examples: string[]): string {
 
 export interface RuntimeModule {
   startRuntime(options: StartRuntimeOptions): Promise<RuntimeHandle>;
-  runtimeEnabled(env?: NodeJS.ProcessEnv): boolean;
+  runtimeEnabled(env?: Record<string, string | undefined>): boolean;
 }
 
 /** The runtime as `npm start` runs it: bundled by server.mjs (media worker and Lua files beside it). */

@@ -1,7 +1,8 @@
 // The runtime's settings inside `npm start`, from the environment: where SIP listens, the RTP
 // port range, who may call, and the prompt folder. Bad values are a clear error at start.
 import { DEFAULT_ALLOWED_NETWORKS, parseCidr } from "../../../../runtime/net-allow";
-import { mediaDir } from "../paths";
+import path from "node:path";
+import { mediaDir, projectRoot } from "../paths";
 
 export interface RuntimeConfig {
   sipAddress: string;
@@ -11,10 +12,12 @@ export interface RuntimeConfig {
   soundsDir: string;
 }
 
+type Env = Record<string, string | undefined>;
+
 export class RuntimeConfigError extends Error {}
 
 /** IVR_RUNTIME=off (or 0/false/no) keeps SIP out of the process. */
-export function runtimeEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+export function runtimeEnabled(env: Env = process.env): boolean {
   const v = (env.IVR_RUNTIME ?? "").trim().toLowerCase();
   return !["off", "0", "false", "no"].includes(v);
 }
@@ -57,13 +60,13 @@ export function parseAllowList(value: string): string[] {
   return list;
 }
 
-export function readRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
   const sip = parseSipAddress(env.IVR_SIP || "127.0.0.1:5080");
   return {
     sipAddress: sip.host,
     sipPort: sip.port,
     rtpPorts: parseRtpPorts(env.IVR_RTP_PORTS || "35000-39999"),
     allowNetworks: env.IVR_SIP_ALLOW ? parseAllowList(env.IVR_SIP_ALLOW) : [...DEFAULT_ALLOWED_NETWORKS],
-    soundsDir: mediaDir(),
+    soundsDir: env.IVR_MEDIA_DIR ? path.resolve(projectRoot(), env.IVR_MEDIA_DIR) : mediaDir(),
   };
 }

@@ -115,11 +115,9 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       lastPollError = msg;
     }
   };
-  let polling = false;
+  let polling: Promise<void> | undefined;
   const timer = setInterval(() => {
-    if (polling) return;
-    polling = true;
-    void poll().finally(() => (polling = false));
+    polling ??= poll().finally(() => (polling = undefined));
   }, options.pollMs ?? 2000);
   timer.unref();
 
@@ -136,6 +134,8 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     stop(graceMs = 10_000) {
       stopped ??= (async () => {
         clearInterval(timer);
+        // A poll in flight finishes before the database can be closed after us.
+        await polling;
         await refreshing?.catch(() => undefined);
         try {
           await server.stop(graceMs);

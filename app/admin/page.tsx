@@ -1,0 +1,7 @@
+import { AdminPage } from "../components/AdminPage";
+
+export const metadata = { title: "Users & settings · IVR Studio" };
+
+export default function Admin() {
+  return <AdminPage />;
+}
