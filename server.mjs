@@ -1,7 +1,7 @@
 // IVR Studio's one server process: owns the embedded database, serves the designer (Next.js,
 // production build) and its API on http://localhost:3000 (PORT overrides). Started by
 // `npm start` (scripts/start.mjs), which installs, generates and builds what is missing first.
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -35,7 +35,7 @@ async function loadBoot() {
  */
 export async function loadRuntime() {
   const outdir = path.join(root, ".ivr-cache", "server");
-  await build({
+  const { outputFiles } = await build({
     entryPoints: {
       runtime: path.join(root, "app", "lib", "server", "runtime", "index.ts"),
       "worker/media-worker": path.join(root, "runtime", "media", "worker", "media-worker.ts"),
@@ -47,12 +47,24 @@ export async function loadRuntime() {
     target: "node20",
     packages: "external",
     logLevel: "warning",
+    write: false,
   });
+  // Written by rename: another server.mjs starting at the same moment never imports half a file.
+  for (const f of outputFiles) {
+    mkdirSync(path.dirname(f.path), { recursive: true });
+    writeFileSync(`${f.path}.${process.pid}.tmp`, f.contents);
+    renameSync(`${f.path}.${process.pid}.tmp`, f.path);
+  }
   // The .js outputs are ES modules wherever .ivr-cache ends up.
   writeFileSync(path.join(outdir, "package.json"), '{ "type": "module" }\n');
   const luaSrc = path.join(root, "runtime", "host", "lua");
   mkdirSync(path.join(outdir, "lua"), { recursive: true });
-  for (const f of readdirSync(luaSrc)) if (f.endsWith(".lua")) copyFileSync(path.join(luaSrc, f), path.join(outdir, "lua", f));
+  for (const f of readdirSync(luaSrc)) {
+    if (!f.endsWith(".lua")) continue;
+    const target = path.join(outdir, "lua", f);
+    copyFileSync(path.join(luaSrc, f), `${target}.${process.pid}.tmp`);
+    renameSync(`${target}.${process.pid}.tmp`, target);
+  }
   return import(`${pathToFileURL(path.join(outdir, "runtime.js")).href}?t=${Date.now()}`);
 }
 

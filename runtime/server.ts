@@ -125,14 +125,22 @@ export class IvrServer {
         executeApi(cmd, args, s, { globals: this.globals, httpAllowList: this.options.httpAllowList ?? [], calls: this.sessions }),
       onEvent: (json) => this.log("info", `event fired: ${json}`),
     });
-    this.sip = await createSipStack({
-      address: this.options.sipAddress,
-      port: this.options.sipPort,
-      timerConfig: this.options.sipTimers,
-      onInvite: (call) => this.onInvite(call),
-      log: (level, msg) => this.log(level, msg),
-    });
-    if (this.options.metrics) this.metricsPort = await this.metrics.listen(this.options.metrics.host, this.options.metrics.port);
+    try {
+      this.sip = await createSipStack({
+        address: this.options.sipAddress,
+        port: this.options.sipPort,
+        timerConfig: this.options.sipTimers,
+        onInvite: (call) => this.onInvite(call),
+        log: (level, msg) => this.log(level, msg),
+      });
+      if (this.options.metrics) this.metricsPort = await this.metrics.listen(this.options.metrics.host, this.options.metrics.port);
+    } catch (e) {
+      // A half-started server (SIP port taken...) must not leave the media worker behind.
+      await this.sip?.close().catch(() => undefined);
+      await this.engine.close().catch(() => undefined);
+      await this.metrics.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   /** Graceful stop: refuse new calls (503), let calls finish up to graceMs, then hang up the rest. */

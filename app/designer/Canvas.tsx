@@ -30,6 +30,7 @@ const CATEGORY_COLORS: Record<string, string> = { call: "#2563eb", media: "#7c3a
 const ZOOMED_OUT_BELOW = 0.45;
 const ZOOM_FAR_BELOW = 0.3;
 const FIT_VIEW_OPTIONS = { maxZoom: FIT_MAX_ZOOM };
+const PRO_OPTIONS = { hideAttribution: true };
 const miniMapColor = (n: IvrNode) => CATEGORY_COLORS[specOf(n.data.kind)?.category ?? ""] ?? "#9ca3af";
 
 export function Canvas() {
@@ -99,7 +100,10 @@ export function Canvas() {
     }
   }, [initialized, rf]);
 
-  // While a node is dragged, edges need no hit-testing: a class, not state (no re-render).
+  // While a node is dragged, a transparent overlay (CSS, .node-dragging::after) takes every
+  // mouse move: Chromium then hit-tests one box instead of hundreds of nodes and edge SVGs
+  // (d3-drag listens on window, so the drag itself does not need the node under the
+  // pointer). A class, not state: no re-render.
   const onDragStart = useCallback(() => {
     wrapper.current?.classList.add("node-dragging");
     store.getState().beginDrag();
@@ -131,7 +135,7 @@ export function Canvas() {
         minZoom={0.1}
         fitView
         fitViewOptions={FIT_VIEW_OPTIONS}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
       >
         <Background gap={16} />
         <MiniMap<IvrNode> pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />

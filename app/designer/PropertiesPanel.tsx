@@ -8,7 +8,7 @@ import type { Diagnostic } from "../../flow/diagnostics";
 import { useDesigner, useDesignerStore } from "./context";
 import { FieldErrors } from "./form/FieldErrors";
 import { ParamForm } from "./form/ParamForm";
-import type { IvrNode } from "./types";
+import type { IvrNodeData } from "./types";
 
 const SETTINGS_SHAPE = flowSettingsSchema.shape;
 const EMPTY: Diagnostic[] = [];
@@ -24,7 +24,10 @@ function localIssues(kind: string, params: unknown, nodeId: string): Diagnostic[
 
 export function PropertiesPanel() {
   const selectedIds = useDesigner((s) => s.selectedNodeIds);
-  const node = useDesigner((s) => (s.selectedNodeIds.length === 1 ? s.nodes.find((n) => n.id === s.selectedNodeIds[0]) : undefined));
+  // The node's data, not the node: dragging the selected node changes its position (a new
+  // node object every frame) but keeps its data, so the form does not re-render while dragging.
+  const nodeId = selectedIds.length === 1 ? selectedIds[0] : null;
+  const data = useDesigner((s) => (nodeId ? s.nodes.find((n) => n.id === nodeId)?.data : undefined));
   if (selectedIds.length > 1) {
     return (
       <div className="panel-body">
@@ -32,32 +35,32 @@ export function PropertiesPanel() {
       </div>
     );
   }
-  return node ? <NodeProperties node={node} /> : <FlowSettingsForm />;
+  return nodeId && data ? <NodeProperties id={nodeId} data={data} /> : <FlowSettingsForm />;
 }
 
-const NodeProperties = memo(function NodeProperties({ node }: { node: IvrNode }) {
+const NodeProperties = memo(function NodeProperties({ id, data }: { id: string; data: IvrNodeData }) {
   const store = useDesignerStore();
   const readOnly = useDesigner((s) => s.readOnly);
   const diagnostics = useDesigner((s) => s.diagnostics);
-  const spec = specOf(node.data.kind);
+  const spec = specOf(data.kind);
   const labelId = useId();
   const mine = useMemo(() => {
-    const fromValidate = diagnostics.filter((d) => d.nodeId === node.id);
+    const fromValidate = diagnostics.filter((d) => d.nodeId === id);
     const paths = new Set(fromValidate.map((d) => d.param));
-    const local = localIssues(node.data.kind, node.data.params, node.id).filter((d) => !paths.has(d.param));
+    const local = localIssues(data.kind, data.params, id).filter((d) => !paths.has(d.param));
     return [...fromValidate, ...local];
-  }, [diagnostics, node.id, node.data.kind, node.data.params]);
+  }, [diagnostics, id, data.kind, data.params]);
   const onChange = useCallback(
-    (params: Record<string, unknown>, field: string) => store.getState().updateParams(node.id, params, field),
-    [store, node.id],
+    (params: Record<string, unknown>, field: string) => store.getState().updateParams(id, params, field),
+    [store, id],
   );
   const shape = spec?.params.shape as Record<string, never> | undefined;
   const general = mine.filter((d) => !d.param);
   return (
     <div className="panel-body" aria-label="Node properties">
       <header className="props-head">
-        <h2>{spec?.label ?? node.data.kind}</h2>
-        <code className="muted">{node.id}</code>
+        <h2>{spec?.label ?? data.kind}</h2>
+        <code className="muted">{id}</code>
       </header>
       {spec && <p className="help">{spec.description}</p>}
       <FieldErrors items={general} />
@@ -65,19 +68,19 @@ const NodeProperties = memo(function NodeProperties({ node }: { node: IvrNode })
         <label htmlFor={labelId}>Label</label>
         <input
           id={labelId}
-          value={node.data.label}
+          value={data.label}
           disabled={readOnly}
-          placeholder={node.id}
-          onChange={(e) => store.getState().updateLabel(node.id, e.target.value)}
+          placeholder={id}
+          onChange={(e) => store.getState().updateLabel(id, e.target.value)}
         />
       </div>
       {shape && Object.keys(shape).length > 0 ? (
         <ParamForm
           shape={shape}
-          value={node.data.params}
+          value={data.params}
           onChange={onChange}
           diagnostics={mine}
-          idPrefix={`p-${node.id}`}
+          idPrefix={`p-${id}`}
           readOnly={readOnly}
         />
       ) : (

@@ -66,6 +66,24 @@ end
 
 class BudgetExceeded extends Error {}
 
+/**
+ * Remove a thread's CPU-budget hook. wasmoon's setTimeout(undefined) unsets the hook but leaves
+ * its function in the shared wasm table, which keeps the thread and its whole engine reachable:
+ * one leak per resume, i.e. per session method call (~5 KB per short call measured).
+ */
+function clearBudgetHook(th: LuaThread): void {
+  const internals = th as unknown as { hookFunctionPointer?: number; lua?: { module?: { removeFunction?(p: number): void } } };
+  const ptr = internals.hookFunctionPointer;
+  th.setTimeout(undefined);
+  if (ptr) internals.lua?.module?.removeFunction?.(ptr);
+}
+
+/** Per-call Lua bookkeeping: CPU spent so far, and the threads to close at the end. */
+interface RunState {
+  spent: number;
+  threads: LuaThread[];
+}
+
 interface ScriptSource {
   name: string;
   code: string;
@@ -98,12 +116,13 @@ export class LuaHost {
   /** Run a script for a call. Never throws: errors end only this call's script. */
   async run(source: ScriptSource, session: FsSession, argv: string[]): Promise<ScriptEnd> {
     const engine = await this.factory.createEngine({ injectObjects: true, enableProxy: true, traceAllocations: true });
-    const state = { spent: 0 };
+    const state: RunState = { spent: 0, threads: [] };
     try {
       engine.global.setMemoryMax(this.memoryMax);
       this.installGlobals(engine, session, source, argv, state);
       engine.doStringSync(BOOTSTRAP);
       const th = engine.global.newThread();
+      state.threads.push(th);
       th.loadString("return __ivr_run(...)");
       th.pushValue(source.code);
       const [ok, err, budget] = (await this.runThread(th, 1, state)) as [boolean, string | undefined, boolean];
@@ -121,6 +140,8 @@ export class LuaHost {
       this.options.log("err", `${source.name}: ${message}`, session.channel.uuid);
       return { kind: "error", message };
     } finally {
+      // closing the engine does not close its threads (a thread stopped mid-resume keeps its hook)
+      for (const th of state.threads) th.close();
       try {
         engine.global.close();
       } catch {
@@ -139,7 +160,7 @@ export class LuaHost {
    * Resume a coroutine until it finishes, awaiting the promises it yields. Only the time spent
    * inside Lua counts against the budget; the instruction hook enforces it mid-slice.
    */
-  private async runThread(th: LuaThread, argCount: number, state: { spent: number }): Promise<unknown[]> {
+  private async runThread(th: LuaThread, argCount: number, state: RunState): Promise<unknown[]> {
     let argc = argCount;
     for (;;) {
       const left = this.budgetMs - state.spent;
@@ -151,7 +172,7 @@ export class LuaHost {
         res = th.resume(argc);
       } finally {
         state.spent += performance.now() - t0;
-        th.setTimeout(undefined);
+        clearBudgetHook(th);
       }
       argc = 0;
       if (res.result !== LuaReturn.Yield) {
@@ -168,12 +189,19 @@ export class LuaHost {
   }
 
   /** Call a global Lua function in its own coroutine (callbacks may call session methods). */
-  private async callGlobal(engine: LuaEngine, name: string, args: unknown[], state: { spent: number }): Promise<unknown> {
+  private async callGlobal(engine: LuaEngine, name: string, args: unknown[], state: RunState): Promise<unknown> {
     const th = engine.global.newThread();
+    state.threads.push(th);
     th.loadString(`return ${name}(...)`);
     for (const a of args) th.pushValue(a);
-    const r = await this.runThread(th, args.length, state);
-    return r[0];
+    try {
+      const r = await this.runThread(th, args.length, state);
+      return r[0];
+    } finally {
+      // a long call may run many callbacks: release each one's hook at once
+      th.close();
+      state.threads.splice(state.threads.indexOf(th), 1);
+    }
   }
 
   private installGlobals(
@@ -181,7 +209,7 @@ export class LuaHost {
     session: FsSession,
     source: ScriptSource,
     argv: string[],
-    state: { spent: number },
+    state: RunState,
   ): void {
     const g = engine.global;
     const uuid = session.channel.uuid;
@@ -230,7 +258,7 @@ export class LuaHost {
     session: FsSession,
     method: string,
     args: unknown[],
-    state: { spent: number },
+    state: RunState,
   ): Promise<unknown> {
     const s = session as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     switch (method) {

@@ -135,6 +135,13 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await page.locator(".monaco-editor .code-node-highlight").first().waitFor();
     await page.waitForFunction(() => document.querySelector(".monaco-editor .view-lines")?.textContent?.includes("playAndGetDigits"));
     await shot("04-code");
+
+    // The other way round: with nothing selected, clicking a line of the menu's Lua selects the menu.
+    await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+    await node("menu_1").locator(".ivr-node.selected").waitFor({ state: "detached" });
+    await page.locator(".monaco-editor .view-line", { hasText: "playAndGetDigits" }).first().click();
+    await node("menu_1").locator(".ivr-node.selected").waitFor();
+    expect(await page.locator(".ivr-node.selected").count()).toBe(1);
   });
 
   it("autosaves, and the flow is still there after a reload", async () => {
@@ -188,6 +195,65 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await page.getByRole("button", { name: "Show changes in version 1" }).waitFor();
     expect(await page.getByRole("cell", { name: "First release" }).count()).toBe(1);
     await shot("06-versions");
+  });
+
+  it("rolls back to version 1 from the history: version 3, and the draft is version 1's graph", async () => {
+    const flowApi = `${app.url}/api/flows/${flowUrl.split("/").pop()}`;
+    await page.goto(flowUrl);
+    await node("hangup_1").click();
+    await page.getByLabel("Label", { exact: true }).first().fill("Bye v2");
+    await waitSaved();
+    await page.getByRole("button", { name: "Publish" }).click();
+    const dialog = page.getByRole("dialog", { name: "Publish flow" });
+    await dialog.getByLabel("Note").fill("Second release");
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await page.getByText("Published version 2").waitFor();
+
+    await page.getByRole("link", { name: "Versions" }).click();
+    const row1 = page.locator("tr", { has: page.getByRole("button", { name: "Show changes in version 1" }) });
+    await row1.getByRole("button", { name: "Roll back to this" }).click();
+    await page.getByRole("dialog", { name: "Roll back" }).getByRole("button", { name: "Roll back" }).click();
+    await page.getByRole("status").filter({ hasText: "published again as version 3" }).waitFor();
+    await page.getByRole("button", { name: "Show changes in version 3" }).waitFor();
+    await shot("06c-rollback");
+
+    type Graph = { nodes: Array<{ id: string; label: string }>; edges: unknown[]; settings: unknown };
+    const v1 = ((await (await page.request.get(`${flowApi}/versions/1`)).json()) as { version: { graph: Graph } }).version.graph;
+    const draft = ((await (await page.request.get(flowApi)).json()) as { flow: { graph: Graph } }).flow.graph;
+    expect(draft.nodes.find((n) => n.id === "hangup_1")?.label).not.toBe("Bye v2");
+    expect({ nodes: draft.nodes, edges: draft.edges, settings: draft.settings }).toEqual({ nodes: v1.nodes, edges: v1.edges, settings: v1.settings });
+    const { versions } = (await (await page.request.get(`${flowApi}/versions`)).json()) as { versions: Array<{ number: number }> };
+    expect(versions.map((v) => v.number).sort()).toEqual([1, 2, 3]);
+  });
+
+  it("refuses to publish an invalid flow and lists the diagnostics", async () => {
+    const graph = {
+      schemaVersion: 1,
+      name: "Broken flow",
+      description: "",
+      nodes: [
+        { id: "start", kind: "start", label: "Start", params: {}, position: { x: 0, y: 0 } },
+        { id: "menu_1", kind: "menu", label: "Menu without prompt", params: { prompt: "" }, position: { x: 0, y: 160 } },
+      ],
+      edges: [{ source: "start", outcome: "next", target: "menu_1" }],
+    };
+    const res = await page.request.post(`${app.url}/api/flows`, { headers: { origin: app.url }, data: { name: "Broken flow", graph } });
+    expect(res.status()).toBe(201);
+    const { flow } = (await res.json()) as { flow: { id: string } };
+    await page.goto(`${app.url}/flows/${flow.id}`);
+    await node("menu_1").waitFor();
+    await page.getByRole("button", { name: "Publish" }).click();
+    const dialog = page.getByRole("dialog", { name: "Publish flow" });
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    const listed = dialog.locator(".diagnostics li", { hasText: "Prompt is empty" });
+    await listed.waitFor();
+    expect(await dialog.getByRole("alert").textContent()).toMatch(/menu_1/);
+    await shot("06d-publish-refused");
+    // A listed problem takes you to its node.
+    await listed.getByRole("button").click();
+    await node("menu_1").locator(".ivr-node.selected").waitFor();
+    const { versions } = (await (await page.request.get(`${app.url}/api/flows/${flow.id}/versions`)).json()) as { versions: unknown[] };
+    expect(versions).toEqual([]);
   });
 
   it("has shortcuts: help, quick-add, undo/redo, copy/paste, delete, auto layout", async () => {
@@ -277,5 +343,142 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await dialog.getByRole("button", { name: "Rename" }).click();
     await page.getByRole("link", { name: "E2E renamed", exact: true }).waitFor();
     await shot("09-flows");
+  });
+
+  const users = {
+    editor: { email: "eddie@example.com", name: "Eddie Editor", password: "editor password 1234" },
+    viewer: { email: "vera@example.com", name: "Vera Viewer", password: "viewer password 1234" },
+  };
+
+  it("adds an editor and a viewer, an API token, and the HTTP allow-list as admin", async () => {
+    await page.goto(`${app.url}/`);
+    await page.getByRole("link", { name: "Users & settings" }).click();
+    await page.getByRole("heading", { name: "Users & settings" }).waitFor();
+    const form = page.getByRole("form", { name: "Add a user" });
+    for (const [role, u] of Object.entries(users)) {
+      await form.getByLabel("Email").fill(u.email);
+      await form.getByLabel("Name", { exact: true }).fill(u.name);
+      await form.getByLabel("Initial password").fill(u.password);
+      await form.getByLabel("Role").selectOption(role);
+      await form.getByRole("button", { name: "Add user" }).click();
+      await page.getByRole("cell", { name: u.email }).waitFor();
+    }
+    const rows = page.locator('table[aria-label="Users"] tbody tr');
+    expect(await rows.count()).toBe(3);
+    expect(await rows.filter({ hasText: users.viewer.email }).locator(".role-badge").textContent()).toBe("viewer");
+
+    // A token is shown once and works as a Bearer token until revoked.
+    await page.getByLabel("Token name").fill("CI deploy");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("new-token").textContent()) ?? "";
+    expect(token).toMatch(/^ivr_/);
+    await page.getByRole("status", { name: "New API token" }).getByRole("button", { name: "Copy" }).waitFor();
+    const whoAmI = async () =>
+      ((await (await fetch(`${app.url}/api/auth/status`, { headers: { authorization: `Bearer ${token}` } })).json()) as { user: { email: string } | null })
+        .user?.email ?? null;
+    expect(await whoAmI()).toBe("admin@example.com");
+
+    await page.getByLabel("Allowed hosts").fill("api.example.com\n*.example.org");
+    await page.getByRole("button", { name: "Save allow-list" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved 2 host(s)" }).waitFor();
+    const settings = (await (await page.request.get(`${app.url}/api/settings`)).json()) as { httpAllowList: string[] };
+    expect(settings.httpAllowList).toEqual(["api.example.com", "*.example.org"]);
+    await shot("10-users");
+
+    await page.getByRole("button", { name: "Revoke token CI deploy" }).click();
+    await page.getByRole("button", { name: "Revoke token CI deploy" }).waitFor({ state: "detached" });
+    expect(await whoAmI()).toBeNull();
+  });
+
+  it("shows a viewer the flow read-only and sends no change; an editor cannot publish Custom code", async () => {
+    // A flow with Custom code (admin-only), made by the admin.
+    const custom = await page.request.post(`${app.url}/api/flows`, {
+      headers: { origin: app.url },
+      data: {
+        name: "Custom code flow",
+        graph: {
+          schemaVersion: 1,
+          name: "Custom code flow",
+          description: "",
+          nodes: [
+            { id: "start", kind: "start", label: "Start", params: {}, position: { x: 0, y: 0 } },
+            { id: "custom_code_1", kind: "custom_code", label: "Custom", params: {}, position: { x: 0, y: 160 } },
+            { id: "hangup_1", kind: "hangup", label: "Bye", params: {}, position: { x: 0, y: 320 } },
+          ],
+          edges: [
+            { source: "start", outcome: "next", target: "custom_code_1" },
+            { source: "custom_code_1", outcome: "next", target: "hangup_1" },
+          ],
+        },
+      },
+    });
+    expect(custom.status()).toBe(201);
+    const customId = ((await custom.json()) as { flow: { id: string } }).flow.id;
+
+    const fresh = await launchBrowser();
+    try {
+      const p = await fresh.context.newPage();
+      p.setDefaultTimeout(15_000);
+      const signIn = async (u: { email: string; password: string }) => {
+        await fresh.context.clearCookies();
+        await p.goto(`${app.url}/login`);
+        await p.getByLabel("Email").fill(u.email);
+        await p.getByLabel("Password").fill(u.password);
+        await p.getByRole("button", { name: "Sign in" }).click();
+        await p.getByRole("heading", { name: "Flows" }).waitFor();
+      };
+
+      await signIn(users.viewer);
+      await p.getByText("Vera Viewer · viewer").waitFor();
+      expect(await p.getByRole("button", { name: "Create flow" }).count()).toBe(0);
+      expect(await p.getByRole("button", { name: /^Delete / }).count()).toBe(0);
+
+      const changes: string[] = [];
+      p.on("request", (r) => {
+        if (r.method() !== "GET" && r.url().includes("/api/flows")) changes.push(`${r.method()} ${r.url()}`);
+      });
+      await p.goto(flowUrl);
+      await node("menu_1", p).waitFor();
+      expect(await p.locator(".readonly-badge").textContent()).toBe("Read-only (viewer)");
+      for (const name of ["Publish", "Auto layout", "Undo", "Redo"]) expect(await p.getByRole("button", { name, exact: true }).count()).toBe(0);
+      expect(await p.getByLabel("Flow name").isDisabled()).toBe(true);
+      expect(await p.locator('.palette-item[data-kind="menu"]').getAttribute("draggable")).toBe("false");
+      expect(await p.getByRole("button", { name: "Add Menu", exact: true }).isDisabled()).toBe(true);
+
+      await node("menu_1", p).click();
+      expect(await p.getByLabel("Label", { exact: true }).first().isDisabled()).toBe(true);
+      expect(await p.getByLabel("Prompt", { exact: true }).isDisabled()).toBe(true);
+      expect(await p.getByRole("button", { name: "Add choice" }).isDisabled()).toBe(true);
+      // Dragging, deleting and quick-add do nothing.
+      const before = await node("menu_1", p).getAttribute("style");
+      const box = (await node("menu_1", p).boundingBox())!;
+      await p.mouse.move(box.x + box.width / 2, box.y + 10);
+      await p.mouse.down();
+      await p.mouse.move(box.x + box.width / 2 + 120, box.y + 90, { steps: 8 });
+      await p.mouse.up();
+      expect(await node("menu_1", p).getAttribute("style")).toBe(before);
+      await p.keyboard.press("Delete");
+      await p.locator(".react-flow__pane").dblclick({ position: { x: 30, y: 30 } });
+      expect(await p.getByLabel("Quick add search").count()).toBe(0);
+      await p.waitForTimeout(1500); // longer than the autosave debounce
+      expect(await node("menu_1", p).count()).toBe(1);
+      expect(changes).toEqual([]);
+      await shot("11-viewer", p);
+
+      await signIn(users.editor);
+      await p.goto(`${app.url}/flows/${customId}`);
+      await node("custom_code_1", p).waitFor();
+      const publish = p.getByRole("button", { name: "Publish", exact: true });
+      await publish.waitFor();
+      expect(await publish.isDisabled()).toBe(true);
+      expect(await p.locator("#publish-hint").textContent()).toMatch(/only an admin can publish/);
+      await shot("12-editor-custom-code", p);
+      // The same editor may publish a flow without Custom code.
+      await p.goto(flowUrl);
+      await node("menu_1", p).waitFor();
+      expect(await p.getByRole("button", { name: "Publish", exact: true }).isDisabled()).toBe(false);
+    } finally {
+      await fresh.close();
+    }
   });
 });

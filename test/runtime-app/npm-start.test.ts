@@ -118,6 +118,11 @@ describe.skipIf(skip)("npm start (server.mjs) with the runtime", () => {
     // The call takes ~3 s (digit 1 at 0.8 s, digit 2 at 2.3 s, then the transfer); stop mid-call.
     const inCall = runSipp("lua-dtmf-1-2", sipPort, "1000");
     await new Promise((r) => setTimeout(r, 1200));
+    // Over HTTP, the call is listed while it is still in progress (its start is flushed within 500 ms).
+    const live = await api("GET", "/api/calls?number=1000");
+    expect(live.status, JSON.stringify(live.body)).toBe(200);
+    expect(live.body.calls).toHaveLength(1);
+    expect(live.body.calls[0]).toMatchObject({ to: "1000", flowId, flowName: "Main menu", version: 1, endedAt: null });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGTERM");
     await waitFor("the stop to begin", () => /SIP: refusing new calls, 1 call\(s\) in progress/.test(output), 3000, () => output);
