@@ -165,7 +165,7 @@ export function FlowsPage({ templates }: { templates: string[] }) {
                     {f.description && <div className="muted small">{f.description}</div>}
                   </td>
                   <td>{f.revision}</td>
-                  <td>{f.publishedVersion === null ? <span className="muted">draft only</span> : `v${f.publishedVersion}`}</td>
+                  <td className="nowrap">{f.publishedVersion === null ? <span className="muted">draft only</span> : `v${f.publishedVersion}`}</td>
                   <td className="nowrap">{new Date(f.updatedAt).toLocaleString()}</td>
                   <td className="actions">
                     {canEdit && (

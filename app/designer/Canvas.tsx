@@ -20,7 +20,7 @@ import { useDesigner, useDesignerStore } from "./context";
 import { nodeTypes } from "./nodeTypes";
 import { DND_KIND_TYPE } from "./palette-items";
 import { QuickAdd } from "./QuickAdd";
-import { FIT_MAX_ZOOM } from "./viewport";
+import { FIT_OPTIONS_NOW, MINIMAP_SIZE } from "./viewport";
 import type { IvrNode } from "./types";
 
 const DEFAULT_EDGE_OPTIONS = { markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } };
@@ -29,7 +29,6 @@ const CATEGORY_COLORS: Record<string, string> = { call: "#2563eb", media: "#7c3a
 /** Below this zoom, summaries and outcome labels are hidden; below ZOOM_FAR_BELOW, all node text. */
 const ZOOMED_OUT_BELOW = 0.45;
 const ZOOM_FAR_BELOW = 0.3;
-const FIT_VIEW_OPTIONS = { maxZoom: FIT_MAX_ZOOM };
 const PRO_OPTIONS = { hideAttribution: true };
 const miniMapColor = (n: IvrNode) => CATEGORY_COLORS[specOf(n.data.kind)?.category ?? ""] ?? "#9ca3af";
 
@@ -96,7 +95,7 @@ export function Canvas() {
   useEffect(() => {
     if (initialized && !fitted.current) {
       fitted.current = true;
-      rf.fitView({ maxZoom: FIT_MAX_ZOOM });
+      rf.fitView(FIT_OPTIONS_NOW);
     }
   }, [initialized, rf]);
 
@@ -134,11 +133,11 @@ export function Canvas() {
         nodesConnectable={!readOnly}
         minZoom={0.1}
         fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
+        fitViewOptions={FIT_OPTIONS_NOW}
         proOptions={PRO_OPTIONS}
       >
         <Background gap={16} />
-        <MiniMap<IvrNode> pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" />
+        <MiniMap<IvrNode> pannable zoomable nodeColor={miniMapColor} ariaLabel="Mini map" style={MINIMAP_SIZE} />
         <Controls showInteractive={false} />
       </ReactFlow>
       {quickAdd && (

@@ -20,6 +20,12 @@ function summaryOf(kind: string, params: unknown): string {
   }
 }
 
+/**
+ * A width from the number of outcomes, not from the text: long outcome labels ellipsize
+ * instead of widening the node over its neighbours, and layout never measures text.
+ */
+const nodeWidth = (outcomes: number) => Math.min(420, Math.max(180, outcomes * 64));
+
 function FlowNodeViewImpl({ id, data, selected }: NodeProps<IvrNode>) {
   const spec = specOf(data.kind);
   const outcomes = useMemo(() => outcomesOf(data.kind, data.params), [data.kind, data.params]);
@@ -43,7 +49,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<IvrNode>) {
       className={`ivr-node cat-${category}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`}
       data-testid={`node-${id}`}
       aria-label={`${spec?.label ?? data.kind} node ${data.label || id}`}
-      style={{ minWidth: Math.max(180, outcomes.length * 64) }}
+      style={{ width: nodeWidth(outcomes.length) }}
     >
       {!spec?.entry && <Handle type="target" position={Position.Top} className="ivr-target-handle" />}
       <div className="ivr-node-head">
@@ -64,7 +70,7 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<IvrNode>) {
       <div className="ivr-node-label">{data.label || id}</div>
       {summary && <div className="ivr-node-summary">{summary}</div>}
       {outcomes.length > 0 && (
-        <div className="ivr-node-outcomes" style={{ gridTemplateColumns: `repeat(${outcomes.length}, 1fr)` }}>
+        <div className="ivr-node-outcomes" style={{ gridTemplateColumns: `repeat(${outcomes.length}, minmax(0, 1fr))` }}>
           {outcomes.map((o, i) => (
             <span key={o.key} className="ivr-outcome" title={o.label}>
               {o.label}

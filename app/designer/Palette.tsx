@@ -9,7 +9,7 @@ function PaletteImpl({ onAdd, disabled }: { onAdd: (kind: string) => void; disab
   const [query, setQuery] = useState("");
   const items = useMemo(() => searchPalette(query), [query]);
   return (
-    <aside className="palette" aria-label="Node palette">
+    <aside className={disabled ? "palette readonly" : "palette"} aria-label="Node palette">
       <input
         type="search"
         className="palette-search"
