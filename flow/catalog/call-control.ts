@@ -67,6 +67,7 @@ export const transfer = defineKind({
     destination: ui(z.string().default(""), {
       widget: "template",
       template: true,
+      required: "target",
       label: "Extension",
       placeholder: "1000",
       help: "The destination number; ${var} is replaced by the channel variable.",
@@ -95,6 +96,7 @@ export const bridge = defineKind({
   params: z.object({
     dialString: ui(z.string().default(""), {
       widget: "text",
+      required: "target",
       label: "Dial string",
       placeholder: "user/1001 or sofia/gateway/carrier/15551234567",
       help: "FreeSWITCH dial string; ${var} is expanded by FreeSWITCH. Only configured destinations are reachable.",
@@ -128,7 +130,7 @@ export const execute = defineKind({
   category: "call",
   description: "Run any FreeSWITCH dialplan application with its data (session:execute).",
   params: z.object({
-    application: ui(z.string().default(""), { widget: "text", label: "Application", placeholder: "playback" }),
+    application: ui(z.string().default(""), { widget: "text", label: "Application", placeholder: "playback", required: "error" }),
     data: ui(z.string().default(""), {
       widget: "text",
       label: "Data",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   defineKind,
+  type ParamFinding,
   millis,
   promptPath,
   sensitiveParam,
@@ -31,6 +32,13 @@ export function menuInputRegex(choices: ReadonlyArray<{ key: string }>): string 
   return `^(?:${alts.join("|")})$`;
 }
 
+/** Min digits above Max digits: no entry can satisfy both. */
+function digitBounds(p: { minDigits: number; maxDigits: number }): ParamFinding[] {
+  return p.minDigits > p.maxDigits
+    ? [{ param: "minDigits", severity: "error", message: `Min digits (${p.minDigits}) is more than Max digits (${p.maxDigits}); no entry can satisfy both.` }]
+    : [];
+}
+
 const choiceSchema = z.object({
   key: ui(z.string().min(1, "A choice needs digits or a pattern"), {
     widget: "regex",
@@ -47,7 +55,7 @@ export const menu = defineKind({
   description:
     "Play a prompt and collect a choice (session:playAndGetDigits): invalid entries are retried with the invalid prompt; after the last try the Failed outcome is taken.",
   params: z.object({
-    prompt: promptPath("Prompt"),
+    prompt: promptPath("Prompt", undefined, "", "error"),
     invalidPrompt: promptPath("Invalid prompt", "Played after every failed try (not interruptible).", ""),
     choices: ui(z.array(choiceSchema).default([]), {
       widget: "list",
@@ -78,6 +86,28 @@ export const menu = defineKind({
   waitsForCaller: true,
   summary: (p) => `${p.prompt || "?"} → ${p.choices.map((c) => c.key).join(" ") || "no choices"}`,
   sensitiveParam: "sensitive",
+  keyedList: { list: "choices", reserved: "failed", item: "choice" },
+  patterns: (p) =>
+    p.choices.flatMap((c, i) => (isLiteralChoice(c.key) ? [] : [{ param: `choices.${i}.key`, pattern: c.key }])),
+  check: (p) => {
+    const out = digitBounds(p);
+    if (p.choices.length === 0) out.push({ param: "choices", severity: "error", message: "the menu has no choices; add at least one." });
+    p.choices.forEach((c, i) => {
+      if (!isLiteralChoice(c.key)) return;
+      const param = `choices.${i}.key`;
+      const n = c.key.length;
+      if (n > p.maxDigits) {
+        out.push({ param, severity: "error", message: `choice #${i + 1} "${c.key}" has ${n} digits but Max digits is ${p.maxDigits}, so the caller can never enter it.` });
+      } else if (n < p.minDigits) {
+        out.push({ param, severity: "error", message: `choice #${i + 1} "${c.key}" has ${n} digit(s) but Min digits is ${p.minDigits}, so the caller can never enter it.` });
+      } else if (/^[0-9*#A-D]*$/.test(p.terminators)) {
+        // Plain terminators end the entry and are not part of it (a +, = or x prefix changes that).
+        const t = [...c.key].find((d) => p.terminators.includes(d));
+        if (t) out.push({ param, severity: "warning", message: `choice #${i + 1} "${c.key}" contains ${t}, which is a Terminator: pressing it ends the entry instead.` });
+      }
+    });
+    return out;
+  },
 });
 
 export const readDigits = defineKind({
@@ -98,7 +128,7 @@ export const readDigits = defineKind({
       label: "Pattern",
       help: "Optional regular expression the whole entry must match (e.g. \\d{4}).",
     }),
-    variable: variableName("Store digits in", undefined, "digits"),
+    variable: variableName("Store digits in", undefined, "digits", "error"),
     sensitive: sensitiveParam(),
   }),
   outcomes: () => [
@@ -109,6 +139,8 @@ export const readDigits = defineKind({
   waitsForCaller: true,
   summary: (p) => `${p.minDigits}-${p.maxDigits} digits → ${p.variable}`,
   sensitiveParam: "sensitive",
+  patterns: (p) => (p.regex ? [{ param: "regex", pattern: p.regex }] : []),
+  check: digitBounds,
 });
 
 export const getDigits = defineKind({
@@ -123,7 +155,7 @@ export const getDigits = defineKind({
     timeoutMs: millis("First-digit timeout", 5000),
     interDigitMs: millis("Inter-digit timeout", 2000, "0 = same as the first-digit timeout."),
     overallMs: millis("Overall cap", 0, "0 = no cap."),
-    variable: variableName("Store digits in", undefined, "digits"),
+    variable: variableName("Store digits in", undefined, "digits", "error"),
     sensitive: sensitiveParam(),
   }),
   outcomes: () => [

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LOG_LEVELS } from "../hangup-causes";
-import { defineKind, single, ui, variableName } from "./spec";
+import { defineKind, quote, single, ui, variableName } from "./spec";
 
 export const setVariable = defineKind({
   kind: "set_variable",
@@ -8,7 +8,7 @@ export const setVariable = defineKind({
   category: "logic",
   description: "Set, unset or increment a channel variable (session:setVariable).",
   params: z.object({
-    name: variableName("Variable"),
+    name: variableName("Variable", undefined, "", "error"),
     mode: ui(z.enum(["set", "unset", "increment"]).default("set"), {
       widget: "select",
       label: "Operation",
@@ -56,7 +56,7 @@ export const branch = defineKind({
   description:
     "Route on a channel variable: cases are tested in order (equals, regex, numeric compare, empty); the first that holds wins, else Default. An unset variable counts as empty.",
   params: z.object({
-    variable: variableName("Variable"),
+    variable: variableName("Variable", undefined, "", "error"),
     cases: ui(z.array(caseSchema).default([]), { widget: "list", label: "Cases" }),
   }),
   outcomes: (p) => [
@@ -69,6 +69,15 @@ export const branch = defineKind({
   sessionMethods: ["getVariable"],
   waitsForCaller: false,
   summary: (p) => `${p.variable || "?"}: ${p.cases.length} case(s)`,
+  keyedList: { list: "cases", reserved: "default", item: "case" },
+  patterns: (p) => p.cases.flatMap((c, i) => (c.op === "regex" ? [{ param: `cases.${i}.value`, pattern: c.value }] : [])),
+  check: (p) =>
+    p.cases.flatMap((c, i) => {
+      const v = c.value.trim();
+      return NUMERIC_BRANCH_OPS.has(c.op) && (v === "" || !Number.isFinite(Number(v)))
+        ? [{ param: `cases.${i}.value`, severity: "error" as const, message: `case #${i + 1} compares as a number but its Value ${quote(c.value)} is not a number.` }]
+        : [];
+    }),
 });
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
@@ -122,6 +131,12 @@ export const timeOfDay = defineKind({
   sessionMethods: ["freeswitch.API:strftime_tz"],
   waitsForCaller: false,
   summary: (p) => `${p.timezone}, ${p.hours.length} range(s), ${p.holidays.length} holiday(s)`,
+  check: (p) =>
+    p.hours.flatMap((h, i) =>
+      hhmmToMinutes(h.to) <= hhmmToMinutes(h.from)
+        ? [{ param: `hours.${i}.to`, severity: "error" as const, message: `business hours #${i + 1} end at ${h.to}, not after they start at ${h.from}; split a range that crosses midnight in two.` }]
+        : [],
+    ),
 });
 
 export const log = defineKind({
@@ -131,7 +146,7 @@ export const log = defineKind({
   description: "Write a line to the FreeSWITCH console / runtime log (session:consoleLog).",
   params: z.object({
     level: ui(z.enum(LOG_LEVELS).default("info"), { widget: "select", label: "Level", options: LOG_LEVELS }),
-    message: ui(z.string().default(""), { widget: "template", template: true, label: "Message" }),
+    message: ui(z.string().default(""), { widget: "template", template: true, label: "Message", required: "warning" }),
   }),
   outcomes: () => single(),
   sessionMethods: ["consoleLog"],
@@ -152,6 +167,7 @@ export const httpRequest = defineKind({
     url: ui(z.string().default(""), {
       widget: "template",
       template: true,
+      required: "error",
       label: "URL",
       placeholder: "https://crm.example.com/api/callers/${caller_id_number}",
     }),

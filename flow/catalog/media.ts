@@ -13,7 +13,7 @@ export const play = defineKind({
   description:
     "Play a sound file, tone or silence (session:streamFile). Optionally the caller can interrupt it with keys, through an input callback.",
   params: z.object({
-    file: promptPath("Prompt", "A file path (relative to sound_prefix), tone_stream://, silence_stream://ms or file_string://a!b"),
+    file: promptPath("Prompt", "A file path (relative to sound_prefix), tone_stream://, silence_stream://ms or file_string://a!b", "", "error"),
     interruptKeys: ui(z.string().regex(DIGITS_RE, "Only 0-9, *, # and A-D").default(""), {
       widget: "digits",
       label: "Interrupt keys",
@@ -38,6 +38,10 @@ export const play = defineKind({
   sessionMethods: ["setInputCallback", "streamFile", "unsetInputCallback"],
   waitsForCaller: true,
   summary: (p) => p.file + (p.interruptKeys ? ` [${p.interruptKeys}]` : ""),
+  check: (p) =>
+    p.branchOnKey && p.interruptKeys === ""
+      ? [{ param: "interruptKeys", severity: "warning", message: "Branch on key is on but there are no Interrupt keys, so there is nothing to branch on." }]
+      : [],
 });
 
 export function uniqueDigits(keys: string): string[] {
@@ -61,6 +65,7 @@ export const say = defineKind({
     text: ui(z.string().default(""), {
       widget: "template",
       template: true,
+      required: "error",
       label: "Value",
       placeholder: "${account_balance}",
     }),
@@ -83,7 +88,7 @@ export const speak = defineKind({
   category: "media",
   description: "Text to speech (session:speak) with FreeSWITCH's mod_flite voices.",
   params: z.object({
-    text: ui(z.string().default(""), { widget: "template", template: true, label: "Text" }),
+    text: ui(z.string().default(""), { widget: "template", template: true, label: "Text", required: "error" }),
     voice: ui(z.enum(["", ...FLITE_VOICES]).default(""), {
       widget: "select",
       label: "Voice",
@@ -103,7 +108,7 @@ export const phrase = defineKind({
   category: "media",
   description: "Play a phrase macro from the language files (session:sayPhrase).",
   params: z.object({
-    name: ui(z.string().default(""), { widget: "text", label: "Phrase macro", placeholder: "voicemail_menu" }),
+    name: ui(z.string().default(""), { widget: "text", label: "Phrase macro", placeholder: "voicemail_menu", required: "error" }),
     data: ui(z.string().default(""), { widget: "template", template: true, label: "Data" }),
     language: ui(z.string().default(""), { widget: "text", label: "Language", help: "Empty: default_language or en." }),
   }),
@@ -137,6 +142,7 @@ export const record = defineKind({
     path: ui(z.string().default("/tmp/ivr-recordings/${uuid}.wav"), {
       widget: "template",
       template: true,
+      required: "error",
       label: "File path",
       help: "${var} is replaced by the channel variable (e.g. ${uuid}, ${caller_id_number}).",
     }),

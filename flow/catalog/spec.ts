@@ -41,6 +41,11 @@ export interface UiHint {
   template?: boolean;
   /** Advanced parameters are folded away in the form. */
   advanced?: boolean;
+  /**
+   * Text the schema allows empty but a working node needs: "error" (IVR1020), "warning"
+   * (IVR1020, the node still works), or "target" (IVR1012: the call has nowhere to go).
+   */
+  required?: "error" | "warning" | "target";
 }
 
 /** Attach a UI hint to a zod schema (stored in zod's metadata registry). */
@@ -66,6 +71,14 @@ export interface OutcomeSpec {
   label: string;
 }
 
+/** A problem found by a kind's own `check` (validate() adds the node's name and the code). */
+export interface ParamFinding {
+  /** Path inside params, e.g. "choices.1.key". */
+  param: string;
+  severity: "error" | "warning";
+  message: string;
+}
+
 export interface NodeKindSpec<P extends z.ZodObject = z.ZodObject> {
   kind: string;
   label: string;
@@ -87,6 +100,12 @@ export interface NodeKindSpec<P extends z.ZodObject = z.ZodObject> {
   adminOnly?: boolean;
   /** Collected digits are logged as *** (sets `sensitive_dtmf` while collecting). */
   sensitiveParam?: keyof z.output<P> & string;
+  /** Rules that tie parameters together (IVR1016), beyond what the schema says. */
+  check?: (params: z.output<P>) => ParamFinding[];
+  /** Regular expressions the node matches at run time (checked for PCRE/JS portability). */
+  patterns?: (params: z.output<P>) => Array<{ param: string; pattern: string }>;
+  /** A list whose item keys become outcomes; `reserved` is the kind's own exit (IVR1015). */
+  keyedList?: { list: keyof z.output<P> & string; reserved: string; item: string };
 }
 
 export function defineKind<P extends z.ZodObject>(spec: NodeKindSpec<P>): NodeKindSpec<P> {
@@ -95,16 +114,23 @@ export function defineKind<P extends z.ZodObject>(spec: NodeKindSpec<P>): NodeKi
 
 export const single = (label = "Next"): OutcomeSpec[] => [{ key: "next", label }];
 
+/** Quote a user value for a message, shortened. */
+export function quote(value: unknown, max = 40): string {
+  const text = typeof value === "string" ? value : String(value ?? "");
+  const v = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(v);
+}
+
 // Shared parameter schemas -------------------------------------------------------
 
 export const VARIABLE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const DIGITS_RE = /^[0-9*#A-Da-d]*$/;
 
-export const variableName = (label: string, help?: string, def = "") =>
-  ui(z.string().default(def), { widget: "variable", label, help });
+export const variableName = (label: string, help?: string, def = "", required?: UiHint["required"]) =>
+  ui(z.string().default(def), { widget: "variable", label, help, required });
 
-export const promptPath = (label: string, help?: string, def = "") =>
-  ui(z.string().default(def), { widget: "prompt", label, help, placeholder: "ivr/ivr-welcome.wav" });
+export const promptPath = (label: string, help?: string, def = "", required?: UiHint["required"]) =>
+  ui(z.string().default(def), { widget: "prompt", label, help, placeholder: "ivr/ivr-welcome.wav", required });
 
 export const millis = (label: string, def: number, help?: string, advanced?: boolean) =>
   ui(z.number().int().min(0).max(3_600_000).default(def), { widget: "number", unit: "ms", label, help, advanced });

@@ -35,12 +35,7 @@ export function nodeName(info: Pick<NodeInfo, "node" | "spec">): string {
   return label ? `${kind} "${label}"` : `${kind} node "${info.node.id}"`;
 }
 
-/** Quote a user value for a message, shortened. */
-export function quote(value: unknown, max = 40): string {
-  const text = typeof value === "string" ? value : String(value ?? "");
-  const v = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(v);
-}
+export { quote } from "../catalog/spec";
 
 /** Parse every node once; the rules then read `infos`. */
 export function buildContext(flow: FlowGraph, options: ValidateOptions, parse: ParseParams): ValidationContext {
