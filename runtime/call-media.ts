@@ -1,6 +1,7 @@
 // MediaPort over one call's RTP stream in the media worker: what the Session plays and
 // records goes through here. Relative prompt paths resolve against sound_prefix or the
 // runtime's sounds folder, as FreeSWITCH resolves them against its sounds directory.
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { MediaStreamHandle, PlayDone, RecordDone } from "./media/engine";
 import type { Channel } from "./session/channel";
@@ -31,6 +32,7 @@ export class CallMedia implements MediaPort {
     private readonly soundsDir: string,
     private readonly tts: FliteTts,
     private readonly log: (level: string, msg: string) => void,
+    private readonly recordingsDir: string = path.resolve("recordings"),
   ) {}
 
   /** A path as FreeSWITCH would find it: absolute, a URL-like source, or under sound_prefix. */
@@ -45,6 +47,11 @@ export class CallMedia implements MediaPort {
     if (/^[a-z_]+:\/\//i.test(spec) || path.isAbsolute(spec) || spec === "") return spec;
     const prefix = this.channel.getVar("sound_prefix") || this.soundsDir;
     return path.join(prefix, spec);
+  }
+
+  /** Recordings: absolute paths as given, relative ones under the recordings folder. */
+  private resolveRecording(file: string): string {
+    return path.isAbsolute(file) ? file : path.join(this.recordingsDir, file);
   }
 
   play(source: string): PlayHandle {
@@ -72,12 +79,21 @@ export class CallMedia implements MediaPort {
   }
 
   record(file: string, options: RecordOptions): RecordHandle {
-    const p = this.stream.record({
-      path: file,
-      maxLenSecs: options.maxSeconds,
-      silenceThreshold: options.silenceThreshold,
-      silenceSecs: options.silenceSeconds,
-    });
+    const target = this.resolveRecording(file);
+    // The folder is created as needed, so a recordings path like ${recordings_dir}/${uuid}.wav just works.
+    let stopped = false;
+    const p = mkdir(path.dirname(target), { recursive: true })
+      .catch(() => undefined)
+      .then(() =>
+        stopped
+          ? { path: target, reason: "stopped" as const, returnValue: 1 as const, recordMs: 0, recordSamples: 0, recordSeconds: 0, silenceHitsExhausted: false }
+          : this.stream.record({
+              path: target,
+              maxLenSecs: options.maxSeconds,
+              silenceThreshold: options.silenceThreshold,
+              silenceSecs: options.silenceSeconds,
+            }),
+      );
     const done = p.then(
       (d): RecordResult => {
         if (d.reason === "error") this.log("err", `recording ${file} failed: ${d.detail ?? ""}`);
@@ -85,7 +101,10 @@ export class CallMedia implements MediaPort {
       },
       (): RecordResult => ({ reason: "error", ms: 0, samples: 0 }),
     );
-    const stop = () => void this.stream.stopRecord("stopped").catch(() => undefined);
+    const stop = () => {
+      stopped = true;
+      void this.stream.stopRecord("stopped").catch(() => undefined);
+    };
     return { done, stop, truncate: stop };
   }
 

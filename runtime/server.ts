@@ -286,7 +286,14 @@ export class IvrServer {
     const maxMs = (this.options.maxDurationSec ?? 4 * 3600) * 1000;
     const maxTimer = maxMs > 0 ? setTimeout(() => hangupWith("ALLOTTED_TIMEOUT"), maxMs) : undefined;
 
-    const media = new CallMedia(stream, channel, this.soundsDir, this.tts, (level, msg) => this.log(level, msg, uuid));
+    const media = new CallMedia(
+      stream,
+      channel,
+      this.soundsDir,
+      this.tts,
+      (level, msg) => this.log(level, msg, uuid),
+      this.globals.get("recordings_dir"),
+    );
     const control = {
       answer: async () => {
         if (call.state === "answered" || call.state === "confirmed") return true;

@@ -38,7 +38,13 @@ local bridge = __ivr_bridge
 local sig_src, json_src, prelude_src, script_name = __ivr_sig_src, __ivr_json_src, __ivr_prelude_src, __ivr_script_name
 __ivr_bridge, __ivr_sig_src, __ivr_json_src, __ivr_prelude_src, __ivr_script_name = nil, nil, nil, nil, nil
 local SIG = load(sig_src, "=signatures")()
-local json = load(json_src, "=json")()
+-- freeswitch.JSON is compiled on first use: most scripts never touch it.
+local json = setmetatable({}, { __index = function(t, k)
+  local lib = load(json_src, "=json")()
+  setmetatable(t, nil)
+  for name, fn in pairs(lib) do t[name] = fn end
+  return lib[k]
+end })
 local P = load(prelude_src, "=prelude")(bridge, SIG, json)
 freeswitch = P.freeswitch
 session = P.make_session(1)
