@@ -67,7 +67,8 @@ local function ivr_http(req)
   local out = freeswitch.API():execute("curl", args)
   local ok, res = pcall(function () return freeswitch.JSON():decode(out) end)
   if not ok or type(res) ~= "table" then
-    session:consoleLog("err", "ivr: HTTP request failed: " .. tostring(out) .. "\n")
+    session:consoleLog("err", "ivr: HTTP request failed: no response\n")
+    if req.statusVariable ~= "" then session:setVariable(req.statusVariable, "0") end
     return false
   end
   local status = tonumber(res.status_code) or 0
