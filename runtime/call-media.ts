@@ -3,7 +3,7 @@
 // runtime's sounds folder, as FreeSWITCH resolves them against its sounds directory.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { MediaStreamHandle, PlayDone, RecordDone } from "./media/engine";
+import type { MediaStreamHandle, PlayControl, PlayDone, RecordDone } from "./media/engine";
 import type { Channel } from "./session/channel";
 import type { MediaPort, PlayHandle, PlayResult, RecordHandle, RecordOptions, RecordResult } from "./session/ports";
 import type { FliteTts } from "./speech/tts";
@@ -67,14 +67,17 @@ export class CallMedia implements MediaPort {
       },
     );
     const stop = () => void this.stream.stopPlay().catch(() => undefined);
-    const unsupported = (what: string) => () => this.log("debug", `${what} during playback is not supported yet`);
+    const control = (c: PlayControl) => void this.stream.controlPlay(c).catch(() => undefined);
     return {
       done,
       stop,
-      pause: unsupported("pause"),
-      seek: unsupported("seek"),
-      restart: unsupported("restart"),
-      adjust: unsupported("speed/volume"),
+      pause: () => control({ action: "pause" }),
+      seek: (ms, relative) => control({ action: "seek", ms, relative }),
+      restart: () => control({ action: "restart" }),
+      adjust: (kind, value, relative) => {
+        if (kind === "volume") control({ action: "volume", value, relative });
+        else this.log("debug", "speed changes during playback are not supported");
+      },
     };
   }
 

@@ -7,6 +7,7 @@ import type {
   EngineOp,
   EngineResponse,
   EngineWorkerData,
+  PlayControl,
   PlayDone,
   RecordArgs,
   RecordDone,
@@ -16,7 +17,7 @@ import type {
   UpdateStreamArgs,
 } from "./worker/protocol";
 
-export type { CreateStreamArgs, PlayDone, RecordArgs, RecordDone, RemoteAddress, StreamStats, UpdateStreamArgs } from "./worker/protocol";
+export type { CreateStreamArgs, PlayControl, PlayDone, RecordArgs, RecordDone, RemoteAddress, StreamStats, UpdateStreamArgs } from "./worker/protocol";
 
 export interface MediaEngineOptions {
   /** Where transcoded prompts are cached. */
@@ -166,6 +167,11 @@ export class MediaStreamHandle {
 
   async stopPlay(): Promise<void> {
     await this.engine.request({ op: "stopPlay", streamId: this.id });
+  }
+
+  /** pause (toggle), restart, seek, volume on the current playback (input-callback commands). */
+  async controlPlay(control: PlayControl): Promise<void> {
+    await this.engine.request({ op: "controlPlay", streamId: this.id, control });
   }
 
   /** Records what the caller sends; resolves with recordFile's outcome. */

@@ -11,7 +11,7 @@ import { Recorder } from "./recorder";
 import { RTP_HEADER_SIZE, RtpPacket, uint16Diff, writeRtpHeader } from "./rtp";
 import { FramePlayer, openSource, type PcmLoader } from "./sources";
 import { WavWriter } from "./wav";
-import type { CreateStreamArgs, PlayDone, RecordArgs, RemoteAddress, StreamEvent, StreamStats, UpdateStreamArgs } from "./worker/protocol";
+import type { CreateStreamArgs, PlayControl, PlayDone, RecordArgs, RemoteAddress, StreamEvent, StreamStats, UpdateStreamArgs } from "./worker/protocol";
 
 const SAMPLE_RATE = 8000;
 /** After a stall, at most this many overdue packets go out at once; the rest are skipped. */
@@ -98,6 +98,8 @@ function tryBind(address: string, port: number): Promise<dgram.Socket | undefine
 
 interface ActivePlay {
   id: number;
+  /** The source spec, reopened at an offset to seek or restart. */
+  spec: string;
   player?: FramePlayer;
   /** Set until the source is open; a stop before that cancels it. */
   opening: boolean;
@@ -211,7 +213,7 @@ export class RtpStream {
   /** Starts a playback (replacing any current one, which ends "stopped"); returns its id. */
   startPlay(spec: string, startSample = 0): number {
     this.finishPlay("stopped");
-    const play: ActivePlay = { id: this.nextPlayId++, opening: true };
+    const play: ActivePlay = { id: this.nextPlayId++, spec, opening: true };
     this.play = play;
     openSource(spec, this.deps.loader, { startSample }).then(
       (r) => {
@@ -223,7 +225,7 @@ export class RtpStream {
           return;
         }
         if (r.skipped.length) play.skipped = r.skipped.join("; ");
-        play.player = new FramePlayer(r.source);
+        play.player = new FramePlayer(r.source, startSample);
         this.markNext = true; // talkspurt start
       },
       (e: Error) => {
@@ -237,6 +239,34 @@ export class RtpStream {
 
   stopPlay(): void {
     this.finishPlay("stopped");
+  }
+
+  /** pause (toggle), restart, seek and volume on the current playback; speed is not supported. */
+  controlPlay(control: PlayControl): void {
+    const play = this.play;
+    const player = play?.player;
+    if (!play || !player) return;
+    if (control.action === "pause") {
+      player.paused = !player.paused;
+      return;
+    }
+    if (control.action === "volume") {
+      player.setVolume(control.relative ? player.volume + control.value : control.value);
+      return;
+    }
+    const target =
+      control.action === "restart"
+        ? 0
+        : Math.max(0, Math.round(control.relative ? player.samplesPlayed + (control.ms * SAMPLE_RATE) / 1000 : (control.ms * SAMPLE_RATE) / 1000));
+    const { paused, volume } = player;
+    // Reopen the same source at the new offset; the playback (and its id) goes on.
+    openSource(play.spec, this.deps.loader, { startSample: target }).then((r) => {
+      if (this.play !== play || this.closed || !r.ok) return;
+      const next = new FramePlayer(r.source, target);
+      next.paused = paused;
+      next.setVolume(volume);
+      play.player = next;
+    }, () => undefined);
   }
 
   private finishPlay(reason: PlayDone["reason"]): void {

@@ -301,17 +301,44 @@ export class FramePlayer {
   private ended = false;
   /** Real samples delivered (not counting the padding of the last frame): FreeSWITCH's playback_samples. */
   samplesPlayed = 0;
+  /** While paused the frames are silence and the source does not advance (input callback "pause"). */
+  paused = false;
+  /** Volume step as FreeSWITCH's "volume:N" (-4..4, about 3 dB a step). */
+  private volumeStep = 0;
+  private gain = 1;
 
-  constructor(private readonly source: PcmSource) {}
+  constructor(
+    private readonly source: PcmSource,
+    /** Where this source starts within the whole prompt (after a seek), in samples. */
+    startSample = 0,
+  ) {
+    this.samplesPlayed = startSample;
+  }
+
+  setVolume(step: number): void {
+    this.volumeStep = Math.max(-4, Math.min(4, Math.round(step)));
+    this.gain = 10 ** ((this.volumeStep * 3) / 20);
+  }
+
+  get volume(): number {
+    return this.volumeStep;
+  }
 
   /** Fills `out` with the next frame; false when the source had nothing left (out untouched). */
   nextFrame(out: Int16Array): boolean {
     if (this.ended) return false;
+    if (this.paused) {
+      out.fill(0);
+      return true;
+    }
     const n = this.source.read(out, 0, out.length);
     if (n < out.length) {
       this.ended = true;
       if (n === 0) return false;
       out.fill(0, n);
+    }
+    if (this.gain !== 1) {
+      for (let i = 0; i < n; i++) out[i] = Math.max(-32768, Math.min(32767, Math.round(out[i] * this.gain)));
     }
     this.samplesPlayed += n;
     return true;

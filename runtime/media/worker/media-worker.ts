@@ -47,6 +47,9 @@ async function handle(req: EngineRequest): Promise<unknown> {
     case "stopPlay":
       stream(req.streamId).stopPlay();
       return null;
+    case "controlPlay":
+      stream(req.streamId).controlPlay(req.control);
+      return null;
     case "record":
       return { recordId: stream(req.streamId).startRecord(req.args) };
     case "stopRecord":

@@ -42,6 +42,13 @@ export interface RecordArgs {
   silenceSecs?: number;
 }
 
+/** Input-callback file-handle commands on the current playback ("pause", "seek:+N"...). */
+export type PlayControl =
+  | { action: "pause" }
+  | { action: "restart" }
+  | { action: "seek"; ms: number; relative: boolean }
+  | { action: "volume"; value: number; relative: boolean };
+
 export type PlayEndReason = "eof" | "stopped" | "closed" | "notfound" | "error";
 
 export interface PlayDone {
@@ -83,6 +90,7 @@ export type EngineOp =
   | { op: "updateStream"; streamId: number; args: UpdateStreamArgs }
   | { op: "play"; streamId: number; spec: string; startSample?: number }
   | { op: "stopPlay"; streamId: number }
+  | { op: "controlPlay"; streamId: number; control: PlayControl }
   | { op: "record"; streamId: number; args: RecordArgs }
   | { op: "stopRecord"; streamId: number; reason: "stopped" | "break" }
   | { op: "setInbandDtmf"; streamId: number; enabled: boolean }
