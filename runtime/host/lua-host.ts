@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { LuaFactory, LuaReturn, LuaTimeoutError, type LuaEngine, type LuaThread } from "wasmoon";
+import { LuaEventMasks, LuaFactory, LuaReturn, LuaTimeoutError, type LuaEngine, type LuaThread } from "wasmoon";
 import { ScriptExit } from "../session/errors";
 import { normalizeLogLevel, type FsSession } from "../session/session";
 import type { DtmfInput } from "../session/types";
@@ -77,11 +77,32 @@ class BudgetExceeded extends Error {}
  * its function in the shared wasm table, which keeps the thread and its whole engine reachable:
  * one leak per resume, i.e. per session method call (~5 KB per short call measured).
  */
-function clearBudgetHook(th: LuaThread): void {
-  const internals = th as unknown as { hookFunctionPointer?: number; lua?: { module?: { removeFunction?(p: number): void } } };
-  const ptr = internals.hookFunctionPointer;
-  th.setTimeout(undefined);
-  if (ptr) internals.lua?.module?.removeFunction?.(ptr);
+/** Instructions between two checks of the clock. */
+const HOOK_EVERY = 1000;
+/** Longest stretch of Lua before it yields back to the event loop (other calls' SIP and scripts). */
+const SLICE_MS = 10;
+
+/**
+ * Our own count hook for one resume: past the call's CPU budget it raises a timeout error;
+ * past the slice it yields the script's coroutine, so a busy script never holds the main thread
+ * for long. (wasmoon's own timeout hook only errors, and its function-table entry leaked.)
+ */
+function installSliceHook(th: LuaThread, sliceEnd: number, budgetEnd: number): () => void {
+  const lua = th.lua;
+  const ptr = lua.module.addFunction((L: number) => {
+    const now = performance.now();
+    if (now > budgetEnd) {
+      th.stateToThread(L).pushValue(new LuaTimeoutError("CPU budget exceeded"));
+      lua.lua_error(L);
+    } else if (now > sliceEnd && L === th.address && lua.lua_isyieldable(L)) {
+      lua.lua_yieldk(L, 0, 0, null);
+    }
+  }, "vii");
+  lua.lua_sethook(th.address, ptr, LuaEventMasks.Count, HOOK_EVERY);
+  return () => {
+    lua.lua_sethook(th.address, null, 0, 0);
+    lua.module.removeFunction(ptr);
+  };
 }
 
 /** Per-call Lua bookkeeping: CPU spent so far, and the threads to close at the end. */
@@ -171,14 +192,14 @@ export class LuaHost {
     for (;;) {
       const left = this.budgetMs - state.spent;
       if (left <= 0) throw new BudgetExceeded();
-      th.setTimeout(Date.now() + left);
       const t0 = performance.now();
+      const removeHook = installSliceHook(th, t0 + Math.min(SLICE_MS, left), t0 + left);
       let res: { result: LuaReturn; resultCount: number };
       try {
         res = th.resume(argc);
       } finally {
         state.spent += performance.now() - t0;
-        clearBudgetHook(th);
+        removeHook();
       }
       argc = 0;
       if (res.result !== LuaReturn.Yield) {

@@ -114,6 +114,23 @@ describe("Lua host: mod_lua globals and return types", () => {
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
+  it("a busy script yields the main thread every few ms while it runs (other calls go on)", async () => {
+    const t = setup({}, 600);
+    let last = performance.now();
+    let maxGap = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - last);
+      last = now;
+    }, 5);
+    const end = await t.run(`local x = 0 while true do x = x + 1 end`);
+    maxGap = Math.max(maxGap, performance.now() - last);
+    clearInterval(timer);
+    expect((end as { message: string }).message).toMatch(/CPU budget/);
+    // Without slicing the loop would hold the thread for the whole 600 ms budget.
+    expect(maxGap).toBeLessThan(300);
+  });
+
   it("a syntax error is reported with the line", async () => {
     const t = setup();
     const end = await t.run(`local x = \n session:answer(`);

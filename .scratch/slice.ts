@@ -1,0 +1,10 @@
+import { LuaHost } from "../runtime/host/lua-host";
+import { makeSession } from "../test/session/fakes";
+const host = new LuaHost({ cpuBudgetMs: 600, globals: new Map(), log: (l, m) => console.log(l, m.slice(0, 100)), api: async () => "" });
+const t = makeSession();
+let last = performance.now(), maxGap = 0, ticks = 0;
+const timer = setInterval(() => { const n = performance.now(); maxGap = Math.max(maxGap, n - last); last = n; ticks++; }, 5);
+const t0 = performance.now();
+const end = await host.run({ name: "x.lua", code: "local x = 0 while true do x = x + 1 end" }, t.session, []);
+clearInterval(timer);
+console.log(end, "elapsed", (performance.now() - t0).toFixed(0), "maxGap", maxGap.toFixed(1), "ticks", ticks);
