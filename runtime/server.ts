@@ -157,6 +157,7 @@ export class IvrServer {
     const until = Date.now() + 2000;
     while (this.active.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     await this.sip.close();
+    this.luaHost.close();
     await this.engine.close();
     await this.metrics.close();
   }

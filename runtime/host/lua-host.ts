@@ -24,6 +24,8 @@ export type ApiExecutor = (command: string, args: string, session: FsSession) =>
 export interface LuaHostOptions {
   /** CPU time a call's Lua may use (not counting time blocked in session methods). Default 2000 ms. */
   cpuBudgetMs?: number;
+  /** Lua states kept built ahead of calls (each serves one call). Default 4; 0 = build per call. */
+  warmStates?: number;
   /** Memory cap per Lua state. Default 64 MiB. */
   memoryMaxBytes?: number;
   api: ApiExecutor;
@@ -35,8 +37,8 @@ export interface LuaHostOptions {
 
 const BOOTSTRAP = `
 local bridge = __ivr_bridge
-local sig_src, json_src, prelude_src, script_name = __ivr_sig_src, __ivr_json_src, __ivr_prelude_src, __ivr_script_name
-__ivr_bridge, __ivr_sig_src, __ivr_json_src, __ivr_prelude_src, __ivr_script_name = nil, nil, nil, nil, nil
+local sig_src, json_src, prelude_src = __ivr_sig_src, __ivr_json_src, __ivr_prelude_src
+__ivr_bridge, __ivr_sig_src, __ivr_json_src, __ivr_prelude_src = nil, nil, nil, nil
 local SIG = load(sig_src, "=signatures")()
 -- freeswitch.JSON is compiled on first use: most scripts never touch it.
 local json = setmetatable({}, { __index = function(t, k)
@@ -48,8 +50,6 @@ end })
 local P = load(prelude_src, "=prelude")(bridge, SIG, json)
 freeswitch = P.freeswitch
 session = P.make_session(1)
-argv = { [0] = script_name }
-for i = 1, bridge.argc() do argv[i] = bridge.argv(i) end
 local sess = session
 __ivr_invoke_input = function(fname, argname, kind, digit, duration)
   return P.invoke_input(fname, argname, kind, digit, duration, sess)
@@ -57,7 +57,11 @@ end
 __ivr_invoke_hook = function(fname, argname, status)
   return P.invoke_hook(fname, argname, status, sess)
 end
-__ivr_run = function(src)
+-- The per-call part: the state above is prepared ahead of the call (see LuaHost's pool).
+__ivr_run = function(src, script_name)
+  __ivr_run = nil
+  argv = { [0] = script_name }
+  for i = 1, bridge.argc() do argv[i] = bridge.argv(i) end
   local chunk, err = load(src, "@" .. script_name, "t")
   if not chunk then return false, err, false end
   local ok, e = P.raw_xpcall(chunk, function(e)
@@ -130,29 +134,88 @@ export function readLuaScript(file: string): ScriptSource {
   return { name: file, code };
 }
 
+/** What a prepared Lua state's bridge serves: filled in when a call takes the state. */
+interface CallContext {
+  session: FsSession;
+  argv: string[];
+  state: RunState;
+}
+
+/** A fresh Lua state with the mod_lua globals already built, waiting for its one call. */
+interface PreparedState {
+  engine: LuaEngine;
+  holder: { call?: CallContext };
+}
+
 export class LuaHost {
   private readonly factory = new LuaFactory();
   private readonly budgetMs: number;
   private readonly memoryMax: number;
+  /** Fresh states built between calls, so a call does not pay for building one (never reused). */
+  private readonly pool: PreparedState[] = [];
+  private readonly poolSize: number;
+  private filling = false;
+  private closed = false;
 
   constructor(private readonly options: LuaHostOptions) {
     this.budgetMs = options.cpuBudgetMs ?? 2000;
     this.memoryMax = options.memoryMaxBytes ?? 64 * 1024 * 1024;
+    this.poolSize = options.warmStates ?? 4;
+  }
+
+  /** Build one Lua state with the globals in place (session, freeswitch; argv comes per call). */
+  private async prepare(): Promise<PreparedState> {
+    const engine = await this.factory.createEngine({ injectObjects: true, enableProxy: true, traceAllocations: true });
+    engine.global.setMemoryMax(this.memoryMax);
+    const holder: PreparedState["holder"] = {};
+    this.installGlobals(engine, holder);
+    engine.doStringSync(BOOTSTRAP);
+    return { engine, holder };
+  }
+
+  /** Top the pool up one state at a time, yielding between states. */
+  private refill(): void {
+    if (this.filling || this.closed || this.poolSize <= 0) return;
+    this.filling = true;
+    const step = () => {
+      if (this.closed || this.pool.length >= this.poolSize) {
+        this.filling = false;
+        return;
+      }
+      this.prepare().then(
+        (p) => {
+          if (this.closed) p.engine.global.close();
+          else this.pool.push(p);
+          setImmediate(step);
+        },
+        () => {
+          this.filling = false;
+        },
+      );
+    };
+    setImmediate(step);
+  }
+
+  /** Close the states waiting in the pool. */
+  close(): void {
+    this.closed = true;
+    for (const p of this.pool.splice(0)) p.engine.global.close();
   }
 
   /** Run a script for a call. Never throws: errors end only this call's script. */
   async run(source: ScriptSource, session: FsSession, argv: string[]): Promise<ScriptEnd> {
-    const engine = await this.factory.createEngine({ injectObjects: true, enableProxy: true, traceAllocations: true });
+    const prepared = this.pool.pop() ?? (await this.prepare());
+    this.refill();
+    const { engine } = prepared;
     const state: RunState = { spent: 0, threads: [] };
+    prepared.holder.call = { session, argv, state };
     try {
-      engine.global.setMemoryMax(this.memoryMax);
-      this.installGlobals(engine, session, source, argv, state);
-      engine.doStringSync(BOOTSTRAP);
       const th = engine.global.newThread();
       state.threads.push(th);
       th.loadString("return __ivr_run(...)");
       th.pushValue(source.code);
-      const [ok, err, budget] = (await this.runThread(th, 1, state)) as [boolean, string | undefined, boolean];
+      th.pushValue(source.name);
+      const [ok, err, budget] = (await this.runThread(th, 2, state)) as [boolean, string | undefined, boolean];
       if (ok) return { kind: "returned" };
       if (budget) return this.budgetEnd(session, source);
       if (typeof err === "string" && /^(exit|die)$/i.test(err.split("\n")[0].trim())) {
@@ -231,23 +294,23 @@ export class LuaHost {
     }
   }
 
-  private installGlobals(
-    engine: LuaEngine,
-    session: FsSession,
-    source: ScriptSource,
-    argv: string[],
-    state: RunState,
-  ): void {
+  private installGlobals(engine: LuaEngine, holder: PreparedState["holder"]): void {
     const g = engine.global;
-    const uuid = session.channel.uuid;
     const log = this.options.log;
     const exitMarker = (how: string) => ({ __ivr_exit__: how });
     const lua = this;
+    // The bridge is built before its call exists: each function reads the call at run time.
+    const call = (): CallContext => {
+      if (!holder.call) throw new Error("Lua state used outside a call");
+      return holder.call;
+    };
+    const uuidOf = () => holder.call?.session.channel.uuid;
 
     const bridge = {
       call: (_handle: number, method: string, n: number, ...raw: unknown[]) => {
         const args = raw.slice(0, n).map((a) => (a === null ? undefined : a));
-        return lua.callSession(engine, session, method, args, state).then(
+        const c = call();
+        return lua.callSession(engine, c.session, method, args, c.state).then(
           (r) => (r === null ? undefined : r),
           (e) => {
             if (e instanceof ScriptExit) return exitMarker(e.how);
@@ -256,8 +319,8 @@ export class LuaHost {
         );
       },
       log: (level: string, msg: string) => {
-        if (level === "clean") log("console", msg, uuid);
-        else log(normalizeLogLevel(level), msg, uuid);
+        if (level === "clean") log("console", msg, uuidOf());
+        else log(normalizeLogLevel(level), msg, uuidOf());
       },
       msleep: (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, Number(ms) || 0))),
       getGlobal: (name: string) => this.options.globals.get(name),
@@ -266,17 +329,16 @@ export class LuaHost {
         else this.options.globals.set(name, value);
       },
       nowMs: () => String(Date.now()),
-      api: (cmd: string, args: string) => this.options.api(cmd, args, session).then((r) => r ?? ""),
+      api: (cmd: string, args: string) => this.options.api(cmd, args, call().session).then((r) => r ?? ""),
       fire: (json: string) => this.options.onEvent?.(json),
       isTimeout: (e: unknown) => e instanceof LuaTimeoutError,
-      argc: () => argv.length,
-      argv: (i: number) => argv[i - 1],
+      argc: () => call().argv.length,
+      argv: (i: number) => call().argv[i - 1],
     };
     g.set("__ivr_bridge", bridge);
     g.set("__ivr_sig_src", SIGNATURES);
     g.set("__ivr_json_src", JSON_LIB);
     g.set("__ivr_prelude_src", PRELUDE);
-    g.set("__ivr_script_name", source.name);
   }
 
   /** One session method call from Lua: names-based callbacks and mod_lua-only methods live here. */
