@@ -24,7 +24,7 @@ export type ApiExecutor = (command: string, args: string, session: FsSession) =>
 export interface LuaHostOptions {
   /** CPU time a call's Lua may use (not counting time blocked in session methods). Default 2000 ms. */
   cpuBudgetMs?: number;
-  /** Lua states kept built ahead of calls (each serves one call). Default 4; 0 = build per call. */
+  /** Lua states kept built ahead of calls (each serves one call). Default 16; 0 = build per call. */
   warmStates?: number;
   /** Memory cap per Lua state. Default 64 MiB. */
   memoryMaxBytes?: number;
@@ -160,7 +160,7 @@ export class LuaHost {
   constructor(private readonly options: LuaHostOptions) {
     this.budgetMs = options.cpuBudgetMs ?? 2000;
     this.memoryMax = options.memoryMaxBytes ?? 64 * 1024 * 1024;
-    this.poolSize = options.warmStates ?? 4;
+    this.poolSize = options.warmStates ?? 16;
   }
 
   /** Build one Lua state with the globals in place (session, freeswitch; argv comes per call). */
