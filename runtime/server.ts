@@ -132,6 +132,8 @@ export class IvrServer {
         timerConfig: this.options.sipTimers,
         onInvite: (call) => this.onInvite(call),
         log: (level, msg) => this.log(level, msg),
+        // Bound to every interface: the peer must reach us at a real address, as in our SDP.
+        contactHost: this.options.mediaAddress ?? mediaAddressFor(this.options.sipAddress),
       });
       if (this.options.metrics) this.metricsPort = await this.metrics.listen(this.options.metrics.host, this.options.metrics.port);
     } catch (e) {
