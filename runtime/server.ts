@@ -11,7 +11,7 @@ import { LuaHost, readLuaScript } from "./host/lua-host";
 import { loadTsScript, runTsScript, type ScriptEnd } from "./host/ts-host";
 import { MediaEngine, type MediaStreamHandle } from "./media/engine";
 import { SdpAnswerer, chooseCodec, parseOffer } from "./media/sdp";
-import { RuntimeMetrics } from "./metrics";
+import { RuntimeMetrics, type RtpTotals } from "./metrics";
 import { DEFAULT_ALLOWED_NETWORKS, NetworkAllowList } from "./net-allow";
 import { findRoute, type Route } from "./routes";
 import { CallLogger, type CallLogSink } from "./session/call-log";
@@ -79,7 +79,8 @@ export class IvrServer {
   private readonly sessions = new Map<string, FsSession>();
   private readonly globals = new Map<string, string>();
   readonly metrics: RuntimeMetrics;
-  private rtpTotals = { sent: 0, received: 0, late: 0, lost: 0 };
+  private rtpTotals: RtpTotals = { sent: 0, received: 0, late: 0, lost: 0 };
+  private statsTimer?: NodeJS.Timeout;
   private stopping = false;
   private readonly log: (level: string, message: string, callId?: string) => void;
   private readonly soundsDir: string;
@@ -135,7 +136,16 @@ export class IvrServer {
         // Bound to every interface: the peer must reach us at a real address, as in our SDP.
         contactHost: this.options.mediaAddress ?? mediaAddressFor(this.options.sipAddress),
       });
-      if (this.options.metrics) this.metricsPort = await this.metrics.listen(this.options.metrics.host, this.options.metrics.port);
+      if (this.options.metrics) {
+        this.metricsPort = await this.metrics.listen(this.options.metrics.host, this.options.metrics.port);
+        // The media thread reports its event-loop delay; /metrics shows the last reading.
+        const poll = () => {
+          this.engine.stats().then((s) => (this.rtpTotals.loopLagP99Ms = s.loopLagP99Ms), () => undefined);
+        };
+        poll();
+        this.statsTimer = setInterval(poll, 5000);
+        this.statsTimer.unref();
+      }
     } catch (e) {
       // A half-started server (SIP port taken...) must not leave the media worker behind.
       await this.sip?.close().catch(() => undefined);
@@ -158,6 +168,7 @@ export class IvrServer {
     }
     const until = Date.now() + 2000;
     while (this.active.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    if (this.statsTimer) clearInterval(this.statsTimer);
     await this.sip.close();
     this.luaHost.close();
     await this.engine.close();

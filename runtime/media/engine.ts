@@ -5,6 +5,7 @@ import type {
   CreateStreamArgs,
   EngineEventMessage,
   EngineOp,
+  EngineStats,
   EngineResponse,
   EngineWorkerData,
   PlayControl,
@@ -17,7 +18,7 @@ import type {
   UpdateStreamArgs,
 } from "./worker/protocol";
 
-export type { CreateStreamArgs, PlayControl, PlayDone, RecordArgs, RecordDone, RemoteAddress, StreamStats, UpdateStreamArgs } from "./worker/protocol";
+export type { CreateStreamArgs, EngineStats, PlayControl, PlayDone, RecordArgs, RecordDone, RemoteAddress, StreamStats, UpdateStreamArgs } from "./worker/protocol";
 
 export interface MediaEngineOptions {
   /** Where transcoded prompts are cached. */
@@ -91,6 +92,11 @@ export class MediaEngine {
     const s = new MediaStreamHandle(this, r.streamId, r.port, r.address);
     this.streams.set(r.streamId, s);
     return s;
+  }
+
+  /** Event-loop delay of the media thread since the last call, and its stream count. */
+  async stats(): Promise<EngineStats> {
+    return (await this.request({ op: "engineStats" })) as EngineStats;
   }
 
   /** @internal */

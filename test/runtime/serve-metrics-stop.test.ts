@@ -68,6 +68,10 @@ describe.skipIf(!hasSipp)("ivr serve: metrics, health, graceful stop", () => {
     expect(idle.status).toBe(200);
     expect(metric(idle.body, "ivr_active_calls")).toBe(0);
     expect(idle.body).toMatch(/# TYPE ivr_calls_total counter/);
+    // event-loop lag of both threads: the SIP/script thread and the media worker
+    expect(metric(idle.body, 'ivr_event_loop_lag_seconds{thread="main"}')).toBeGreaterThanOrEqual(0);
+    await until("media thread lag", async () =>
+      metric((await get(metricsPort, "/metrics")).body, 'ivr_event_loop_lag_seconds{thread="media"}') !== undefined);
 
     // one finished call is counted by its cause
     const ourBye = writeScenario(dir, "our-bye", { hangup: "ivr" });

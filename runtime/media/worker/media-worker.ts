@@ -1,4 +1,5 @@
 // The media worker: owns every call's RTP stream, away from the SIP/script event loop.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { PortAllocator, RtpStream } from "../rtp-stream";
 import { transcodingLoader } from "../sources";
@@ -14,6 +15,9 @@ const loader = transcodingLoader((p) => transcoder.transcode(p));
 const allocator = new PortAllocator(config.localAddress, config.portRange);
 const streams = new Map<number, RtpStream>();
 let nextStreamId = 1;
+// This thread's own event-loop delay: what late RTP packets would come from.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 function stream(id: number): RtpStream {
   const s = streams.get(id);
@@ -23,6 +27,11 @@ function stream(id: number): RtpStream {
 
 async function handle(req: EngineRequest): Promise<unknown> {
   switch (req.op) {
+    case "engineStats": {
+      const stats = { loopLagP99Ms: loopDelay.percentile(99) / 1e6, loopLagMaxMs: loopDelay.max / 1e6, streams: streams.size };
+      loopDelay.reset();
+      return stats;
+    }
     case "createStream": {
       const { socket, port: localPort } = await allocator.bind(req.args.localPortRange ?? config.portRange);
       const id = nextStreamId++;

@@ -96,7 +96,15 @@ export type EngineOp =
   | { op: "setInbandDtmf"; streamId: number; enabled: boolean }
   | { op: "sendDtmf"; streamId: number; digits: string; durationMs?: number }
   | { op: "stats"; streamId: number }
-  | { op: "closeStream"; streamId: number };
+  | { op: "closeStream"; streamId: number }
+  | { op: "engineStats" };
+
+/** The media thread itself: event-loop delay since the last query, live streams. */
+export interface EngineStats {
+  loopLagP99Ms: number;
+  loopLagMaxMs: number;
+  streams: number;
+}
 
 export type EngineRequest = { type: "request"; requestId: number } & EngineOp;
 
