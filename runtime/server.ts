@@ -7,6 +7,7 @@ import path from "node:path";
 import { CallMedia } from "./call-media";
 import { callVariables } from "./call-variables";
 import { executeApi } from "./host/fs-api";
+import { registerGuardedFetch, unregisterGuardedFetch } from "./host/http-guard";
 import { LuaHost, readLuaScript } from "./host/lua-host";
 import { loadTsScript, runTsScript, type ScriptEnd } from "./host/ts-host";
 import { MediaEngine, type MediaStreamHandle } from "./media/engine";
@@ -81,6 +82,8 @@ export class IvrServer {
   readonly metrics: RuntimeMetrics;
   private rtpTotals: RtpTotals = { sent: 0, received: 0, late: 0, lost: 0 };
   private statsTimer?: NodeJS.Timeout;
+  /** TS scripts' fetch, limited to the HTTP allow-list. */
+  private readonly fetchGlobal: string;
   private stopping = false;
   private readonly log: (level: string, message: string, callId?: string) => void;
   private readonly soundsDir: string;
@@ -93,6 +96,7 @@ export class IvrServer {
     const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
     this.tts = new FliteTts({ cacheDir: path.join(cacheDir, "tts") });
     this.metrics = new RuntimeMetrics(() => this.rtpTotals);
+    this.fetchGlobal = registerGuardedFetch(options.httpAllowList ?? []);
     this.globals.set("sounds_dir", this.soundsDir);
     this.globals.set("recordings_dir", path.join(cacheDir, "recordings"));
     this.globals.set("base_dir", process.cwd());
@@ -169,6 +173,7 @@ export class IvrServer {
     const until = Date.now() + 2000;
     while (this.active.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     if (this.statsTimer) clearInterval(this.statsTimer);
+    unregisterGuardedFetch(this.fetchGlobal);
     await this.sip.close();
     this.luaHost.close();
     await this.engine.close();
@@ -389,7 +394,7 @@ export class IvrServer {
       if (file.endsWith(".lua")) return await this.luaHost.run(readLuaScript(file), session, route.argv);
       // Compiled scripts go under the server's cache dir too (not a shared folder in /tmp).
       const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
-      const main = await loadTsScript(file, path.join(cacheDir, "scripts"));
+      const main = await loadTsScript(file, { cacheDir: path.join(cacheDir, "scripts"), fetchGlobal: this.fetchGlobal });
       return await runTsScript(main, session, route.argv);
     } catch (e) {
       return { kind: "error", message: (e as Error)?.message ?? String(e) };

@@ -14,26 +14,33 @@ const cache = new Map<string, Promise<ScriptMain>>();
 
 export class ScriptLoadError extends Error {}
 
+export interface TsLoadOptions {
+  cacheDir?: string;
+  /** Global name of a guarded fetch (http-guard.ts): the script's `fetch` is bound to it. */
+  fetchGlobal?: string;
+}
+
 /** Compile and import a script once; later calls reuse it until the file changes. */
-export function loadTsScript(file: string, cacheDir = path.join(os.tmpdir(), "ivr-studio-scripts")): Promise<ScriptMain> {
+export function loadTsScript(file: string, options: TsLoadOptions = {}): Promise<ScriptMain> {
+  const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-scripts");
   const abs = path.resolve(file);
   let key: string;
   try {
     const st = statSync(abs);
-    key = `${abs}:${st.mtimeMs}:${st.size}`;
+    key = `${abs}:${st.mtimeMs}:${st.size}:${options.fetchGlobal ?? ""}`;
   } catch {
     return Promise.reject(new ScriptLoadError(`script not found: ${file}`));
   }
   let p = cache.get(key);
   if (!p) {
-    p = compileAndImport(abs, key, cacheDir);
+    p = compileAndImport(abs, key, cacheDir, options.fetchGlobal);
     cache.set(key, p);
     p.catch(() => cache.delete(key));
   }
   return p;
 }
 
-async function compileAndImport(abs: string, key: string, cacheDir: string): Promise<ScriptMain> {
+async function compileAndImport(abs: string, key: string, cacheDir: string, fetchGlobal?: string): Promise<ScriptMain> {
   let code: string;
   try {
     const r = await build({
@@ -47,6 +54,8 @@ async function compileAndImport(abs: string, key: string, cacheDir: string): Pro
       // Types only: `import type` is erased; keep any runtime import of ours external-free.
       external: ["ivr-studio/runtime"],
       packages: "external",
+      // HTTP from the script goes through the server's allow-list.
+      define: fetchGlobal ? { fetch: `globalThis.${fetchGlobal}`, "globalThis.fetch": `globalThis.${fetchGlobal}` } : undefined,
     });
     code = r.outputFiles[0].text;
   } catch (e) {
