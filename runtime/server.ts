@@ -96,7 +96,8 @@ export class IvrServer {
     const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
     this.tts = new FliteTts({ cacheDir: path.join(cacheDir, "tts") });
     this.metrics = new RuntimeMetrics(() => this.rtpTotals);
-    this.fetchGlobal = registerGuardedFetch(options.httpAllowList ?? []);
+    // Read at each request: the allow-list can change while the server runs (npm start).
+    this.fetchGlobal = registerGuardedFetch(() => this.options.httpAllowList ?? []);
     this.globals.set("sounds_dir", this.soundsDir);
     this.globals.set("recordings_dir", path.join(cacheDir, "recordings"));
     this.globals.set("base_dir", process.cwd());

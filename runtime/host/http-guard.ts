@@ -6,8 +6,9 @@ import { hostAllowed } from "./fs-api";
 let nextId = 1;
 
 /** Register a guarded fetch for an allow-list; returns the global name compiled scripts call. */
-export function registerGuardedFetch(allowList: readonly string[]): string {
+export function registerGuardedFetch(allowList: readonly string[] | (() => readonly string[])): string {
   const name = `__ivrStudioFetch${nextId++}`;
+  const current = typeof allowList === "function" ? allowList : () => allowList;
   const guarded = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     let url: URL;
     try {
@@ -16,7 +17,7 @@ export function registerGuardedFetch(allowList: readonly string[]): string {
       return Promise.reject(new TypeError(`invalid URL: ${String(input)}`));
     }
     if (!/^https?:$/.test(url.protocol)) return Promise.reject(new TypeError(`only http and https are allowed: ${url.protocol}`));
-    if (!hostAllowed(url.hostname, allowList)) {
+    if (!hostAllowed(url.hostname, current())) {
       return Promise.reject(new TypeError(`host ${url.hostname} is not on the HTTP allow-list`));
     }
     // A redirect could lead off the list: it comes back as a 3xx response instead.
