@@ -200,9 +200,11 @@ export class IvrServer {
       call.reject(404, "Not Found");
       return;
     }
-    const parsed = parseOffer(call.offer);
-    const chosen = parsed.ok ? chooseCodec(parsed.offer) : undefined;
-    if (!parsed.ok || !chosen) {
+    // An INVITE without SDP (late offer) is fine: we offer in the 200 and read the answer in the ACK.
+    const lateOffer = call.offer.trim() === "";
+    const parsed = lateOffer ? undefined : parseOffer(call.offer);
+    const chosen = parsed?.ok ? chooseCodec(parsed.offer) : undefined;
+    if (parsed && (!parsed.ok || !chosen)) {
       this.log("notice", `INVITE ${call.callId}: ${parsed.ok ? "no common codec" : parsed.reason}`);
       call.reject(488, "Not Acceptable Here");
       return;
@@ -212,7 +214,7 @@ export class IvrServer {
     this.active.set(uuid, entry);
     this.metrics.activeCalls.set(this.active.size);
     try {
-      await this.runCall(entry, route, parsed.offer.ptime);
+      await this.runCall(entry, route);
     } catch (e) {
       this.log("err", `call ${uuid}: ${(e as Error)?.stack ?? e}`, uuid);
       if (call.state !== "ended") void call.hangup("NORMAL_TEMPORARY_FAILURE");
@@ -223,13 +225,19 @@ export class IvrServer {
     }
   }
 
-  private async runCall(entry: ActiveCall, firstRoute: Route, _ptime: number | undefined): Promise<void> {
-    const { call, uuid } = entry;
-    const answerer = new SdpAnswerer({ address: this.engine.localAddress });
-    const probe = answerer.answer(call.offer, 9); // negotiation only; the real port comes next
+  /** Negotiate media and open the call's RTP stream; undefined (call rejected) when nothing fits. */
+  private async openMedia(call: Call) {
+    const mediaTimeoutMs = (this.options.mediaTimeoutSec ?? 60) * 1000;
+    if (call.offer.trim() === "") {
+      // Late offer: PCMU until the answer in the ACK says otherwise; the remote is latched or read from it.
+      const stream = await this.engine.createStream({ codec: "PCMU", ptime: 20, dtmfPt: 101, mediaTimeoutMs });
+      const sdp = new SdpAnswerer({ address: stream.address });
+      return { stream, sdp, localSdp: sdp.offer(stream.port), lateOffer: true };
+    }
+    const probe = new SdpAnswerer({ address: this.engine.localAddress }).answer(call.offer, 9); // negotiation only
     if (!probe.ok) {
       call.reject(488, "Not Acceptable Here");
-      return;
+      return undefined;
     }
     const m = probe.media;
     const stream = await this.engine.createStream({
@@ -238,17 +246,38 @@ export class IvrServer {
       payloadType: m.payloadType,
       ptime: m.ptime,
       dtmfPt: m.dtmfPayloadType,
-      mediaTimeoutMs: (this.options.mediaTimeoutSec ?? 60) * 1000,
+      mediaTimeoutMs,
     });
-    entry.stream = stream;
-    const answered = new SdpAnswerer({ address: stream.address });
-    const ans = answered.answer(call.offer, stream.port);
+    const sdp = new SdpAnswerer({ address: stream.address });
+    const ans = sdp.answer(call.offer, stream.port);
     if (!ans.ok) {
       await stream.close().catch(() => undefined);
       call.reject(488, "Not Acceptable Here");
-      return;
+      return undefined;
     }
-    const localSdp = ans.sdp;
+    return { stream, sdp, localSdp: ans.sdp, lateOffer: false };
+  }
+
+  private async runCall(entry: ActiveCall, firstRoute: Route): Promise<void> {
+    const { call, uuid } = entry;
+    const media0 = await this.openMedia(call);
+    if (!media0) return;
+    const { stream, localSdp, lateOffer } = media0;
+    const answered = media0.sdp;
+    entry.stream = stream;
+    if (lateOffer) {
+      call.once("ack", (ack) => {
+        const a = answered.readAnswer(ack.body.toString("utf8"));
+        if (!a.ok) {
+          this.log("notice", `call ${uuid}: no usable answer in the ACK (${a.reason})`, uuid);
+          return;
+        }
+        const m = a.media;
+        void stream
+          .update({ remote: { address: m.remoteAddress, port: m.remotePort }, codec: m.codec, payloadType: m.payloadType, dtmfPt: m.dtmfPayloadType ?? null })
+          .catch(() => undefined);
+      });
+    }
     const local = this.sip.transport.local;
     const channel = new Channel(
       uuid,
@@ -320,7 +349,9 @@ export class IvrServer {
         return call.answer(localSdp);
       },
       preAnswer: async () => {
-        if (call.state === "early" && call.localSdp) return true;
+        if (call.state === "early" && (call.localSdp || lateOffer)) return true;
+        // Without an offer there is no early media (that needs 100rel): ringing only.
+        if (lateOffer) return call.ring();
         return call.progress(localSdp);
       },
       hangup: (cause: string) => {

@@ -121,11 +121,12 @@ export interface RtpStreamDeps {
 }
 
 export class RtpStream {
-  readonly codec: G711Codec;
-  readonly payloadType: number;
+  /** Set at creation; a late-offer call changes them once the answer arrives (ACK). */
+  codec: G711Codec;
+  payloadType: number;
   readonly ptime: number;
   readonly frameSamples: number;
-  private readonly dtmfPt: number | undefined;
+  private dtmfPt: number | undefined;
   private readonly symmetric: boolean;
   private remote: RemoteAddress | undefined;
   private latched = false;
@@ -143,7 +144,7 @@ export class RtpStream {
   private timer: NodeJS.Timeout | undefined;
   private markNext = true;
   private readonly frame: Int16Array;
-  private readonly silencePayload: Uint8Array;
+  private silencePayload: Uint8Array;
   private play: ActivePlay | undefined;
   private dtmfOut: { payload: Uint8Array; marker: boolean; advancesClock: boolean }[] = [];
   private dtmfOutTimestamp = 0;
@@ -205,6 +206,12 @@ export class RtpStream {
       this.latched = false; // a new SDP address: latch again on what actually arrives
     }
     if (args.sending !== undefined) this.sending = args.sending;
+    if (args.codec) {
+      this.codec = args.codec;
+      this.payloadType = args.payloadType ?? G711_PAYLOAD_TYPE[args.codec];
+      this.silencePayload = new Uint8Array(this.frameSamples).fill(g711SilenceByte(this.codec));
+    }
+    if (args.dtmfPt !== undefined) this.dtmfPt = args.dtmfPt ?? undefined;
     if (args.mediaTimeoutMs !== undefined) this.mediaTimeoutMs = args.mediaTimeoutMs;
   }
 

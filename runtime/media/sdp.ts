@@ -3,7 +3,7 @@
 import { isIPv6 } from "node:net";
 import * as sdpTransform from "sdp-transform";
 import type { MediaDescription, SessionDescription } from "sdp-transform";
-import type { G711Codec } from "./g711";
+import { G711_PAYLOAD_TYPE, type G711Codec } from "./g711";
 
 export type MediaDirection = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 
@@ -48,6 +48,8 @@ export interface NegotiatedMedia {
 
 const RTP_AVP_PROTOCOLS = new Set(["RTP/AVP", "RTP/AVPF"]);
 const DEFAULT_PTIME = 20;
+/** telephone-event payload type in our own offers. */
+const OFFER_DTMF_PT = 101;
 const MIN_PTIME = 10;
 const MAX_PTIME = 60;
 
@@ -237,6 +239,63 @@ export class SdpAnswerer {
         remotePort: offer.remotePort,
         direction,
         onHold: offer.onHold,
+      },
+    };
+  }
+
+  /**
+   * Our own offer, for an INVITE that came without one (RFC 3261 13.2.1: the UAS puts the offer
+   * in its 2xx): every supported codec, telephone-event on 101, ptime 20.
+   */
+  offer(port: number): string {
+    if (this.lastSdp !== undefined) this.version++;
+    const ipVer = isIPv6(this.address) ? 6 : 4;
+    const pts = this.supported.map((c) => G711_PAYLOAD_TYPE[c]);
+    const desc: SessionDescription = {
+      version: 0,
+      origin: { username: this.username, sessionId: this.sessionId, sessionVersion: this.version, netType: "IN", ipVer, address: this.address },
+      name: this.username,
+      connection: { version: ipVer, ip: this.address },
+      timing: { start: 0, stop: 0 },
+      media: [
+        {
+          type: "audio",
+          port,
+          protocol: "RTP/AVP",
+          payloads: [...pts, OFFER_DTMF_PT].join(" "),
+          rtp: [
+            ...this.supported.map((c) => ({ payload: G711_PAYLOAD_TYPE[c], codec: c, rate: 8000 })),
+            { payload: OFFER_DTMF_PT, codec: "telephone-event", rate: 8000 },
+          ],
+          fmtp: [{ payload: OFFER_DTMF_PT, config: "0-16" }],
+          ptime: DEFAULT_PTIME,
+          direction: "sendrecv",
+        },
+      ],
+    };
+    const sdp = sdpTransform.write(desc);
+    this.lastSdp = sdp;
+    return sdp;
+  }
+
+  /** Read the peer's answer to our offer (the ACK of a late-offer INVITE). */
+  readAnswer(answerSdp: string): SdpResult<{ media: NegotiatedMedia }> {
+    const parsed = parseOffer(answerSdp);
+    if (!parsed.ok) return parsed;
+    const a = parsed.offer;
+    const chosen = chooseCodec(a, this.supported);
+    if (!chosen) return { ok: false, reason: `the answer has no codec we offered (${a.codecs.map((c) => c.name).join(", ") || "none"})` };
+    return {
+      ok: true,
+      media: {
+        codec: chosen.codec,
+        payloadType: chosen.payloadType,
+        dtmfPayloadType: a.telephoneEvent?.payloadType,
+        ptime: negotiatePtime(a.ptime),
+        remoteAddress: a.remoteAddress,
+        remotePort: a.remotePort,
+        direction: ANSWER_DIRECTION[a.direction],
+        onHold: a.onHold,
       },
     };
   }

@@ -30,6 +30,11 @@ export interface CreateStreamArgs {
 
 export interface UpdateStreamArgs {
   remote?: RemoteAddress;
+  /** The codec the peer chose (late offer: known only from the answer in the ACK). */
+  codec?: G711Codec;
+  payloadType?: number;
+  /** telephone-event payload type; null turns RFC 4733 off. */
+  dtmfPt?: number | null;
   /** false while the caller holds us (sendonly/inactive): nothing is sent. */
   sending?: boolean;
   mediaTimeoutMs?: number;
