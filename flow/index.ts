@@ -4,4 +4,5 @@ export * from "./diagnostics";
 export * from "./hangup-causes";
 export * from "./validate";
 export * from "./regex-subset";
+export * from "./http-hosts";
 export * from "./prompts";

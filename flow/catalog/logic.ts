@@ -191,6 +191,8 @@ export const httpRequest = defineKind({
     { key: "failure", label: "Failure" },
   ],
   sessionMethods: ["freeswitch.API:curl", "freeswitch.JSON", "setVariable"],
+  modules: () => ["mod_curl"],
+  urls: (p) => [{ param: "url", url: p.url }],
   waitsForCaller: false,
   summary: (p) => `${p.method} ${p.url}`,
 });

@@ -76,6 +76,8 @@ export const say = defineKind({
   }),
   outcomes: () => single(),
   sessionMethods: ["say"],
+  // mod_say_<language>: en when the language is not a plain code.
+  modules: (p) => [`mod_say_${/^[a-z]{2,3}$/.test(p.language) ? p.language : "en"}`],
   waitsForCaller: true,
   summary: (p) => `${p.sayType.toLowerCase()} ${p.text}`,
 });
@@ -98,6 +100,7 @@ export const speak = defineKind({
   }),
   outcomes: () => single(),
   sessionMethods: ["set_tts_params", "speak"],
+  modules: () => ["mod_flite"],
   waitsForCaller: true,
   summary: (p) => `“${p.text.slice(0, 40)}”`,
 });

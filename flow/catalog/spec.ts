@@ -104,6 +104,10 @@ export interface NodeKindSpec<P extends z.ZodObject = z.ZodObject> {
   check?: (params: z.output<P>) => ParamFinding[];
   /** Regular expressions the node matches at run time (checked for PCRE/JS portability). */
   patterns?: (params: z.output<P>) => Array<{ param: string; pattern: string }>;
+  /** FreeSWITCH modules a node of this kind needs besides mod_lua, mod_commands, mod_dptools. */
+  modules?: (params: z.output<P>) => string[];
+  /** HTTP URLs the node calls, checked against the admin's host allow-list (IVR1019). */
+  urls?: (params: z.output<P>) => Array<{ param: string; url: string }>;
   /** A list whose item keys become outcomes; `reserved` is the kind's own exit (IVR1015). */
   keyedList?: { list: keyof z.output<P> & string; reserved: string; item: string };
 }

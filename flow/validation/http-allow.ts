@@ -1,19 +1,10 @@
 // IVR1019: an HTTP request may only call hosts on the admin's allow-list, so the host
 // must be fixed in the flow (a ${var} host could be steered by call data).
 import { DIAGNOSTIC_CODES as C } from "../diagnostics";
+import { hostAllowed } from "../http-hosts";
 import { nodeName, quote, type ValidationContext } from "./context";
 
 const TEMPLATE_RE = /\$\{[^}]*\}/g;
-
-/** Whether `host` is on the list: exact entries, or "*.example.com" for any subdomain. */
-export function hostAllowed(host: string, allowList: readonly string[]): boolean {
-  const h = host.toLowerCase().replace(/\.$/, "");
-  return allowList.some((entry) => {
-    const e = entry.trim().toLowerCase();
-    if (e.startsWith("*.")) return h.endsWith(e.slice(1)) && h.length > e.length - 1;
-    return h === e;
-  });
-}
 
 /** The URL's host, or why it has none that can be checked. */
 export function fixedHost(url: string): { host: string } | { problem: string } {
@@ -40,19 +31,20 @@ export function checkHttpHosts(ctx: ValidationContext): void {
   const allowList = ctx.options.httpAllowList;
   if (!allowList) return;
   for (const info of ctx.infos) {
-    if (info.node.kind !== "http_request" || !info.params) continue;
-    const url = String(info.params.url ?? "");
-    if (url.trim() === "") continue; // reported as empty (IVR1020)
-    const r = fixedHost(url);
-    const message =
-      "problem" in r
-        ? `${nodeName(info)}: the URL ${quote(url, 60)} cannot be checked against the allowed hosts: ${r.problem}.`
-        : hostAllowed(r.host, allowList)
-          ? undefined
-          : `${nodeName(info)}: the host ${r.host} is not on the allowed hosts list` +
-            (allowList.length ? ` (${allowList.join(", ")})` : " (which is empty)") +
-            "; ask an admin to add it.";
-    if (!message) continue;
-    ctx.out.push({ code: C.HOST_NOT_ALLOWED, severity: "error", message, nodeId: info.node.id, param: "url" });
+    if (!info.params || !info.spec?.urls) continue;
+    for (const { param, url } of info.spec.urls(info.params)) {
+      if (url.trim() === "") continue; // reported as empty (IVR1020)
+      const r = fixedHost(url);
+      const message =
+        "problem" in r
+          ? `${nodeName(info)}: the URL ${quote(url, 60)} cannot be checked against the allowed hosts: ${r.problem}.`
+          : hostAllowed(r.host, allowList)
+            ? undefined
+            : `${nodeName(info)}: the host ${r.host} is not on the allowed hosts list` +
+              (allowList.length ? ` (${allowList.join(", ")})` : " (which is empty)") +
+              "; ask an admin to add it.";
+      if (!message) continue;
+      ctx.out.push({ code: C.HOST_NOT_ALLOWED, severity: "error", message, nodeId: info.node.id, param });
+    }
   }
 }

@@ -1,18 +1,14 @@
-// FreeSWITCH modules a generated Lua script needs, from what the flow uses.
-import type { FlowGraph } from "../../flow";
-import { MODULES_FOR } from "../lua/binding";
+// FreeSWITCH modules a generated Lua script needs: the ones every script uses, plus what each
+// node kind's catalog entry asks for.
+import { parseParams, specOf, type FlowGraph, type NodeKind } from "../../flow";
+import { MODULES_ALWAYS } from "../lua/binding";
 
 export function modulesFor(flow: FlowGraph): string[] {
-  const mods = new Set<string>(MODULES_FOR.always);
+  const mods = new Set<string>(MODULES_ALWAYS);
   for (const node of flow.nodes) {
-    if (node.kind === "http_request") MODULES_FOR.curl.forEach((m) => mods.add(m));
-    if (node.kind === "speak") MODULES_FOR.speak.forEach((m) => mods.add(m));
-    if (node.kind === "say") {
-      const lang = typeof node.params.language === "string" && /^[a-z]{2,3}$/.test(node.params.language)
-        ? node.params.language
-        : "en";
-      mods.add(`mod_say_${lang}`);
-    }
+    const spec = specOf(node.kind);
+    const params = spec?.modules ? parseParams(node.kind as NodeKind, node.params) : undefined;
+    if (spec?.modules && params) for (const m of spec.modules(params)) mods.add(m);
   }
   return [...mods];
 }

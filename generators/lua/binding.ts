@@ -83,13 +83,8 @@ export const FREESWITCH_FUNCTIONS: Readonly<Record<string, MethodSignature>> = {
 export const API_COMMANDS = ["regex", "strftime_tz", "curl"] as const;
 export type ApiCommand = (typeof API_COMMANDS)[number];
 
-/** FreeSWITCH modules an exported script needs, by what it uses. */
-export const MODULES_FOR = {
-  always: ["mod_lua", "mod_commands", "mod_dptools"],
-  curl: ["mod_curl"],
-  speak: ["mod_flite"],
-  say: ["mod_say_en"],
-} as const;
+/** FreeSWITCH modules every generated script needs; node kinds add theirs (catalog `modules`). */
+export const MODULES_ALWAYS = ["mod_lua", "mod_commands", "mod_dptools"] as const;
 
 /** Returns an error message when a call does not fit the binding, else undefined. */
 export function checkArity(

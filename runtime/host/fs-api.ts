@@ -2,6 +2,7 @@
 // every API the Lua generator emits (regex, strftime_tz, curl; see generators/lua/binding.ts)
 // plus a few script staples. Anything else answers "-ERR <cmd> Command not found!" as
 // FreeSWITCH does for an unknown command.
+import { hostAllowed } from "../../flow/http-hosts";
 import { expandVariables } from "../session/expand";
 import { parseCurlArgs, separateBlankDelim, separateCharDelim } from "./fs-split";
 import type { FsSession } from "../session/session";
@@ -95,14 +96,6 @@ export function apiRegex(args: string): string {
   if (subst === undefined) return m ? "true" : "false";
   if (!m) return data;
   return subst.replace(/\$(\d)/g, (_s, i: string) => m[Number(i)] ?? "");
-}
-
-export function hostAllowed(host: string, allow: readonly string[]): boolean {
-  const h = host.toLowerCase();
-  return allow.some((a) => {
-    const e = a.toLowerCase();
-    return e.startsWith("*.") ? h.endsWith(e.slice(1)) : h === e;
-  });
 }
 
 /** mod_curl: curl <url> [json|headers|content-type <t>|timeout <s>|append_headers <h>] [get|head|post|put|delete [data]] */

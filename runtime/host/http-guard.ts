@@ -1,7 +1,7 @@
 // HTTP from scripts reaches only the hosts on the admin's allow-list (no SSRF through flows).
 // Lua goes through freeswitch.API curl (fs-api.ts checks the list); TS scripts' `fetch` is
 // rebound at compile time to a guarded fetch registered here, one per server.
-import { hostAllowed } from "./fs-api";
+import { hostAllowed } from "../../flow/http-hosts";
 
 let nextId = 1;
 
