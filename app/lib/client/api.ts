@@ -1,6 +1,5 @@
 // Thin JSON client for the REST API (see notes/api-contract.md). Every non-2xx answer
 // becomes an ApiError carrying the server's { error, message, ...extra } body.
-import type { FlowGraph } from "../../../flow/graph";
 import type { Diagnostic } from "../../../flow/diagnostics";
 
 export type Role = "admin" | "editor" | "viewer";
@@ -10,41 +9,11 @@ export interface User {
   name: string;
   role: Role;
 }
-export interface FlowSummary {
-  id: string;
-  name: string;
-  description: string;
-  revision: number;
-  updatedAt: string;
-  publishedVersion: number | null;
-  createdBy?: string;
-}
-export interface FlowDetail extends FlowSummary {
-  graph: FlowGraph;
-}
-export interface FlowVersionSummary {
-  number: number;
-  note: string;
-  author: string;
-  createdAt: string;
-}
-export interface DiffChange {
-  type: string;
-  nodeId?: string;
-  param?: string;
-  before?: unknown;
-  after?: unknown;
-  text: string;
-}
-export interface RouteRecord {
-  id: string;
-  pattern: string;
-  flowId: string;
-  flowName: string;
-  version: number | null;
-  description: string;
-  enabled: boolean;
-}
+// The API's shapes, as the server declares them (type-only: no server code reaches the browser).
+export type { FlowDetail, FlowSummary } from "../server/flows/store";
+export type { FlowVersionSummary } from "../server/flows/publish";
+export type { RouteView as RouteRecord } from "../server/routes/store";
+export type { FlowChange as DiffChange } from "../../../flow/diff";
 
 export class ApiError extends Error {
   constructor(
