@@ -37,6 +37,9 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
     const { default: pg } = await import("pg");
     const { PrismaPg } = await import("@prisma/adapter-pg");
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // A server restart or an admin's pg_terminate_backend kills idle connections: the pool
+    // replaces them on the next query; without a listener the error would end the process.
+    pool.on("error", (err) => console.error(`[db] PostgreSQL connection lost: ${err.message}`));
     const sql = pgPoolRunner(pool);
     const applied = await applyMigrations(sql, migrations);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
