@@ -4,21 +4,19 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import { CallMedia } from "./call-media";
-import { callVariables } from "./call-variables";
+import { CallSession } from "./call-session";
 import { executeApi } from "./host/fs-api";
 import { registerGuardedFetch, unregisterGuardedFetch } from "./host/http-guard";
 import { LuaHost, readLuaScript } from "./host/lua-host";
 import { loadTsScript, runTsScript, type ScriptEnd } from "./host/ts-host";
-import { MediaEngine, type MediaStreamHandle } from "./media/engine";
-import { SdpAnswerer, chooseCodec, parseOffer } from "./media/sdp";
+import { MediaEngine } from "./media/engine";
+import { chooseCodec, parseOffer } from "./media/sdp";
 import { RuntimeMetrics, type RtpTotals } from "./metrics";
 import { DEFAULT_ALLOWED_NETWORKS, NetworkAllowList } from "./net-allow";
 import { findRoute, type Route } from "./routes";
-import { CallLogger, type CallLogSink } from "./session/call-log";
-import { Channel } from "./session/channel";
+import type { CallLogSink } from "./session/call-log";
 import { FsSession } from "./session/session";
-import { createSipStack, type Call, type CallEnded, type CallEvents, type ReinviteRequest, type SipStack } from "./sip";
+import { createSipStack, type Call, type SipStack } from "./sip";
 import { FliteTts } from "./speech/tts";
 
 export interface IvrServerOptions {
@@ -53,13 +51,10 @@ export interface IvrServerOptions {
 }
 
 interface ActiveCall {
-  uuid: string;
-  call: Call;
-  session?: FsSession;
-  stream?: MediaStreamHandle;
+  session: CallSession;
+  /** Settles when the call is over (its SIP side included). */
+  done: Promise<void>;
 }
-
-const MAX_TRANSFERS = 16;
 
 /** Bound to every interface: announce the first external IPv4 (loopback if there is none). */
 function mediaAddressFor(sipAddress: string): string {
@@ -165,20 +160,26 @@ export class IvrServer {
     this.stopping = true;
     this.metrics.draining = true;
     await this.sip.shutdown(false);
-    const deadline = Date.now() + graceMs;
-    while (this.active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    for (const a of this.active.values()) {
-      if (a.session) a.session.doHangup("SYSTEM_SHUTDOWN");
-      else void a.call.hangup("SYSTEM_SHUTDOWN");
-    }
-    const until = Date.now() + 2000;
-    while (this.active.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await this.callsEnded(graceMs);
+    for (const a of this.active.values()) a.session.hangup("SYSTEM_SHUTDOWN");
+    await this.callsEnded(2000);
     if (this.statsTimer) clearInterval(this.statsTimer);
     unregisterGuardedFetch(this.fetchGlobal);
     await this.sip.close();
     this.luaHost.close();
     await this.engine.close();
     await this.metrics.close();
+  }
+
+  /** Resolves when every call in progress is over, or after `ms`. */
+  private async callsEnded(ms: number): Promise<void> {
+    if (this.active.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.active.values()].map((a) => a.done)),
+      new Promise<void>((r) => (timer = setTimeout(r, ms))),
+    ]);
+    clearTimeout(timer);
   }
 
   private async onInvite(call: Call): Promise<void> {
@@ -210,11 +211,41 @@ export class IvrServer {
       return;
     }
     const uuid = randomUUID();
-    const entry: ActiveCall = { uuid, call };
-    this.active.set(uuid, entry);
+    const local = this.sip.transport.local;
+    const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
+    const callSession = new CallSession({
+      uuid,
+      call,
+      route,
+      engine: this.engine,
+      sipLocal: { address: local.address, port: local.port },
+      context: this.options.context ?? "default",
+      soundsDir: this.soundsDir,
+      recordingsDir: this.globals.get("recordings_dir") ?? path.join(cacheDir, "recordings"),
+      tts: this.tts,
+      globals: this.globals,
+      callLog: this.options.callLog,
+      inbandDtmfRoutes: new Set(this.options.inbandDtmfRoutes ?? []),
+      mediaTimeoutMs: (this.options.mediaTimeoutSec ?? 60) * 1000,
+      maxDurationMs: (this.options.maxDurationSec ?? 4 * 3600) * 1000,
+      log: this.log,
+      runScript: (r, session) => this.runScript(r, session),
+      findRoute: (extension) => findRoute(this.options.routes, extension),
+      onSession: (session) => this.sessions.set(uuid, session),
+    });
+    let finished!: () => void;
+    const done = new Promise<void>((r) => (finished = r));
+    this.active.set(uuid, { session: callSession, done });
     this.metrics.activeCalls.set(this.active.size);
     try {
-      await this.runCall(entry, route);
+      const outcome = await callSession.run();
+      if (outcome?.rtp) {
+        this.rtpTotals.sent += outcome.rtp.packetsSent;
+        this.rtpTotals.received += outcome.rtp.packetsReceived;
+        this.rtpTotals.late += outcome.rtp.lateCount;
+        this.rtpTotals.lost += outcome.rtp.lost;
+      }
+      if (outcome) this.metrics.callsTotal.inc({ cause: outcome.cause });
     } catch (e) {
       this.log("err", `call ${uuid}: ${(e as Error)?.stack ?? e}`, uuid);
       if (call.state !== "ended") void call.hangup("NORMAL_TEMPORARY_FAILURE");
@@ -222,201 +253,7 @@ export class IvrServer {
       this.active.delete(uuid);
       this.sessions.delete(uuid);
       this.metrics.activeCalls.set(this.active.size);
-    }
-  }
-
-  /** Negotiate media and open the call's RTP stream; undefined (call rejected) when nothing fits. */
-  private async openMedia(call: Call) {
-    const mediaTimeoutMs = (this.options.mediaTimeoutSec ?? 60) * 1000;
-    if (call.offer.trim() === "") {
-      // Late offer: PCMU until the answer in the ACK says otherwise; the remote is latched or read from it.
-      const stream = await this.engine.createStream({ codec: "PCMU", ptime: 20, dtmfPt: 101, mediaTimeoutMs });
-      const sdp = new SdpAnswerer({ address: stream.address });
-      return { stream, sdp, localSdp: sdp.offer(stream.port), lateOffer: true };
-    }
-    const probe = new SdpAnswerer({ address: this.engine.localAddress }).answer(call.offer, 9); // negotiation only
-    if (!probe.ok) {
-      call.reject(488, "Not Acceptable Here");
-      return undefined;
-    }
-    const m = probe.media;
-    const stream = await this.engine.createStream({
-      remote: { address: m.remoteAddress, port: m.remotePort },
-      codec: m.codec,
-      payloadType: m.payloadType,
-      ptime: m.ptime,
-      dtmfPt: m.dtmfPayloadType,
-      mediaTimeoutMs,
-    });
-    const sdp = new SdpAnswerer({ address: stream.address });
-    const ans = sdp.answer(call.offer, stream.port);
-    if (!ans.ok) {
-      await stream.close().catch(() => undefined);
-      call.reject(488, "Not Acceptable Here");
-      return undefined;
-    }
-    return { stream, sdp, localSdp: ans.sdp, lateOffer: false };
-  }
-
-  private async runCall(entry: ActiveCall, firstRoute: Route): Promise<void> {
-    const { call, uuid } = entry;
-    const media0 = await this.openMedia(call);
-    if (!media0) return;
-    const { stream, localSdp, lateOffer } = media0;
-    const answered = media0.sdp;
-    entry.stream = stream;
-    if (lateOffer) {
-      call.once("ack", (ack) => {
-        const a = answered.readAnswer(ack.body.toString("utf8"));
-        if (!a.ok) {
-          this.log("notice", `call ${uuid}: no usable answer in the ACK (${a.reason})`, uuid);
-          return;
-        }
-        const m = a.media;
-        void stream
-          .update({ remote: { address: m.remoteAddress, port: m.remotePort }, codec: m.codec, payloadType: m.payloadType, dtmfPt: m.dtmfPayloadType ?? null })
-          .catch(() => undefined);
-      });
-    }
-    const local = this.sip.transport.local;
-    const channel = new Channel(
-      uuid,
-      callVariables(call, {
-        uuid,
-        context: this.options.context ?? "default",
-        profile: "ivr",
-        localAddress: local.address,
-        localPort: local.port,
-      }),
-    );
-    for (const [k, v] of this.globals) if (k === "sounds_dir") channel.setVar("sound_prefix", v);
-    const logger = this.options.callLog ? new CallLogger(uuid, this.options.callLog) : undefined;
-    logger?.start(channel.getVar("caller_id_number") ?? "", call.destinationNumber, {
-      uuid,
-      sipCallId: call.callId,
-      route: firstRoute.pattern,
-    });
-
-    // Call and media events feed the channel.
-    const onSipDtmf = (d: CallEvents["dtmf"][0]) => channel.pushDtmf(d.digit, Math.round(d.durationMs * 8));
-    call.on("dtmf", onSipDtmf);
-    stream.on("dtmf", (d) => channel.pushDtmf(d.digit, d.durationSamples));
-    let endCause: string | undefined;
-    const onEnded = (e: CallEnded) => {
-      endCause = e.cause;
-      channel.markHangup(e.cause);
-    };
-    call.on("ended", onEnded);
-    const onReinvite = (r: ReinviteRequest) => {
-      const a = answered.answer(r.offer || call.offer, stream.port);
-      if (!a.ok) {
-        r.reject(488, "Not Acceptable Here");
-        return;
-      }
-      void stream
-        .update({
-          remote: { address: a.media.remoteAddress, port: a.media.remotePort },
-          sending: a.media.direction === "sendrecv" || a.media.direction === "sendonly",
-        })
-        .catch(() => undefined);
-      r.accept(a.sdp);
-    };
-    call.on("reinvite", onReinvite);
-
-    let session: FsSession | undefined;
-    const hangupWith = (cause: string) => {
-      if (session) session.doHangup(cause);
-      else if (call.state !== "ended") void call.hangup(cause as never);
-    };
-    stream.on("mediaTimeout", () => {
-      this.log("notice", `call ${uuid}: no RTP from the caller: MEDIA_TIMEOUT`, uuid);
-      hangupWith("MEDIA_TIMEOUT");
-    });
-    const maxMs = (this.options.maxDurationSec ?? 4 * 3600) * 1000;
-    const maxTimer = maxMs > 0 ? setTimeout(() => hangupWith("ALLOTTED_TIMEOUT"), maxMs) : undefined;
-
-    const media = new CallMedia(
-      stream,
-      channel,
-      this.soundsDir,
-      this.tts,
-      (level, msg) => this.log(level, msg, uuid),
-      this.globals.get("recordings_dir"),
-    );
-    const control = {
-      answer: async () => {
-        if (call.state === "answered" || call.state === "confirmed") return true;
-        return call.answer(localSdp);
-      },
-      preAnswer: async () => {
-        if (call.state === "early" && (call.localSdp || lateOffer)) return true;
-        // Without an offer there is no early media (that needs 100rel): ringing only.
-        if (lateOffer) return call.ring();
-        return call.progress(localSdp);
-      },
-      hangup: (cause: string) => {
-        if (call.state !== "ended") void call.hangup(cause as never);
-      },
-      transfer: () => true,
-    };
-
-    try {
-      let route: Route | undefined = firstRoute;
-      let transfers = 0;
-      const inband = new Set(this.options.inbandDtmfRoutes ?? []);
-      while (route) {
-        if (inband.has(route.pattern)) media.setInbandDtmf(true);
-        session = new FsSession({
-          channel,
-          control,
-          media,
-          log: (level, msg) => this.log(level, msg, uuid),
-          onMethod: logger ? (r) => logger.method(r) : undefined,
-          globals: this.globals,
-        });
-        entry.session = session;
-        this.sessions.set(uuid, session);
-        const end = await this.runScript(route, session);
-        if (end.kind === "error") this.log("err", `call ${uuid}: script ${route.script} failed: ${end.message}`, uuid);
-        const t = channel.transferPending;
-        if (t && channel.up) {
-          if (++transfers > MAX_TRANSFERS) {
-            session.doHangup("EXCHANGE_ROUTING_ERROR");
-            break;
-          }
-          channel.resetForTransfer();
-          channel.setVar("destination_number", t.extension);
-          route = findRoute(this.options.routes, t.extension);
-          if (!route) {
-            this.log("notice", `call ${uuid}: transfer to ${t.extension}: no route`, uuid);
-            session.doHangup("NO_ROUTE_DESTINATION");
-          }
-          continue;
-        }
-        // The dialplan has no further action: FreeSWITCH hangs up with NORMAL_CLEARING.
-        if (channel.up) session.doHangup("NORMAL_CLEARING");
-        route = undefined;
-      }
-    } finally {
-      if (maxTimer) clearTimeout(maxTimer);
-      const stats = await stream.close().catch(() => undefined);
-      if (stats) {
-        this.rtpTotals.sent += stats.packetsSent;
-        this.rtpTotals.received += stats.packetsReceived;
-        this.rtpTotals.late += stats.lateCount;
-        this.rtpTotals.lost += stats.lost;
-      }
-      const cause = channel.hangupCause ?? endCause ?? "NORMAL_CLEARING";
-      this.metrics.callsTotal.inc({ cause });
-      logger?.end(cause, { uuid });
-      // Wait for the SIP side to finish (our BYE answered) so the call is really over.
-      const until = Date.now() + 5000;
-      while (call.state !== "ended" && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      // The SIP layer keeps the ended Call for Timer L (64*T1 = 32 s, RFC 6026); without these
-      // listeners it no longer holds the session, channel and media of the call (~30 KB each).
-      call.off("dtmf", onSipDtmf);
-      call.off("ended", onEnded);
-      call.off("reinvite", onReinvite);
+      finished();
     }
   }
 

@@ -1,5 +1,6 @@
 // What a Session needs from the rest of the runtime. The SIP layer implements CallControl,
 // the media engine implements MediaPort; tests implement both in memory.
+import type { HangupCause } from "../../flow/hangup-causes";
 
 export type PlayEndReason = "done" | "stopped" | "notfound" | "error" | "hangup";
 
@@ -60,7 +61,7 @@ export interface CallControl {
   /** Send 183 with SDP (early media). */
   preAnswer(): Promise<boolean>;
   /** Hang the call up with a FreeSWITCH cause name. */
-  hangup(cause: string): void;
+  hangup(cause: HangupCause): void;
   /** Route the call to another number of this runtime after the script ends; false if impossible. */
   transfer(extension: string, dialplan: string, context: string): boolean;
 }
