@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { CallSession } from "./call-session";
+import { createClock, registerClockDate, unregisterClockDate, type Clock, type ClockSetting } from "./clock";
 import { executeApi } from "./host/fs-api";
 import { registerGuardedFetch, unregisterGuardedFetch } from "./host/http-guard";
 import { LuaHost, readLuaScript } from "./host/lua-host";
@@ -48,6 +49,8 @@ export interface IvrServerOptions {
   /** SIP timers (tests shorten them). */
   sipTimers?: { T1?: number; T2?: number; T4?: number };
   metrics?: { host: string; port: number };
+  /** Pin what scripts see as now and their local zone (tests); default the real clock. */
+  clock?: ClockSetting;
 }
 
 interface ActiveCall {
@@ -79,6 +82,10 @@ export class IvrServer {
   private statsTimer?: NodeJS.Timeout;
   /** TS scripts' fetch, limited to the HTTP allow-list. */
   private readonly fetchGlobal: string;
+  /** Scripts' now and zone (runtime/clock.ts); clock.setting is what other threads build theirs from. */
+  readonly clock: Clock;
+  /** TS scripts' Date on a pinned clock (none with the real clock). */
+  private readonly dateGlobal?: string;
   private stopping = false;
   private readonly log: (level: string, message: string, callId?: string) => void;
   private readonly soundsDir: string;
@@ -93,6 +100,8 @@ export class IvrServer {
     this.metrics = new RuntimeMetrics(() => this.rtpTotals);
     // Read at each request: the allow-list can change while the server runs (npm start).
     this.fetchGlobal = registerGuardedFetch(() => this.options.httpAllowList ?? []);
+    this.clock = createClock(options.clock);
+    if (options.clock) this.dateGlobal = registerClockDate(this.clock);
     this.globals.set("sounds_dir", this.soundsDir);
     this.globals.set("recordings_dir", path.join(cacheDir, "recordings"));
     this.globals.set("base_dir", process.cwd());
@@ -122,8 +131,14 @@ export class IvrServer {
       cpuBudgetMs: this.options.cpuBudgetMs,
       globals: this.globals,
       log: this.log,
+      clock: this.clock,
       api: (cmd, args, s) =>
-        executeApi(cmd, args, s, { globals: this.globals, httpAllowList: this.options.httpAllowList ?? [], calls: this.sessions }),
+        executeApi(cmd, args, s, {
+          globals: this.globals,
+          httpAllowList: this.options.httpAllowList ?? [],
+          calls: this.sessions,
+          clock: this.clock,
+        }),
       onEvent: (json) => this.log("info", `event fired: ${json}`),
     });
     try {
@@ -165,6 +180,7 @@ export class IvrServer {
     await this.callsEnded(2000);
     if (this.statsTimer) clearInterval(this.statsTimer);
     unregisterGuardedFetch(this.fetchGlobal);
+    if (this.dateGlobal) unregisterClockDate(this.dateGlobal);
     await this.sip.close();
     this.luaHost.close();
     await this.engine.close();
@@ -263,7 +279,11 @@ export class IvrServer {
       if (file.endsWith(".lua")) return await this.luaHost.run(readLuaScript(file), session, route.argv);
       // Compiled scripts go under the server's cache dir too (not a shared folder in /tmp).
       const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
-      const main = await loadTsScript(file, { cacheDir: path.join(cacheDir, "scripts"), fetchGlobal: this.fetchGlobal });
+      const main = await loadTsScript(file, {
+        cacheDir: path.join(cacheDir, "scripts"),
+        fetchGlobal: this.fetchGlobal,
+        dateGlobal: this.dateGlobal,
+      });
       return await runTsScript(main, session, route.argv);
     } catch (e) {
       return { kind: "error", message: (e as Error)?.message ?? String(e) };

@@ -3,6 +3,7 @@
 // plus a few script staples. Anything else answers "-ERR <cmd> Command not found!" as
 // FreeSWITCH does for an unknown command.
 import { hostAllowed } from "../../flow/http-hosts";
+import { realClock, strftime, type Clock } from "../clock";
 import { expandVariables } from "../session/expand";
 import { parseCurlArgs, separateBlankDelim, separateCharDelim } from "./fs-split";
 import type { FsSession } from "../session/session";
@@ -13,67 +14,16 @@ export interface ApiContext {
   httpAllowList: readonly string[];
   /** Live calls of this runtime by uuid, for uuid_* commands. */
   calls?: Map<string, FsSession>;
-  now?: () => Date;
+  /** "now" and the local zone of strftime (default the real clock). */
+  clock?: Clock;
 }
+
+export { strftime };
 
 export const SUPPORTED_API_COMMANDS = [
   "regex", "strftime_tz", "strftime", "curl", "global_getvar", "global_setvar", "expand", "eval", "echo",
   "uuid_getvar", "uuid_setvar", "uuid_exists", "uuid_kill", "uuid_transfer", "uuid_send_dtmf", "md5",
 ] as const;
-
-const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-
-interface ZonedParts {
-  y: number; m: number; d: number; H: number; M: number; S: number; w: number; zone: string;
-}
-
-function zonedParts(date: Date, timeZone: string | undefined): ZonedParts {
-  const f = new Intl.DateTimeFormat("en-US", {
-    timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", second: "2-digit", weekday: "short", timeZoneName: "short",
-  });
-  const p: Record<string, string> = {};
-  for (const part of f.formatToParts(date)) p[part.type] = part.value;
-  const w = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(p.weekday);
-  return { y: +p.year, m: +p.month, d: +p.day, H: +p.hour, M: +p.minute, S: +p.second, w, zone: p.timeZoneName ?? "" };
-}
-
-const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-
-/** strftime for the common conversions, in a time zone. */
-export function strftime(format: string, date: Date, timeZone?: string): string {
-  const t = zonedParts(date, timeZone);
-  const dayOfYear = Math.floor((Date.UTC(t.y, t.m - 1, t.d) - Date.UTC(t.y, 0, 1)) / 86_400_000) + 1;
-  return format.replace(/%([a-zA-Z%])/g, (_m, c: string) => {
-    switch (c) {
-      case "Y": return String(t.y);
-      case "y": return pad(t.y % 100);
-      case "m": return pad(t.m);
-      case "d": return pad(t.d);
-      case "e": return String(t.d).padStart(2, " ");
-      case "H": return pad(t.H);
-      case "I": return pad(t.H % 12 === 0 ? 12 : t.H % 12);
-      case "M": return pad(t.M);
-      case "S": return pad(t.S);
-      case "p": return t.H < 12 ? "AM" : "PM";
-      case "w": return String(t.w);
-      case "u": return String(t.w === 0 ? 7 : t.w);
-      case "a": return DAYS[t.w].slice(0, 3);
-      case "A": return DAYS[t.w];
-      case "b": case "h": return MONTHS[t.m - 1].slice(0, 3);
-      case "B": return MONTHS[t.m - 1];
-      case "j": return pad(dayOfYear, 3);
-      case "Z": return t.zone;
-      case "s": return String(Math.floor(date.getTime() / 1000));
-      case "F": return `${t.y}-${pad(t.m)}-${pad(t.d)}`;
-      case "T": return `${pad(t.H)}:${pad(t.M)}:${pad(t.S)}`;
-      case "D": return `${pad(t.m)}/${pad(t.d)}/${pad(t.y % 100)}`;
-      case "%": return "%";
-      default: return `%${c}`;
-    }
-  });
-}
 
 /** mod_commands regex: "data|pattern[|subst]" or "m:<d>data<d>pattern[<d>subst]" (d one of | ~ /). */
 export function apiRegex(args: string): string {
@@ -141,7 +91,8 @@ export async function apiCurl(argString: string, ctx: ApiContext): Promise<strin
 }
 
 export async function executeApi(command: string, args: string, session: FsSession | undefined, ctx: ApiContext): Promise<string> {
-  const now = ctx.now?.() ?? new Date();
+  const clock = ctx.clock ?? realClock;
+  const now = clock.now();
   const cmd = command.trim().toLowerCase();
   const a = args ?? "";
   switch (cmd) {
@@ -155,7 +106,7 @@ export async function executeApi(command: string, args: string, session: FsSessi
       let when = now;
       const e = /^(\d+)\|(.*)$/.exec(rest);
       if (e) {
-        when = new Date(Number(e[1]) * 1000);
+        when = Number(e[1]) * 1000;
         rest = e[2];
       }
       try {
@@ -165,7 +116,7 @@ export async function executeApi(command: string, args: string, session: FsSessi
       }
     }
     case "strftime":
-      return strftime(a || "%Y-%m-%d %T", now);
+      return strftime(a || "%Y-%m-%d %T", now, clock.zone);
     case "curl":
       return apiCurl(a, ctx);
     case "global_getvar":

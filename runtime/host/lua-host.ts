@@ -7,6 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LuaEventMasks, LuaFactory, LuaReturn, LuaTimeoutError, type LuaEngine, type LuaThread } from "wasmoon";
+import { isDst, localToEpoch, realClock, strftime, STRFTIME_CONVERSIONS, zonedParts, type Clock } from "../clock";
 import { ScriptExit } from "../session/errors";
 import { normalizeLogLevel, type FsSession } from "../session/session";
 import type { DtmfInput } from "../session/types";
@@ -33,6 +34,8 @@ export interface LuaHostOptions {
   /** Event:fire() lands here (serialized as JSON). */
   onEvent?: (json: string) => void;
   log: (level: string, message: string, callId?: string) => void;
+  /** What os.time/os.date and freeswitch.API():getTime() read; default the real clock. */
+  clock?: Clock;
 }
 
 const BOOTSTRAP = `
@@ -299,6 +302,7 @@ export class LuaHost {
     const log = this.options.log;
     const exitMarker = (how: string) => ({ __ivr_exit__: how });
     const lua = this;
+    const clock = this.options.clock ?? realClock;
     // The bridge is built before its call exists: each function reads the call at run time.
     const call = (): CallContext => {
       if (!holder.call) throw new Error("Lua state used outside a call");
@@ -328,7 +332,19 @@ export class LuaHost {
         if (value === null || value === undefined) this.options.globals.delete(name);
         else this.options.globals.set(name, value);
       },
-      nowMs: () => String(Date.now()),
+      nowMs: () => String(clock.now()),
+      // os.date / os.time (prelude.lua): the clock's now and zone, not the wasm C library's.
+      nowSec: () => Math.floor(clock.now() / 1000),
+      strftime: (format: string, sec: number, utc: boolean) => strftime(format, sec * 1000, utc ? "UTC" : clock.zone),
+      dateFields: (sec: number, utc: boolean) => {
+        const zone = utc ? "UTC" : clock.zone;
+        const t = zonedParts(sec * 1000, zone);
+        const yday = Math.floor((Date.UTC(t.y, t.m - 1, t.d) - Date.UTC(t.y, 0, 1)) / 86_400_000) + 1;
+        return [t.y, t.m, t.d, t.H, t.M, t.S, t.w + 1, yday, isDst(sec * 1000, zone) ? 1 : 0].join(",");
+      },
+      mktime: (y: number, m: number, d: number, H: number, M: number, S: number) =>
+        Math.floor(localToEpoch(clock.zone, y, m - 1, d, H, M, S) / 1000),
+      conversions: STRFTIME_CONVERSIONS,
       api: (cmd: string, args: string) => this.options.api(cmd, args, call().session).then((r) => r ?? ""),
       fire: (json: string) => this.options.onEvent?.(json),
       isTimeout: (e: unknown) => e instanceof LuaTimeoutError,

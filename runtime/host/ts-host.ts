@@ -18,6 +18,8 @@ export interface TsLoadOptions {
   cacheDir?: string;
   /** Global name of a guarded fetch (http-guard.ts): the script's `fetch` is bound to it. */
   fetchGlobal?: string;
+  /** Global name of a clock's Date (runtime/clock.ts registerClockDate): the script's `Date` is bound to it. */
+  dateGlobal?: string;
 }
 
 /** Compile and import a script once; later calls reuse it until the file changes. */
@@ -27,20 +29,26 @@ export function loadTsScript(file: string, options: TsLoadOptions = {}): Promise
   let key: string;
   try {
     const st = statSync(abs);
-    key = `${abs}:${st.mtimeMs}:${st.size}:${options.fetchGlobal ?? ""}`;
+    key = `${abs}:${st.mtimeMs}:${st.size}:${options.fetchGlobal ?? ""}:${options.dateGlobal ?? ""}`;
   } catch {
     return Promise.reject(new ScriptLoadError(`script not found: ${file}`));
   }
   let p = cache.get(key);
   if (!p) {
-    p = compileAndImport(abs, key, cacheDir, options.fetchGlobal);
+    p = compileAndImport(abs, key, cacheDir, options);
     cache.set(key, p);
     p.catch(() => cache.delete(key));
   }
   return p;
 }
 
-async function compileAndImport(abs: string, key: string, cacheDir: string, fetchGlobal?: string): Promise<ScriptMain> {
+async function compileAndImport(abs: string, key: string, cacheDir: string, options: TsLoadOptions): Promise<ScriptMain> {
+  const { fetchGlobal, dateGlobal } = options;
+  const define: Record<string, string> = {};
+  // HTTP from the script goes through the server's allow-list.
+  if (fetchGlobal) Object.assign(define, { fetch: `globalThis.${fetchGlobal}`, "globalThis.fetch": `globalThis.${fetchGlobal}` });
+  // "now" and the local zone come from the server's clock (pinned in tests).
+  if (dateGlobal) Object.assign(define, { Date: `globalThis.${dateGlobal}`, "globalThis.Date": `globalThis.${dateGlobal}` });
   let code: string;
   try {
     const r = await build({
@@ -54,8 +62,7 @@ async function compileAndImport(abs: string, key: string, cacheDir: string, fetc
       // Types only: `import type` is erased; keep any runtime import of ours external-free.
       external: ["ivr-studio/runtime"],
       packages: "external",
-      // HTTP from the script goes through the server's allow-list.
-      define: fetchGlobal ? { fetch: `globalThis.${fetchGlobal}`, "globalThis.fetch": `globalThis.${fetchGlobal}` } : undefined,
+      define: Object.keys(define).length ? define : undefined,
     });
     code = r.outputFiles[0].text;
   } catch (e) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createClock } from "../../runtime/clock";
 import { executeApi } from "../../runtime/host/fs-api";
 import { HOST_SESSION_METHODS } from "../../runtime/host/lua-binding";
 import { LuaHost } from "../../runtime/host/lua-host";
@@ -9,11 +10,13 @@ function setup(vars: Record<string, string> = {}, budget = 500) {
   const t = makeSession(vars);
   const globals = new Map<string, string>([["sounds_dir", "/usr/share/freeswitch/sounds"]]);
   const events: string[] = [];
+  const clock = createClock({ at: "2026-12-25T15:30:00Z", zone: "UTC" });
   const host = new LuaHost({
+    clock,
     cpuBudgetMs: budget,
     globals,
     log: (level, msg) => t.logs.push([level, msg]),
-    api: (cmd, args, s) => executeApi(cmd, args, s, { globals, httpAllowList: [], now: () => new Date("2026-12-25T15:30:00Z") }),
+    api: (cmd, args, s) => executeApi(cmd, args, s, { globals, httpAllowList: [], clock }),
     onEvent: (j) => events.push(j),
   });
   const run = (code: string, argv: string[] = []) => host.run({ name: "test.lua", code }, t.session, argv);

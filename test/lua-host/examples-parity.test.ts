@@ -29,8 +29,8 @@ const CASES: { example: string; scenario: string; path: string[] }[] = [
     path: ["start", "answer", "reset_attempts", "ask_extension", "connecting", "dial_extension"],
   },
   { example: "http-lookup", scenario: "lua-wait-bye", path: ["start", "answer", "lookup_caller", "check_tier", "greet_gold", "to_priority"] },
-  // Open or closed depends on today's date: both languages run the same day, the path is checked to start right.
-  { example: "business-hours", scenario: "lua-info-1", path: ["start", "answer", "welcome", "check_hours"] },
+  // The server's clock is pinned to a Monday 10:00 in New York: the office is open, 1 is sales.
+  { example: "business-hours", scenario: "lua-info-1", path: ["start", "answer", "welcome", "check_hours", "open_menu", "to_sales"] },
   {
     example: "order-status",
     scenario: "lua-dtmf-12345-pound-0",
@@ -62,7 +62,11 @@ beforeAll(async () => {
     routes[n.lua] = ex.lua;
     routes[n.ts] = ex.ts;
   });
-  srv = await startTestServer(routes, [44100, 44299], { soundsDir, httpAllowList: ["127.0.0.1"] });
+  srv = await startTestServer(routes, [44100, 44299], {
+    soundsDir,
+    httpAllowList: ["127.0.0.1"],
+    clock: { at: "2026-12-07T15:00:00Z", zone: "America/New_York" },
+  });
 });
 afterAll(async () => {
   await srv?.stop();

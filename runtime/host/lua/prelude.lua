@@ -239,6 +239,60 @@ coroutine.resume = function(co, ...)
   return table.unpack(r, 1, r.n)
 end
 
+-- os.time / os.date read the runtime's clock and zone (runtime/clock.ts: tests pin them),
+-- with Lua 5.4's argument rules.
+local CONVERSIONS = bridge.conversions
+local function check_format(fmt)
+  local i = 1
+  while true do
+    local p = fmt:find("%", i, true)
+    if not p then return end
+    local c = fmt:sub(p + 1, p + 1)
+    local len = 1
+    if c == "E" or c == "O" then
+      local c2 = fmt:sub(p + 2, p + 2)
+      local ok = (c == "E" and ("cCxXyY"):find(c2, 1, true)) or (c == "O" and ("deHImMSuUVwWy"):find(c2, 1, true))
+      if c2 == "" or not ok then error("bad argument #1 to 'date' (invalid conversion specifier '%" .. c .. c2 .. "')", 0) end
+      len = 2
+    elseif c == "" or not CONVERSIONS:find(c, 1, true) then
+      error("bad argument #1 to 'date' (invalid conversion specifier '%" .. c .. "')", 0)
+    end
+    i = p + 1 + len
+  end
+end
+local function date_table(sec, utc)
+  local f = {}
+  for n in bridge.dateFields(sec, utc):gmatch("[^,]+") do f[#f + 1] = math.tointeger(tonumber(n)) end
+  return { year = f[1], month = f[2], day = f[3], hour = f[4], min = f[5], sec = f[6], wday = f[7], yday = f[8], isdst = f[9] == 1 }
+end
+os.time = function(t)
+  if t == nil then return math.tointeger(bridge.nowSec()) end
+  if type(t) ~= "table" then error("bad argument #1 to 'time' (table expected, got " .. type(t) .. ")", 0) end
+  local function field(k, d)
+    local v = t[k]
+    if v == nil then
+      if d == nil then error("field '" .. k .. "' missing in date table", 0) end
+      return d
+    end
+    local n = math.tointeger(tonumber(v))
+    if n == nil then error("field '" .. k .. "' is not an integer", 0) end
+    return n
+  end
+  local sec = math.tointeger(bridge.mktime(field("year"), field("month"), field("day"), field("hour", 12), field("min", 0), field("sec", 0)))
+  for k, v in pairs(date_table(sec, false)) do t[k] = v end -- normalised, as Lua does
+  return sec
+end
+os.date = function(format, time)
+  local fmt = format == nil and "%c" or tostring(format)
+  local sec = time == nil and math.tointeger(bridge.nowSec()) or math.tointeger(tonumber(time))
+  if sec == nil then error("bad argument #2 to 'date' (number has no integer representation)", 0) end
+  local utc = fmt:sub(1, 1) == "!"
+  if utc then fmt = fmt:sub(2) end
+  if fmt:sub(1, 2) == "*t" then return date_table(sec, utc) end
+  check_format(fmt)
+  return bridge.strftime(fmt, sec, utc)
+end
+
 os.exit = function() log_line("err", "Surely you jest! exiting is a bad plan....\n") end
 
 return {
