@@ -39,9 +39,9 @@ export const flowSettingsSchema = z.object({
   language: ui(z.string().default("en"), { widget: "text", label: "Language", help: "Sets default_language." }),
   hangupHook: ui(z.enum(HANGUP_HOOK_MODES).default("exit"), {
     widget: "select",
-    label: "On caller hangup",
+    label: "When the call ends early",
     options: HANGUP_HOOK_MODES,
-    help: "exit: log and stop the script at once; log: log and let the script wind down; none: no hook.",
+    help: "The call went down before the flow finished (the caller hung up, the far end of a bridge, a timeout). exit: log and stop the script at once; log: log and let the script wind down; none: no hook.",
   }),
   variables: ui(z.array(z.object({ name: z.string(), value: z.string() })).default([]), {
     widget: "keyvalue",

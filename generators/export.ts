@@ -79,7 +79,7 @@ export function buildExportBundle(flow: FlowGraph, options: ExportOptions = {}):
     "",
     "## Troubleshooting",
     "",
-    "Every node sets the channel variable `ivr_node`: it shows in CDRs and in `uuid_dump`, and the script logs the node a caller left from.",
+    "Every node sets the channel variable `ivr_node`: it shows in CDRs and in `uuid_dump`, and the script logs the node where the call ended when it ends before the flow finishes.",
     "",
   ].join("\n");
 

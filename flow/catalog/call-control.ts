@@ -92,7 +92,7 @@ export const bridge = defineKind({
   label: "Bridge",
   category: "call",
   description:
-    "Dial another party and connect the caller (dialplan app `bridge`). The outcome follows the result: answered (after the bridged call ends), busy, no answer, or failed.",
+    "Dial another party and connect the caller (dialplan app `bridge`). The outcome follows the result: answered (after the bridged call ends, unless the call hangs up then), busy, no answer, or failed.",
   params: z.object({
     dialString: ui(z.string().default(""), {
       widget: "text",
@@ -112,9 +112,15 @@ export const bridge = defineKind({
       help: "What the caller hears while ringing (e.g. ${us-ring}); empty for the default.",
       advanced: true,
     }),
+    hangupAfterBridge: ui(z.boolean().default(false), {
+      widget: "boolean",
+      label: "Hang up after the call",
+      help: "On: the caller's call ends when the bridged call ends (hangup_after_bridge), so there is no Answered outcome. Off: the flow goes on through Answered.",
+      advanced: true,
+    }),
   }),
-  outcomes: () => [
-    { key: "answered", label: "Answered" },
+  outcomes: (p) => [
+    ...(p.hangupAfterBridge ? [] : [{ key: "answered", label: "Answered" }]),
     { key: "busy", label: "Busy" },
     { key: "no_answer", label: "No answer" },
     { key: "failed", label: "Failed" },

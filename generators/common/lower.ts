@@ -90,7 +90,13 @@ const LOWER: Lowerers = {
   bridge: (p, ctx) => {
     const cause = ref("cause");
     const causeIn = (list: readonly string[]) => anyOf(list.map((c) => eq(cause, str(c))));
+    // The call ends with the bridged call: the flow's own doing, so the hangup hook stays quiet.
+    const afterAnswer = p.hangupAfterBridge ? [setVar(FLOW_HANGUP_VAR, str("true")), ctx.go("")] : [ctx.go("answered")];
     return [
+      // Without continue_on_fail FreeSWITCH hangs the caller up when the bridge fails, and the
+      // busy / no answer / failed outcomes would never be taken.
+      setVar("continue_on_fail", str("true")),
+      setVar("hangup_after_bridge", str(String(p.hangupAfterBridge))),
       setVar("call_timeout", str(String(p.timeoutSec))),
       ...(p.ringback ? [setVar("ringback", str(p.ringback))] : []),
       doCall("execute", str("bridge"), str(p.dialString)),
@@ -99,7 +105,7 @@ const LOWER: Lowerers = {
         k: "if",
         arms: [{
           cond: anyOf([eq(ref("disposition"), str("SUCCESS")), eq(ref("disposition"), str("ANSWER"))]),
-          body: [ctx.go("answered")],
+          body: afterAnswer,
         }],
       },
       local("cause", bin("orElse", call("getVariable", str("originate_failed_cause")), ref("disposition"))),
@@ -420,14 +426,13 @@ export function lowerFlow(flow: FlowGraph, flowVersion: string): ScriptIR {
           },
         ],
       },
+      // Whoever ended it (the caller, the far end of a bridge, a timeout, custom code): the hook
+      // cannot tell, and FreeSWITCH has no hangup_cause yet at this point.
       {
         k: "do",
         e: call("consoleLog", str("info"), {
           k: "concat",
-          parts: [
-            str("ivr: caller left ("), ref("status"), str(") in node "), getVar("ivr_node"),
-            str(", cause "), getVar("hangup_cause"), str("\n"),
-          ],
+          parts: [str("ivr: the call ended in node "), getVar("ivr_node"), str(" before the flow finished\n")],
         }),
       },
       { k: "returnValue", e: str(s.hangupHook === "exit" ? "exit" : "") },

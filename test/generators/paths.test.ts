@@ -109,6 +109,13 @@ describe.each(RUNNERS)("kitchen sink on %s", (runner) => {
     expect(busy.trail.slice(-4)).toEqual(["get_ext", "dial", "voicemail", "bye"]);
     expect(busy.fake.argsOf("execute")).toEqual([["bridge", "user/${ext}"], ["voicemail", "default ${domain_name} ${ext}"]]);
     expect(busy.fake.vars.get("call_timeout")).toBe("20");
+    // Set before the bridge: FreeSWITCH would otherwise hang the caller up on the failed bridge.
+    expect(busy.fake.vars.get("continue_on_fail")).toBe("true");
+    expect(busy.fake.vars.get("hangup_after_bridge")).toBe("false");
+    const order = busy.fake.calls.map((c) => `${c.method} ${c.args[0]}`);
+    expect(order.indexOf("setVariable continue_on_fail")).toBeGreaterThan(-1);
+    expect(order.indexOf("setVariable continue_on_fail")).toBeLessThan(order.indexOf("execute bridge"));
+    expect(order.indexOf("setVariable hangup_after_bridge")).toBeLessThan(order.indexOf("execute bridge"));
     expect(busy.fake.vars.get("ringback")).toBe("${us-ring}");
     expect(busy.fake.argsOf("getDigits")).toEqual([[4, "#", 5000, 2000, 15000]]);
     const answered = await runFlow(
@@ -118,6 +125,27 @@ describe.each(RUNNERS)("kitchen sink on %s", (runner) => {
       ADMIN,
     );
     expect(answered.trail.slice(-2)).toEqual(["dial", "bye"]);
+  });
+
+  it("bridge with hang up after the call: the call ends with the bridged call, quietly; a failure still branches", async () => {
+    const flow = buildFlow(
+      [
+        { id: "start", kind: "start" },
+        { id: "dial", kind: "bridge", params: { dialString: "user/1000", hangupAfterBridge: true } },
+        { id: "sorry", kind: "log", params: { message: "busy" } },
+        { id: "failed", kind: "log", params: { message: "failed" } },
+      ],
+      [["start", "next", "dial"], ["dial", "busy", "sorry"], ["dial", "no_answer", "sorry"], ["dial", "failed", "failed"]],
+      { hangupHook: "exit" },
+    );
+    const answered = await runFlow(flow, runner, { bridgeVars: { originate_disposition: "SUCCESS" } });
+    expect(answered.error).toBeUndefined();
+    expect(answered.done).toBe(true);
+    expect(answered.trail).toEqual(["start", "dial"]);
+    expect(answered.fake.vars.get("hangup_after_bridge")).toBe("true");
+    expect(answered.fake.vars.get("ivr_hangup_by_flow")).toBe("true");
+    const busy = await runFlow(flow, runner, { bridgeVars: { originate_disposition: "USER_BUSY" } });
+    expect(busy.trail).toEqual(["start", "dial", "sorry"]);
   });
 
   it("record: beep, stop key through the input callback, path stored", async () => {
@@ -140,7 +168,7 @@ describe.each(RUNNERS)("kitchen sink on %s", (runner) => {
     expect(r.trail).toEqual(["start", "early"]);
     expect(r.done).toBe(false);
     expect(r.error).toMatch(/exit/);
-    expect(r.fake.logs).toContainEqual({ level: "info", message: "ivr: caller left (hangup) in node early, cause NORMAL_CLEARING\n" });
+    expect(r.fake.logs).toContainEqual({ level: "info", message: "ivr: the call ended in node early before the flow finished\n" });
   });
 });
 

@@ -27,7 +27,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     if (status !== ("hangup" as string) || ((await session.getVariable("ivr_hangup_by_flow")) ?? "") === "true") {
       return "";
     }
-    await session.consoleLog("info", "ivr: caller left (" + status + ") in node " + ((await session.getVariable("ivr_node")) ?? "") + ", cause " + ((await session.getVariable("hangup_cause")) ?? "") + "\u000a");
+    await session.consoleLog("info", "ivr: the call ended in node " + ((await session.getVariable("ivr_node")) ?? "") + " before the flow finished\u000a");
     return "exit";
   };
 
@@ -74,6 +74,8 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   // dial_extension (bridge): Dial the extension
   N.dial_extension = async () => {
     await session.setVariable("ivr_node", "dial_extension");
+    await session.setVariable("continue_on_fail", "true");
+    await session.setVariable("hangup_after_bridge", "false");
     await session.setVariable("call_timeout", "25");
     await session.execute("bridge", "user/${extension}");
     const disposition = ((await session.getVariable("originate_disposition")) ?? "");

@@ -73,7 +73,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     if (status !== ("hangup" as string) || ((await session.getVariable("ivr_hangup_by_flow")) ?? "") === "true") {
       return "";
     }
-    await session.consoleLog("info", "ivr: caller left (" + status + ") in node " + ((await session.getVariable("ivr_node")) ?? "") + ", cause " + ((await session.getVariable("hangup_cause")) ?? "") + "\u000a");
+    await session.consoleLog("info", "ivr: the call ended in node " + ((await session.getVariable("ivr_node")) ?? "") + " before the flow finished\u000a");
     return "exit";
   };
 

@@ -12,7 +12,7 @@ function ivr_on_hangup(s, status, arg)
   if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
     return ""
   end
-  session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
+  session:consoleLog("info", "ivr: the call ended in node " .. (session:getVariable("ivr_node") or "") .. " before the flow finished\010")
   return "exit"
 end
 
@@ -124,6 +124,8 @@ end
 -- operator (bridge): Operator
 N.operator = function ()
   session:setVariable("ivr_node", "operator")
+  session:setVariable("continue_on_fail", "true")
+  session:setVariable("hangup_after_bridge", "false")
   session:setVariable("call_timeout", "25")
   session:execute("bridge", "user/1000")
   local disposition = (session:getVariable("originate_disposition") or "")

@@ -28,7 +28,7 @@ function ivr_on_hangup(s, status, arg)
   if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
     return ""
   end
-  session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
+  session:consoleLog("info", "ivr: the call ended in node " .. (session:getVariable("ivr_node") or "") .. " before the flow finished\010")
   return "exit"
 end
 

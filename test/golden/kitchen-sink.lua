@@ -148,7 +148,7 @@ function ivr_on_hangup(s, status, arg)
   if status ~= "hangup" or (session:getVariable("ivr_hangup_by_flow") or "") == "true" then
     return ""
   end
-  session:consoleLog("info", "ivr: caller left (" .. status .. ") in node " .. (session:getVariable("ivr_node") or "") .. ", cause " .. (session:getVariable("hangup_cause") or "") .. "\010")
+  session:consoleLog("info", "ivr: the call ended in node " .. (session:getVariable("ivr_node") or "") .. " before the flow finished\010")
   return "exit"
 end
 
@@ -339,6 +339,8 @@ end
 -- dial (bridge): Dial extension
 N.dial = function ()
   session:setVariable("ivr_node", "dial")
+  session:setVariable("continue_on_fail", "true")
+  session:setVariable("hangup_after_bridge", "false")
   session:setVariable("call_timeout", "20")
   session:setVariable("ringback", "${us-ring}")
   session:execute("bridge", "user/${ext}")
