@@ -1,8 +1,8 @@
--- The load-test IVR (Lua): answer, a one-key menu over a 2 s prompt, then hold music until
--- the caller hangs up. The same as ivr.ts.
+-- The load-test IVR (Lua), the workload of issue 12: answer, a 10 s prompt, then a menu over the
+-- same prompt collecting up to 4 digits ended by #; the digits are logged, then we hang up.
+-- The same as ivr.ts.
 session:answer()
-local choice = session:playAndGetDigits(1, 1, 2, 4000, "#", "menu.wav", "", "[12]")
-session:setVariable("menu_choice", choice)
-while session:ready() do
-  session:streamFile("hold.wav")
-end
+session:streamFile("prompt.wav")
+local digits = session:playAndGetDigits(1, 4, 1, 3000, "#", "prompt.wav", "", "\\d+")
+session:consoleLog("info", "bench digits=" .. digits .. "\n")
+session:hangup()

@@ -2,7 +2,7 @@
 // CPU/RSS sampling of a pid from /proc.
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,26 +25,49 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
+export interface ServeOptions {
+  script: string;
+  number: string;
+  rtpPorts: [number, number];
+  soundsDir: string;
+  extra?: string[];
+  /** Extra environment (e.g. IVR_MEDIA_WORKERS). */
+  env?: Record<string, string>;
+  /** Node options before the CLI entry (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** Every stderr line of the server (its log), as it arrives. */
+  onLine?: (line: string) => void;
+}
+
 /** `node cli/ivr.mjs serve` with one route, waiting for its ready line. */
-export async function startServe(o: { script: string; number: string; rtpPorts: [number, number]; soundsDir: string; extra?: string[] }): Promise<ServeProcess> {
+export async function startServe(o: ServeOptions): Promise<ServeProcess> {
   const sipPort = await freeUdpPort();
   const args = [
-    path.join(ROOT, "cli/ivr.mjs"), "serve", "--route", `${o.number}=${o.script}`, "--sip", `127.0.0.1:${sipPort}`,
+    ...(o.nodeArgs ?? []), path.join(ROOT, "cli/ivr.mjs"), "serve", "--route", `${o.number}=${o.script}`, "--sip", `127.0.0.1:${sipPort}`,
     "--rtp-ports", `${o.rtpPorts[0]}-${o.rtpPorts[1]}`, "--sounds", o.soundsDir, "--metrics", "127.0.0.1:0",
     "--quiet", "--media-timeout", "300", "--grace", "1", ...(o.extra ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...o.env } });
   let err = "";
+  let partial = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    if (err.length < 100_000) err += d;
+    if (!o.onLine) return;
+    const lines = (partial + d.toString("utf8")).split("\n");
+    partial = lines.pop() ?? "";
+    for (const l of lines) o.onLine(l);
+  });
   const metricsPort = await new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`ivr serve did not start: ${err.slice(-2000)}`)), 30_000);
-    child.stderr!.on("data", (d: Buffer) => {
-      if (err.length < 100_000) err += d;
+    const onData = () => {
       const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
       if (m) {
         clearTimeout(t);
+        child.stderr!.off("data", onData);
         resolve(Number(m[1]));
       }
-    });
+    };
+    child.stderr!.on("data", onData);
     child.on("exit", (c) => reject(new Error(`ivr serve exited (${c}): ${err.slice(-2000)}`)));
   });
   return {
@@ -55,7 +78,7 @@ export async function startServe(o: { script: string; number: string; rtpPorts: 
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        const k = setTimeout(() => child.kill("SIGKILL"), 5000);
+        const k = setTimeout(() => child.kill("SIGKILL"), 10_000);
         child.once("exit", () => {
           clearTimeout(k);
           resolve();
@@ -67,27 +90,34 @@ export async function startServe(o: { script: string; number: string; rtpPorts: 
 
 export interface SippLoadResult {
   code: number | null;
+  signal: NodeJS.Signals | null;
+  pid: number;
   successful: number;
   failed: number;
   stderr: string;
 }
 
-/** SIPp: `calls` calls at `rate`/s, at most `limit` at once, each holding `holdMs`. */
-export async function runSippLoad(o: { scenario: string; port: number; number: string; calls: number; rate: number; limit: number; holdMs: number; statFile: string; timeoutSec: number }): Promise<SippLoadResult> {
+/**
+ * SIPp: `calls` calls at `rate`/s, at most `limit` at once, each holding `holdMs` (its `<pause/>`).
+ * `scenario` is a name in test/sipp or a path to an .xml file. onStart gets SIPp's pid.
+ */
+export async function runSippLoad(o: { scenario: string; port: number; number: string; calls: number; rate: number; limit: number; holdMs: number; statFile: string; timeoutSec: number; extra?: string[]; onStart?: (pid: number) => void }): Promise<SippLoadResult> {
   const local = await freeUdpPort();
   const media = await freeUdpPort();
+  const scenario = o.scenario.endsWith(".xml") ? o.scenario : path.join(SCENARIOS, `${o.scenario}.xml`);
   const args = [
-    `127.0.0.1:${o.port}`, "-sf", path.join(SCENARIOS, `${o.scenario}.xml`), "-s", o.number, "-i", "127.0.0.1",
+    `127.0.0.1:${o.port}`, "-sf", scenario, "-s", o.number, "-i", "127.0.0.1", "-mi", "127.0.0.1",
     "-p", String(local), "-mp", String(media), "-r", String(o.rate), "-l", String(o.limit), "-m", String(o.calls),
     "-d", String(o.holdMs), "-nostdin", "-timeout", `${o.timeoutSec}s`, "-timeout_error", "-trace_stat", "-stf", o.statFile, "-fd", "1",
-    "-max_recv_loops", "10000", "-max_sched_loops", "10000",
+    "-max_recv_loops", "10000", "-max_sched_loops", "10000", ...(o.extra ?? []),
   ];
   const child = spawn("sipp", args, { stdio: ["ignore", "ignore", "pipe"] });
+  o.onStart?.(child.pid!);
   let stderr = "";
   child.stderr!.on("data", (d) => {
     if (stderr.length < 20_000) stderr += d;
   });
-  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on("exit", (c, sig) => r([c, sig])));
   const stat = { successful: NaN, failed: NaN };
   if (existsSync(o.statFile)) {
     const lines = readFileSync(o.statFile, "utf8").trim().split("\n");
@@ -96,28 +126,50 @@ export async function runSippLoad(o: { scenario: string; port: number; number: s
     stat.successful = Number(last[head.indexOf("SuccessfulCall(C)")]);
     stat.failed = Number(last[head.indexOf("FailedCall(C)")]);
   }
-  return { code, ...stat, stderr };
+  return { code, signal, pid: child.pid!, ...stat, stderr };
 }
 
-/** tcpdump on lo into file; stop() ends it and reports kernel drops. */
-export async function startCapture(file: string, filter: string): Promise<{ stop(): Promise<{ dropped: number }> }> {
-  const child = spawn("tcpdump", ["-i", "lo", "-n", "-s", "1500", "-B", "32768", "-w", file, filter], { stdio: ["ignore", "ignore", "pipe"] });
+function onPath(cmd: string): boolean {
+  return (process.env.PATH ?? "").split(":").some((d) => d && existsSync(path.join(d, cmd)));
+}
+
+/**
+ * A loopback capture into a pcap file (first `snaplen` bytes of each packet): tcpdump, or Wireshark's
+ * dumpcap where tcpdump is not installed. stop() ends it and reports the packets the kernel dropped.
+ */
+export async function startCapture(file: string, filter: string, snaplen = 1500): Promise<{ stop(): Promise<{ dropped: number }> }> {
+  const tcpdump = onPath("tcpdump");
+  const child = tcpdump
+    ? spawn("tcpdump", ["-i", "lo", "-n", "-s", String(snaplen), "-B", "65536", "-w", file, filter], { stdio: ["ignore", "ignore", "pipe"] })
+    : spawn("dumpcap", ["-q", "-i", "lo", "-s", String(snaplen), "-B", "64", "-P", "-f", filter, "-w", file], { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d) => (err += d));
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 5000);
+    const t = setTimeout(() => reject(new Error(`capture did not start: ${err}`)), 10_000);
+    child.once("error", (e) => {
+      clearTimeout(t);
+      reject(new Error(`cannot run ${tcpdump ? "tcpdump" : "dumpcap"}: ${e.message}`));
+    });
     const check = () => {
-      if (/listening on/.test(err)) {
+      if (/listening on|Capturing on/.test(err)) {
         clearTimeout(t);
         resolve();
+      } else if (child.exitCode !== null) {
+        clearTimeout(t);
+        reject(new Error(`capture exited: ${err}`));
       } else setTimeout(check, 20);
     };
     check();
   });
+  const dropped = () => {
+    const m = /(\d+) packets? dropped by kernel/.exec(err) ?? /received\/dropped on interface[^:]*: \d+\/(\d+)/.exec(err);
+    return Number(m?.[1] ?? NaN);
+  };
   return {
     stop: () =>
       new Promise((resolve) => {
-        child.once("exit", () => resolve({ dropped: Number(/(\d+) packets? dropped by kernel/.exec(err)?.[1] ?? NaN) }));
+        if (child.exitCode !== null) return resolve({ dropped: dropped() });
+        child.once("exit", () => resolve({ dropped: dropped() }));
         child.kill("SIGINT");
       }),
   };
@@ -160,4 +212,39 @@ export function metricValue(text: string, name: string, labels = ""): number | u
     if (line.startsWith(`${name}${labels ? `{${labels}}` : ""} `)) return Number(line.split(" ").pop());
   }
   return undefined;
+}
+
+/** CPU ticks (1/100 s) per thread of a process, with the thread's name. */
+export function threadTicks(pid: number): Map<number, { name: string; ticks: number }> {
+  const out = new Map<number, { name: string; ticks: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        out.set(Number(tid), { name, ticks: Number(f[11]) + Number(f[12]) });
+      } catch {
+        /* thread gone */
+      }
+    }
+  } catch {
+    /* process gone */
+  }
+  return out;
+}
+
+/** The busiest threads between two threadTicks snapshots, as "name tid: NN%" (of one core). */
+export function busiestThreads(a: Map<number, { name: string; ticks: number }>, b: Map<number, { name: string; ticks: number }>, seconds: number, top = 4): { name: string; tid: number; cpuPct: number }[] {
+  const rows: { name: string; tid: number; cpuPct: number }[] = [];
+  for (const [tid, e] of b) rows.push({ name: e.name, tid, cpuPct: (e.ticks - (a.get(tid)?.ticks ?? 0)) / seconds });
+  return rows.sort((x, y) => y.cpuPct - x.cpuPct).slice(0, top);
+}
+
+/** Whole-machine busy time from /proc/stat, in % of one core (200 % = both cores of this VM busy). */
+export function machineBusyTicks(): { busy: number; total: number } {
+  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = cpu[3] + cpu[4];
+  const total = cpu.slice(0, 8).reduce((s, x) => s + x, 0);
+  return { busy: total - idle, total };
 }

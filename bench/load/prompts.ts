@@ -1,4 +1,4 @@
-// Prompt files for the benchmarks: 8 kHz 16-bit mono WAVs (a tone and a "music" chord).
+// Prompt files for the benchmarks: 8 kHz 16-bit mono WAVs (tones and "music" chords).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { wavHeader } from "../../runtime/media/wav";
@@ -14,9 +14,10 @@ function wav(file: string, seconds: number, freqs: number[]): void {
   writeFileSync(file, Buffer.concat([wavHeader(8000, pcm.length), pcm]));
 }
 
-/** menu.wav (2 s), hold.wav (30 s) and short.wav (0.3 s) in dir. */
+/** prompt.wav (10.0 s, the load bench's prompt), menu.wav (2 s), hold.wav (30 s) and short.wav (0.3 s) in dir. */
 export function writeBenchPrompts(dir: string): void {
   mkdirSync(dir, { recursive: true });
+  wav(path.join(dir, "prompt.wav"), 10, [349, 440, 523]);
   wav(path.join(dir, "menu.wav"), 2, [440]);
   wav(path.join(dir, "hold.wav"), 30, [262, 330, 392]);
   wav(path.join(dir, "short.wav"), 0.3, [440]);
