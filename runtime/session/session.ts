@@ -8,6 +8,8 @@ import type { Channel } from "./channel";
 import { ScriptExit } from "./errors";
 import { expandVariables } from "./expand";
 import type { CallControl, LogSink, MediaPort, PlayHandle, PlayResult, RecordHandle } from "./ports";
+import { composeSay, sayPlayback } from "./say";
+import type { Zone } from "./say/time";
 import type { DtmfInput, HangupHook, InputCallback, LogLevel, Session } from "./types";
 
 /** One line of the call log (runtime/session/call-log.ts writes them). */
@@ -28,6 +30,10 @@ export interface SessionOptions {
   onMethod?: (record: MethodRecord) => void;
   /** Global variables ($${name}, freeswitch.getGlobalVariable). */
   globals?: Map<string, string>;
+  /** Wall clock, epoch ms (say's dates and times); default Date.now. Tests pin it. */
+  now?: () => number;
+  /** The server's time zone for say (FreeSWITCH's local time); default the process's. */
+  localZone?: Zone;
 }
 
 const LOG_LEVEL_NAMES = ["console", "alert", "crit", "err", "warning", "notice", "info", "debug"];
@@ -82,6 +88,8 @@ export class FsSession implements Session {
   private readonly logSink: LogSink;
   private readonly onMethod?: (record: MethodRecord) => void;
   readonly globals: Map<string, string>;
+  private readonly now: () => number;
+  private readonly localZone: Zone | undefined;
   private inputCallback: { fn: InputCallback<unknown>; arg: unknown } | undefined;
   private hangupHook: { fn: HangupHook<unknown>; arg: unknown } | undefined;
   private tts: { engine: string; voice: string } | undefined;
@@ -96,6 +104,8 @@ export class FsSession implements Session {
     this.logSink = options.log;
     this.onMethod = options.onMethod;
     this.globals = options.globals ?? new Map();
+    this.now = options.now ?? Date.now;
+    this.localZone = options.localZone;
   }
 
   // --- plumbing --------------------------------------------------------------------
@@ -418,16 +428,31 @@ export class FsSession implements Session {
 
   say(text: string, module: string, type: string, method: string, gender?: string): Promise<void> {
     const args = [text, module, type, method, gender].filter((x) => x !== undefined);
-    return this.traced("say", args, () =>
-      this.blocking(async () => {
-        if (!text || !module || !type || !method) {
-          this.log("err", "Error! invalid args.");
-          return;
-        }
-        await this.ensureMedia();
-        this.log("err", `Invalid SAY Interface [${module}]! (say is not available yet)`);
-      }),
-    );
+    return this.traced("say", args, async () => {
+      // CoreSession::say checks for missing (NULL) arguments only: "" is a valid value.
+      if (text == null || module == null || type == null || method == null) {
+        this.log("err", "Error! invalid args.");
+        return;
+      }
+      await this.blocking(() => this.doSay(String(text), String(module), String(type), String(method)));
+    });
+  }
+
+  /** switch_ivr_say: compose mod_say_en's file sequence and play it as one file_string. */
+  async doSay(text: string, module: string, type: string, method: string): Promise<number> {
+    const r = composeSay({ text, module, type, method, getVar: (n) => this.channel.getVar(n), now: this.now(), localZone: this.localZone });
+    if (!r.ok) {
+      this.log("err", r.error);
+      return 0;
+    }
+    for (const e of r.errors) this.log("err", e);
+    if (!r.known) return 0;
+    // switch_ivr_play_file pre-answers even when the sequence came out empty (a parse error).
+    if (!(await this.ensureMedia())) return 0;
+    const source = sayPlayback(r.files);
+    if (!source) return 0;
+    const h = await this.playWithCallback(source, false);
+    return h.result.reason === "done" && !h.broken ? 1 : 0;
   }
 
   sayPhrase(name: string, data = "", lang?: string): Promise<void> {

@@ -2,7 +2,7 @@
 // (silence_stream://MS, or "NAME.wav" = 200 ms), missing*.wav is not found.
 import { Channel } from "../../runtime/session/channel";
 import type { CallControl, MediaPort, PlayHandle, PlayResult, RecordHandle, RecordOptions, RecordResult } from "../../runtime/session/ports";
-import { FsSession, type MethodRecord } from "../../runtime/session/session";
+import { FsSession, type MethodRecord, type SessionOptions } from "../../runtime/session/session";
 
 export function durationOf(source: string): number {
   const m = /^silence_stream:\/\/(\d+)/.exec(source);
@@ -91,7 +91,7 @@ export class FakeControl implements CallControl {
   }
 }
 
-export function makeSession(vars: Record<string, string> = {}) {
+export function makeSession(vars: Record<string, string> = {}, options: Pick<SessionOptions, "now" | "localZone"> = {}) {
   const channel = new Channel("0a1b2c3d-0000-4000-8000-000000000001", {
     destination_number: "1000",
     caller_id_number: "sipp",
@@ -109,6 +109,9 @@ export function makeSession(vars: Record<string, string> = {}) {
     media,
     log: (level, msg) => logs.push([level, msg]),
     onMethod: (r) => trace.push(r),
+    // A pinned clock and zone: no test reads the real date or the machine's zone.
+    now: options.now ?? (() => Date.UTC(2026, 0, 1, 12, 0, 0)),
+    localZone: options.localZone ?? { name: "UTC" },
   });
   /** Caller presses digits `after` ms from now, `gap` ms apart. */
   const press = (digits: string, after = 0, gap = 20) => {
