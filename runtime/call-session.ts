@@ -2,6 +2,7 @@
 // RTP stream, the FreeSWITCH channel, the CallControl the Session drives, the script run and the
 // transfer loop, timers, and the clean-up. The server admits calls and owns what calls share
 // (SIP stack, media engine, script hosts); everything that belongs to one call lives here.
+import type { Clock } from "./clock";
 import type { HangupCause } from "../flow/hangup-causes";
 import { CallMedia } from "./call-media";
 import { callVariables } from "./call-variables";
@@ -33,6 +34,8 @@ export interface CallSessionDeps {
   recordingsDir?: string;
   tts: FliteTts;
   globals: Map<string, string>;
+  /** Scripts' now and zone (say's dates and times). */
+  clock?: Clock;
   callLog?: CallLogSink;
   /** Route patterns whose calls start with in-band DTMF detection on. */
   inbandDtmfRoutes: ReadonlySet<string>;
@@ -287,6 +290,7 @@ export class CallSession {
         log: (level, msg) => this.log(level, msg),
         onMethod: logger ? (r) => logger.method(r) : undefined,
         globals: this.deps.globals,
+        clock: this.deps.clock,
       });
       this.session = session;
       this.deps.onSession(session);

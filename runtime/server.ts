@@ -240,6 +240,7 @@ export class IvrServer {
       recordingsDir: this.globals.get("recordings_dir") ?? path.join(cacheDir, "recordings"),
       tts: this.tts,
       globals: this.globals,
+      clock: this.clock,
       callLog: this.options.callLog,
       inbandDtmfRoutes: new Set(this.options.inbandDtmfRoutes ?? []),
       mediaTimeoutMs: (this.options.mediaTimeoutSec ?? 60) * 1000,

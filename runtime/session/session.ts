@@ -9,7 +9,7 @@ import { ScriptExit } from "./errors";
 import { expandVariables } from "./expand";
 import type { CallControl, LogSink, MediaPort, PlayHandle, PlayResult, RecordHandle } from "./ports";
 import { composeSay, sayPlayback } from "./say";
-import type { Zone } from "./say/time";
+import { realClock, type Clock } from "../clock";
 import type { DtmfInput, HangupHook, InputCallback, LogLevel, Session } from "./types";
 
 /** One line of the call log (runtime/session/call-log.ts writes them). */
@@ -30,10 +30,8 @@ export interface SessionOptions {
   onMethod?: (record: MethodRecord) => void;
   /** Global variables ($${name}, freeswitch.getGlobalVariable). */
   globals?: Map<string, string>;
-  /** Wall clock, epoch ms (say's dates and times); default Date.now. Tests pin it. */
-  now?: () => number;
-  /** The server's time zone for say (FreeSWITCH's local time); default the process's. */
-  localZone?: Zone;
+  /** Now and the local zone for say's dates and times (runtime/clock.ts); default the real clock. */
+  clock?: Clock;
 }
 
 const LOG_LEVEL_NAMES = ["console", "alert", "crit", "err", "warning", "notice", "info", "debug"];
@@ -88,8 +86,7 @@ export class FsSession implements Session {
   private readonly logSink: LogSink;
   private readonly onMethod?: (record: MethodRecord) => void;
   readonly globals: Map<string, string>;
-  private readonly now: () => number;
-  private readonly localZone: Zone | undefined;
+  private readonly clock: Clock;
   private inputCallback: { fn: InputCallback<unknown>; arg: unknown } | undefined;
   private hangupHook: { fn: HangupHook<unknown>; arg: unknown } | undefined;
   private tts: { engine: string; voice: string } | undefined;
@@ -104,8 +101,7 @@ export class FsSession implements Session {
     this.logSink = options.log;
     this.onMethod = options.onMethod;
     this.globals = options.globals ?? new Map();
-    this.now = options.now ?? Date.now;
-    this.localZone = options.localZone;
+    this.clock = options.clock ?? realClock;
   }
 
   // --- plumbing --------------------------------------------------------------------
@@ -440,7 +436,15 @@ export class FsSession implements Session {
 
   /** switch_ivr_say: compose mod_say_en's file sequence and play it as one file_string. */
   async doSay(text: string, module: string, type: string, method: string): Promise<number> {
-    const r = composeSay({ text, module, type, method, getVar: (n) => this.channel.getVar(n), now: this.now(), localZone: this.localZone });
+    const r = composeSay({
+      text,
+      module,
+      type,
+      method,
+      getVar: (n) => this.channel.getVar(n),
+      now: this.clock.now(),
+      localZone: this.clock.zone ? { name: this.clock.zone } : undefined,
+    });
     if (!r.ok) {
       this.log("err", r.error);
       return 0;

@@ -1,5 +1,6 @@
 // In-memory ports for Session tests: playback lasts as long as the source says
 // (silence_stream://MS, or "NAME.wav" = 200 ms), missing*.wav is not found.
+import { createClock } from "../../runtime/clock";
 import { Channel } from "../../runtime/session/channel";
 import type { CallControl, MediaPort, PlayHandle, PlayResult, RecordHandle, RecordOptions, RecordResult } from "../../runtime/session/ports";
 import { FsSession, type MethodRecord, type SessionOptions } from "../../runtime/session/session";
@@ -91,7 +92,7 @@ export class FakeControl implements CallControl {
   }
 }
 
-export function makeSession(vars: Record<string, string> = {}, options: Pick<SessionOptions, "now" | "localZone"> = {}) {
+export function makeSession(vars: Record<string, string> = {}, options: Pick<SessionOptions, "clock"> = {}) {
   const channel = new Channel("0a1b2c3d-0000-4000-8000-000000000001", {
     destination_number: "1000",
     caller_id_number: "sipp",
@@ -110,8 +111,7 @@ export function makeSession(vars: Record<string, string> = {}, options: Pick<Ses
     log: (level, msg) => logs.push([level, msg]),
     onMethod: (r) => trace.push(r),
     // A pinned clock and zone: no test reads the real date or the machine's zone.
-    now: options.now ?? (() => Date.UTC(2026, 0, 1, 12, 0, 0)),
-    localZone: options.localZone ?? { name: "UTC" },
+    clock: options.clock ?? createClock({ at: "2026-01-01T12:00:00Z", zone: "UTC" }),
   });
   /** Caller presses digits `after` ms from now, `gap` ms apart. */
   const press = (digits: string, after = 0, gap = 20) => {

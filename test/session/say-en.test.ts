@@ -1,6 +1,7 @@
 // mod_say_en's file sequences, written out by hand from mod_say_en.c's rules (play_group,
 // en_say_general_count, en_say_money, en_say_time, say_telephone_number, say_spell, say_ip)
 // and switch_say_file's composition. The clock and zones are pinned: no test reads the real time.
+import { createClock } from "../../runtime/clock";
 import { describe, expect, it } from "vitest";
 import { sayEnglish, sayMethodByName, sayTypeByName, toFileString } from "../../runtime/session/say/en";
 import { composeSay } from "../../runtime/session/say";
@@ -242,7 +243,7 @@ describe("session.say", () => {
   });
 
   it("dates come from the session's clock and zone", async () => {
-    const s = makeSession({ timezone: "America/New_York" }, { now: () => NOW });
+    const s = makeSession({ timezone: "America/New_York" }, { clock: createClock({ at: new Date(NOW).toISOString(), zone: "UTC" }) });
     await s.session.say("", "en", "current_date_time", "pronounced");
     expect(s.media.played).toEqual([
       "file_string://time/day-4.wav!time/mon-2.wav!digits/h-5.wav!digits/2.wav!digits/thousand.wav!digits/20.wav!digits/6.wav" +
