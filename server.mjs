@@ -97,15 +97,8 @@ export async function startServer({ port = Number(process.env.PORT) || 3000, hos
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const server = http.createServer((req, res) => {
-    // The peer address comes from the socket only; whatever a client sent in this header
-    // (or in X-Forwarded-For) is replaced, so "localhost" cannot be forged.
-    req.headers[bootModule.PEER_HEADER] = bootModule.peerHeaderValue(req.socket.remoteAddress ?? "");
-    handle(req, res).catch((e) => {
-      console.error("[server] request failed:", e);
-      if (!res.headersSent) res.writeHead(500).end("Internal error");
-    });
-  });
+  // Host allow-list, declared body size and the socket's peer address, before Next sees anything.
+  const server = http.createServer(bootModule.gatedHandler(handle));
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, hostname, resolve);

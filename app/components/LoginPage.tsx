@@ -57,6 +57,7 @@ export function LoginPage() {
           <>
             <h2>{setup ? "Create the admin account" : "Sign in"}</h2>
             {setup && <p className="help">No account exists yet: the first account is the administrator.</p>}
+            {setup && status.setupTokenNeeded === false && <p className="help">You are on the server itself, so no setup token is needed.</p>}
             <div className="field">
               <label htmlFor={ids.email}>Email</label>
               <input id={ids.email} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
@@ -78,7 +79,7 @@ export function LoginPage() {
                 onChange={(e) => setPassword(e.target.value)}
               />
             </div>
-            {setup && (
+            {setup && status.setupTokenNeeded !== false && (
               <div className="field">
                 <label htmlFor={ids.token}>Setup token</label>
                 <input id={ids.token} value={setupToken} onChange={(e) => setSetupToken(e.target.value)} />

@@ -26,7 +26,7 @@ const cookieOf = (setCookie: string | null) => (setCookie ?? "").split(";")[0];
 describe("first admin setup", () => {
   it("reports that setup is required while no user exists", async () => {
     const r = await call(status.GET, "GET", "/api/auth/status");
-    expect(r.body).toEqual({ setupRequired: true, user: null });
+    expect(r.body).toEqual({ setupRequired: true, user: null, setupTokenNeeded: true });
   });
 
   it("refuses a remote caller without the setup token, and ignores a forged X-Forwarded-For", async () => {

@@ -53,6 +53,10 @@ export interface CallOptions {
   peer?: string;
   query?: string;
   method?: string;
+  /** Host header (default localhost:3000). */
+  host?: string;
+  /** A streamed body (sent chunked: no Content-Length). */
+  stream?: ReadableStream<Uint8Array>;
 }
 
 export interface CallResult<T = any> {
@@ -63,7 +67,7 @@ export interface CallResult<T = any> {
 }
 
 export async function call<T = any>(fn: unknown, method: string, urlPath: string, o: CallOptions = {}): Promise<CallResult<T>> {
-  const headers = new Headers({ host: "localhost:3000" });
+  const headers = new Headers({ host: o.host ?? "localhost:3000" });
   if (o.as) headers.set("cookie", o.as.cookie);
   if (o.bearer) headers.set("authorization", `Bearer ${o.bearer}`);
   const origin = o.origin === undefined ? (o.as && method !== "GET" ? ORIGIN : null) : o.origin;
@@ -73,7 +77,8 @@ export async function call<T = any>(fn: unknown, method: string, urlPath: string
   if (o.raw !== undefined) body = o.raw;
   else if (o.body !== undefined) body = JSON.stringify(o.body);
   if (body !== undefined) headers.set("content-type", "application/json");
-  const req = new Request(`${ORIGIN}${urlPath}${o.query ? `?${o.query}` : ""}`, { method, headers, body });
+  const init: RequestInit & { duplex?: "half" } = o.stream ? { method, headers, body: o.stream, duplex: "half" } : { method, headers, body };
+  const req = new Request(`${ORIGIN}${urlPath}${o.query ? `?${o.query}` : ""}`, init);
   const res = await (fn as RouteFn)(req, { params: Promise.resolve(o.params ?? {}) });
   const bytes = new Uint8Array(await res.arrayBuffer());
   const text = new TextDecoder().decode(bytes);

@@ -5,6 +5,7 @@
 // Needs a built designer (.next) that is up to date with its sources; otherwise another test
 // (the designer e2e) may be rebuilding it right now, so this one is skipped.
 import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
@@ -102,6 +103,53 @@ describe.skipIf(skip)("npm start (server.mjs) with the runtime", () => {
     if (child && child.exitCode === null) child.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(media, { recursive: true, force: true });
+  });
+
+  /** A request with any Host header (fetch will not send a foreign one). */
+  const rawRequest = (method: string, url: string, headers: Record<string, string>, body?: string) =>
+    new Promise<{ status: number; body: any; type: string }>((resolve, reject) => {
+      const req = http.request(`${base}${url}`, { method, headers }, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => {
+          const type = String(res.headers["content-type"] ?? "");
+          resolve({ status: res.statusCode ?? 0, type, body: type.includes("json") ? JSON.parse(text) : text });
+        });
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+
+  it("refuses a DNS-rebinding setup, foreign Hosts and oversized bodies; unknown API paths are JSON 404s", async () => {
+    const rebinding = await rawRequest(
+      "POST",
+      "/api/auth/setup",
+      { host: "evil.example:3200", origin: "http://evil.example:3200", "content-type": "application/json" },
+      JSON.stringify({ email: "mallory@example.com", name: "Mallory", password: "correct horse battery" }),
+    );
+    expect(rebinding.status).toBe(421);
+    expect(rebinding.body).toMatchObject({ error: "misdirected" });
+    expect(rebinding.body.message).toMatch(/IVR_PUBLIC_URL/);
+    const page = await rawRequest("GET", "/", { host: "evil.example:3200" });
+    expect(page.status).toBe(421);
+    expect((await (await fetch(`${base}/api/auth/status`)).json()).setupRequired).toBe(true);
+
+    const missing = await fetch(`${base}/api/no/such/thing`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: "not_found", message: "The API path GET /api/no/such/thing was not found." });
+
+    // Announced 64 MB, nothing sent: refused by the server before Next reads a byte.
+    const huge = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${base}/api/flows/import`, { method: "POST", headers: { "content-type": "application/json", "content-length": String(64 * 1024 * 1024) } });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on("error", reject);
+      req.flushHeaders();
+    });
+    expect(huge).toBe(413);
   });
 
   it("answers a routed number with the published flow, and stops gracefully on SIGTERM", async () => {

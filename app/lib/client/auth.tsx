@@ -6,6 +6,8 @@ import { api, type User } from "./api";
 export interface AuthStatus {
   setupRequired: boolean;
   user: User | null;
+  /** While setup is required: false when browsing from the server itself (no token needed). */
+  setupTokenNeeded?: boolean;
 }
 
 export function useAuthStatus(): { status: AuthStatus | null; error: string | null } {

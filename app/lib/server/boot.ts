@@ -5,16 +5,26 @@
 import { getDatabase, type Database } from "./db/client";
 import { issueSetupToken } from "./auth/setup";
 import { peerHeaderValue, PEER_HEADER } from "./auth/peer";
+import { publicOrigin } from "./hosts";
+import { readLimits } from "./limits";
 
 export { closeDatabase, getDatabase } from "./db/client";
 export { PEER_HEADER, peerHeaderValue };
+export { gatedHandler } from "./gate";
 
 export interface BootInfo {
   db: Database;
   setupToken?: string;
 }
 
+/** Settings read on every request are checked once here, so a typo stops the start, not a request. */
+export function checkRequestSettings(): void {
+  publicOrigin();
+  readLimits();
+}
+
 export async function boot(baseUrl: string, log: (line: string) => void = console.log): Promise<BootInfo> {
+  checkRequestSettings();
   const t0 = Date.now();
   const db = await getDatabase();
   const m = db.migrations;

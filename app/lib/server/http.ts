@@ -1,5 +1,8 @@
 // Route-handler plumbing: one error shape for every API answer, JSON body parsing with a
-// clear 400, and a wrapper so an unexpected throw becomes a logged 500, never a crash.
+// clear 400 (and a 413 past the size limit, read no further than the limit), and a wrapper so
+// an unexpected throw becomes a logged 500, never a crash.
+import { bodyTooLargeMessage, readLimits } from "./limits";
+
 export type ErrorCode =
   | "unauthenticated"
   | "forbidden"
@@ -9,6 +12,8 @@ export type ErrorCode =
   | "setup_done"
   | "in_use"
   | "overlap"
+  | "too_large"
+  | "misdirected"
   | "internal";
 
 export class ApiError extends Error {
@@ -32,8 +37,34 @@ export const errorResponse = (e: ApiError): Response => json({ error: e.code, me
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} was not found.`);
 export const invalid = (message: string, extra?: Record<string, unknown>) => new ApiError(400, "invalid", message, extra);
 
+export const tooLarge = (message: string) => new ApiError(413, "too_large", message);
+
+/**
+ * The body as text, refused with 413 once it passes maxBytes: a Content-Length over the limit
+ * is refused before reading anything, a chunked body as soon as the limit is crossed.
+ */
+export async function readText(req: Request, maxBytes = readLimits().maxBodyBytes): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) throw tooLarge(bodyTooLargeMessage(maxBytes, declared));
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(bodyTooLargeMessage(maxBytes));
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
 export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
+  const text = await readText(req);
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);

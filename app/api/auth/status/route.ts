@@ -1,10 +1,13 @@
 import { getPrisma } from "../../../lib/server/db/client";
 import { handler, json } from "../../../lib/server/http";
+import { isLocalRequest } from "../../../lib/server/auth/peer";
 import { authenticate } from "../../../lib/server/auth/session";
 
+/** { setupRequired, user }; while setup is required, also whether this caller needs the setup token. */
 export const GET = handler(async (req) => {
   const prisma = await getPrisma();
   const setupRequired = (await prisma.user.count()) === 0;
-  const auth = setupRequired ? null : await authenticate(req);
+  if (setupRequired) return json({ setupRequired, user: null, setupTokenNeeded: !isLocalRequest(req) });
+  const auth = await authenticate(req);
   return json({ setupRequired, user: auth?.user ?? null });
 });

@@ -3,6 +3,7 @@
 // client cannot forge it (it does not know the secret, and the server overwrites the header).
 // X-Forwarded-For is never trusted. Under plain `next start` no secret exists: nobody is local.
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { isLoopbackHost } from "../hosts";
 
 export const PEER_HEADER = "x-ivr-peer";
 const KEY = Symbol.for("ivr-studio.peer-secret");
@@ -35,7 +36,12 @@ export function isLoopback(address: string): boolean {
   return a === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
 }
 
+/**
+ * From this machine, for a person at it: a loopback socket *and* a loopback Host. The socket
+ * alone is not enough: a DNS-rebinding page in a local browser also connects over loopback, but
+ * its Host is the attacker's name.
+ */
 export function isLocalRequest(req: Request): boolean {
   const address = peerAddress(req);
-  return address !== undefined && isLoopback(address);
+  return address !== undefined && isLoopback(address) && isLoopbackHost(req.headers.get("host"));
 }

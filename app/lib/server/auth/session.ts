@@ -3,6 +3,7 @@
 import type { PrismaClient, Role } from "../../../../prisma/generated/client/client";
 import { getPrisma } from "../db/client";
 import { ApiError } from "../http";
+import { isAllowedHost } from "../hosts";
 import { newToken, sha256 } from "./crypto";
 
 export const SESSION_COOKIE = "ivr_session";
@@ -78,7 +79,10 @@ export async function authenticate(req: Request): Promise<Auth | null> {
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
- * CSRF guard for cookie-authenticated writes: the browser's Origin must be this host.
+ * CSRF guard for cookie-authenticated writes: the browser's Origin must be this server, i.e. an
+ * origin on the Host allow-list (loopback or IVR_PUBLIC_URL) *and* the Host the request was
+ * sent to. The Host header alone proves nothing: under DNS rebinding the attacker's page sends
+ * its own name in both Origin and Host, and they match.
  * (SameSite=Lax already keeps the cookie off cross-site POSTs; this also covers same-site
  * subdomains and old browsers.) Token-authenticated calls carry no ambient credential.
  */
@@ -92,11 +96,11 @@ export function checkSameOrigin(req: Request): void {
     } catch {
       originHost = "";
     }
-    if (originHost === host) return;
-    throw new ApiError(403, "forbidden", `Cross-site request refused: Origin ${origin} does not match this server (${host}).`);
+    if (originHost === host && isAllowedHost(originHost)) return;
+    throw new ApiError(403, "forbidden", `Cross-site request refused: Origin ${origin} is not this server's origin.`);
   }
   const site = req.headers.get("sec-fetch-site");
-  if (site === "same-origin") return;
+  if (site === "same-origin" && isAllowedHost(host)) return;
   throw new ApiError(403, "forbidden", "Cross-site request refused: a browser write must carry an Origin header matching this server. Scripts should use an API token.");
 }
 

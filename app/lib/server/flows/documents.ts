@@ -4,10 +4,15 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { defaultParams } from "../../../../flow/catalog";
 import { FlowLoadError, loadFlow, SCHEMA_VERSION, type FlowGraph } from "../../../../flow/graph";
-import { invalid } from "../http";
+import { invalid, tooLarge } from "../http";
+import { readLimits, tooManyNodesMessage } from "../limits";
 import { examplesDir } from "../paths";
 
 export function parseGraph(raw: unknown, what = "The flow document"): FlowGraph {
+  // Counted before the schema walks the document: a huge graph is refused in O(1).
+  const nodes = (raw as { nodes?: unknown } | null)?.nodes;
+  const { maxFlowNodes } = readLimits();
+  if (Array.isArray(nodes) && nodes.length > maxFlowNodes) throw tooLarge(tooManyNodesMessage(what, nodes.length, maxFlowNodes));
   try {
     return loadFlow(raw);
   } catch (e) {
