@@ -1,17 +1,16 @@
 // One incoming call: the INVITE session usage of a UAS dialog. The application drives it
 // (ring/progress/answer/reject/hangup) and listens to typed events; the UA feeds it requests.
-import dns from "node:dns/promises";
-import net from "node:net";
 import type { HangupCause } from "../../flow/hangup-causes";
 import type { SipRequest, SipResponse } from "./message";
 import { parseCSeq, parseNameAddr, type NameAddr } from "./grammar";
 import { buildResponse, type ResponseOptions } from "./response";
 import { buildInDialogRequest, type Dialog } from "./dialog";
 import { TypedEmitter } from "./emitter";
-import { causeToSipStatus, sipStatusToCause } from "./causes";
+import { causeFromReasonHeader, causeToSipStatus, reasonHeaderFor, sipStatusToCause } from "./causes";
 import { isDtmfContentType, mediaType, parseInfoDtmf, type InfoDtmf } from "./dtmf-info";
 import type { InviteServerTransaction, NonInviteServerTransaction, TransactionLayer, LogFn } from "./transaction";
 import type { Endpoint, SipTransport } from "./transport";
+import type { SipResolver } from "./resolver";
 import type { SipTimerConfig, TimerHandle, Timers } from "./timers";
 
 export const ALLOWED_METHODS = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO"];
@@ -54,6 +53,8 @@ export interface CallContext {
   log: LogFn;
   serverName: string;
   contact: string;
+  /** Host names of in-dialog targets become addresses here (DNS stays out of the call). */
+  resolver: SipResolver;
   /** Forget the call once nothing is pending (no more requests will match it). */
   release(call: Call): void;
 }
@@ -149,8 +150,10 @@ export class Call extends TypedEmitter<CallEvents> {
       this.ctx.log("err", `reject(${status}) is not a 3xx-6xx status; using 500`);
       status = 500;
     }
-    if (!this.respondInvite(status, { reason })) return false;
-    this.end({ cause: cause ?? sipStatusToCause(status), by: "local", status });
+    const endCause = cause ?? sipStatusToCause(status);
+    // FreeSWITCH names the cause of a refusal in a Reason header, as on its BYE.
+    if (!this.respondInvite(status, { reason, headers: [["Reason", reasonHeaderFor(endCause)]] })) return false;
+    this.end({ cause: endCause, by: "local", status });
     this.ctx.release(this);
     return true;
   }
@@ -224,13 +227,14 @@ export class Call extends TypedEmitter<CallEvents> {
 
   private async sendBye(): Promise<void> {
     try {
-      const built = buildInDialogRequest(this.dialog, "BYE", this.ctx.transport.local, [["User-Agent", this.ctx.serverName]]);
+      const reason = reasonHeaderFor(this.ended?.cause ?? "NORMAL_CLEARING");
+      const built = buildInDialogRequest(this.dialog, "BYE", this.ctx.transport.local, [["User-Agent", this.ctx.serverName], ["Reason", reason]]);
       if ("error" in built) {
         this.ctx.log("err", `call ${this.callId}: ${built.error}`);
         return;
       }
-      const address = net.isIP(built.nextHop.host) ? built.nextHop.host : (await dns.lookup(built.nextHop.host, { family: 4 })).address;
-      const tx = this.ctx.transactions.sendRequest(built.request, { address, port: built.nextHop.port });
+      const destination = await this.ctx.resolver.resolve(built.nextHop.host, built.nextHop.port);
+      const tx = this.ctx.transactions.sendRequest(built.request, destination);
       const result = await tx.result;
       if (result.kind === "timeout") this.ctx.log("warning", `call ${this.callId}: BYE timed out (Timer F)`);
       else if (result.kind === "response" && result.response.status >= 300) {
@@ -276,7 +280,8 @@ export class Call extends TypedEmitter<CallEvents> {
     this.pendingBye = false;
     if (this.state !== "ended") {
       this.emit("bye", bye);
-      this.end({ cause: "NORMAL_CLEARING", by: "remote" });
+      // As sofia.c: a Q.850 Reason on the BYE names the cause, else NORMAL_CLEARING.
+      this.end({ cause: causeFromReasonHeader(bye.headers.getAll("reason")) ?? "NORMAL_CLEARING", by: "remote" });
     }
     this.ctx.release(this);
   }

@@ -18,6 +18,11 @@ export interface Dialog {
   routeSet: string[];
   /** Contact URI of the peer. */
   remoteTarget: string;
+  /**
+   * Where requests go when the peer gave no Contact (an RFC 2543 INVITE): the address it sent
+   * from. Its From URI stands in as the remote target (RFC 2543 6.13).
+   */
+  remoteHop?: Endpoint;
 }
 
 export function dialogId(callId: string, localTag: string, remoteTag: string): string {
@@ -28,14 +33,18 @@ function stripTag(value: string): string {
   return value.replace(/;[ \t]*tag[ \t]*=[ \t]*[^;]*/i, "");
 }
 
-/** Dialog state from an incoming INVITE (RFC 3261 12.1.1). Returns undefined without a usable Contact. */
-export function createUasDialog(invite: SipRequest, localTag: string): Dialog | undefined {
+/**
+ * Dialog state from an incoming INVITE (RFC 3261 12.1.1). An INVITE without Contact (RFC 2543,
+ * RFC 4475 inv2543) is served too: requests then go back to where it came from. Returns
+ * undefined when a Contact is present but unusable.
+ */
+export function createUasDialog(invite: SipRequest, localTag: string, source: Endpoint): Dialog | undefined {
   const from = parseNameAddr(invite.headers.get("from") ?? "");
   const contact = invite.headers.get("contact");
   const cseq = parseCSeq(invite.headers.get("cseq") ?? "");
-  if (!from.ok || !contact || !cseq.ok) return undefined;
-  const contactAddr = parseNameAddr(contact);
-  if (!contactAddr.ok) return undefined;
+  if (!from.ok || !cseq.ok) return undefined;
+  const contactAddr = contact ? parseNameAddr(contact) : undefined;
+  if (contactAddr && !contactAddr.ok) return undefined;
   return {
     callId: invite.headers.get("call-id") ?? "",
     localTag,
@@ -46,14 +55,15 @@ export function createUasDialog(invite: SipRequest, localTag: string): Dialog | 
     localCseq: 1 + Math.floor(Math.random() * 1000),
     remoteCseq: cseq.value.seq,
     routeSet: invite.headers.getAll("record-route"),
-    remoteTarget: contactAddr.value.uri.raw,
+    remoteTarget: contactAddr ? contactAddr.value.uri.raw : from.value.uri.raw,
+    ...(contactAddr ? {} : { remoteHop: { ...source } }),
   };
 }
 
 export interface InDialogRequest {
   request: SipRequest;
-  /** Where to send it (first Route for loose routing, else the remote target). */
-  nextHop: { host: string; port: number };
+  /** Where to send it (first Route for loose routing, else the remote target); a host still to resolve. */
+  nextHop: { host: string; port?: number };
 }
 
 /** Build a request within the dialog (BYE, INFO...) from our side (RFC 3261 12.2.1.1). */
@@ -75,17 +85,21 @@ export function buildInDialogRequest(
   }
   for (const route of routes) headers.append("Route", route);
   headers.append("From", `${dialog.localUri};tag=${dialog.localTag}`);
-  headers.append("To", `${dialog.remoteUri};tag=${dialog.remoteTag}`);
+  // An RFC 2543 peer may have sent no tag: then there is none to return.
+  headers.append("To", dialog.remoteTag ? `${dialog.remoteUri};tag=${dialog.remoteTag}` : dialog.remoteUri);
   headers.append("Call-ID", dialog.callId);
   headers.append("CSeq", `${dialog.localCseq} ${method}`);
   for (const [name, value] of extraHeaders) headers.append(name, value);
   const request = createRequest(method, requestUri, headers, body);
 
+  if (!routes.length && dialog.remoteHop) {
+    return { request, nextHop: { host: dialog.remoteHop.address, port: dialog.remoteHop.port } };
+  }
   const hopUri = firstRoute && firstRoute.ok && firstRoute.value.uri.sip && firstRoute.value.uri.sip.params.has("lr")
     ? firstRoute.value.uri.raw
     : requestUri;
   const sip = parseSipUri(hopUri);
   if (!sip.ok) return { error: `cannot route to ${hopUri}: ${sip.error}` };
   const maddr = sip.value.params.get("maddr");
-  return { request, nextHop: { host: maddr ?? sip.value.host, port: sip.value.port ?? 5060 } };
+  return { request, nextHop: { host: maddr ?? sip.value.host, port: sip.value.port } };
 }

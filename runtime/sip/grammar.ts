@@ -88,13 +88,21 @@ function parseUriParams(text: string): Result<Params> {
 
 /** sip: / sips: URI (RFC 3261 19.1). */
 export function parseSipUri(text: string): Result<SipUri> {
+  const first = parseSipUriWith(text, false);
+  if (first.ok) return first;
+  // '?' is also legal inside the user part (RFC 4475 3.1.1.2): headers then start after the '@'.
+  const second = parseSipUriWith(text, true);
+  return second.ok ? second : first;
+}
+
+function parseSipUriWith(text: string, headersAfterUser: boolean): Result<SipUri> {
   const m = /^(sips?):(.*)$/i.exec(text);
   if (!m) return fail(`not a sip URI: ${text}`);
   const scheme = m[1].toLowerCase() as "sip" | "sips";
   let rest = m[2];
   if (/[\s<>"]/.test(rest)) return fail("URI contains whitespace, quotes or angle brackets");
   const headers = new Map<string, string>();
-  const q = rest.indexOf("?");
+  const q = rest.indexOf("?", headersAfterUser ? rest.indexOf("@") + 1 : 0);
   if (q >= 0) {
     const headerText = rest.slice(q + 1);
     rest = rest.slice(0, q);

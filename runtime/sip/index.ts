@@ -5,6 +5,7 @@ import { UserAgent, type InviteHandler, type UserAgentStats } from "./ua";
 import { UdpTransport } from "./transport-udp";
 import type { SipTransport, TraceHandler, TransportStats } from "./transport";
 import type { ParseLimits } from "./parser";
+import { dnsResolver, type SipResolver } from "./resolver";
 import { DEFAULT_SIP_TIMERS, realTimers, type SipTimerConfig, type Timers } from "./timers";
 
 export interface SipStackOptions {
@@ -26,6 +27,8 @@ export interface SipStackOptions {
   serverName?: string;
   /** Host for our Contact header (default: the bound address, or 127.0.0.1 when bound to 0.0.0.0). */
   contactHost?: string;
+  /** Host names to addresses (default: DNS, RFC 3263 SRV then A); tests pass staticResolver(). */
+  resolver?: SipResolver;
 }
 
 export interface SipStackStats extends UserAgentStats {
@@ -59,6 +62,7 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
   const local = transport.local;
   const ua = new UserAgent({
     transport, transactions, timers, config, onInvite: options.onInvite, log, serverName,
+    resolver: options.resolver ?? dnsResolver(),
     contactHost: options.contactHost ?? (local.address === "0.0.0.0" ? "127.0.0.1" : local.address),
   });
   transactions.tu = ua;
@@ -92,3 +96,6 @@ export type { ParseLimits, ParseResult } from "./parser";
 export { SipHeaders, serializeMessage, createRequest, createResponse } from "./message";
 export type { SipMessage, SipRequest, SipResponse } from "./message";
 export type { InfoDtmf } from "./dtmf-info";
+export { dnsResolver, staticResolver } from "./resolver";
+export type { SipResolver } from "./resolver";
+export { sipStatusToCause, causeToSipStatus, reasonHeaderFor } from "./causes";

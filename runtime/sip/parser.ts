@@ -26,9 +26,14 @@ export interface PartialRequest {
 
 export type ParseResult =
   | { ok: true; message: SipMessage; warnings: string[] }
-  | { ok: false; error: string; partial?: PartialRequest; keepalive?: boolean };
+  /** status: the answer a request deserves when `partial` allows one (400 unless said, 505 for a SIP version). */
+  | { ok: false; error: string; partial?: PartialRequest; keepalive?: boolean; status?: number };
 
-class ParseFailure extends Error {}
+class ParseFailure extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
+}
 
 const REQUIRED_HEADERS = ["via", "from", "to", "call-id", "cseq"];
 const CRLF2 = Buffer.from("\r\n\r\n");
@@ -41,12 +46,21 @@ export function parseMessage(data: Buffer | string, limits: Partial<ParseLimits>
     return parseOrThrow(buf, lim, partialRef);
   } catch (err) {
     const error = err instanceof ParseFailure ? err.message : `internal parser error: ${(err as Error)?.message ?? err}`;
-    return { ok: false, error, partial: partialRef.partial };
+    const status = err instanceof ParseFailure ? err.status : undefined;
+    return { ok: false, error, partial: partialRef.partial, ...(status ? { status } : {}) };
   }
 }
 
-function bad(message: string): never {
-  throw new ParseFailure(message);
+function bad(message: string, status?: number): never {
+  throw new ParseFailure(message, status);
+}
+
+/** Quoted strings whose only NULs are quoted-pairs (RFC 3261 25.1: quoted-pair = "\\" %x00-09 / ...). */
+const QUOTED_STRING_RE = /"(?:[^"\\\0\r\n]|\\[^\r\n])*"/g;
+
+/** A NUL is legal in a message head only as an escaped character inside a quoted string. */
+function hasIllegalNul(head: string): boolean {
+  return head.includes("\0") && head.replace(QUOTED_STRING_RE, "").includes("\0");
 }
 
 function parseOrThrow(buf: Buffer, lim: ParseLimits, partialRef: { partial?: PartialRequest }): ParseResult {
@@ -61,7 +75,7 @@ function parseOrThrow(buf: Buffer, lim: ParseLimits, partialRef: { partial?: Par
   let headText = buf.toString("utf8", start, headEnd < 0 ? buf.length : headEnd);
   // Without the blank line we still read the headers (a 400 needs them), then fail.
   if (headEnd < 0) headText = headText.replace(/(\r\n)+$/, "");
-  if (headText.includes("\0")) bad("NUL byte in message head");
+  if (hasIllegalNul(headText)) bad("NUL byte in message head");
   const lines = headText.split("\r\n");
   const startLine = lines[0];
   if (startLine.length > lim.maxLineLength) bad("start line too long");
@@ -73,6 +87,7 @@ function parseOrThrow(buf: Buffer, lim: ParseLimits, partialRef: { partial?: Par
   let uri = "";
   let status = 0;
   let reason = "";
+  let startLineError: { error: string; status?: number } | undefined;
   if (isResponse) {
     const m = /^SIP\/2\.0 (\d{3})(?: (.*))?$/i.exec(startLine);
     if (!m) bad(/^SIP\/2\.0 /i.test(startLine) ? "invalid status line" : "unsupported SIP version");
@@ -84,14 +99,21 @@ function parseOrThrow(buf: Buffer, lim: ParseLimits, partialRef: { partial?: Par
     if (parts.length !== 3 || parts.some((p) => p === "")) bad("request line must be METHOD SP Request-URI SP SIP/2.0 (single spaces)");
     [method, uri] = parts;
     if (!TOKEN_RE.test(method)) bad(`invalid method: ${method}`);
-    if (!/^SIP\/2\.0$/i.test(parts[2])) bad(`unsupported SIP version: ${parts[2]}`);
     partialRef.partial = { method, uri, headers };
-    const parsedUri = parseAnyUri(uri);
-    if (!parsedUri.ok) bad(`invalid Request-URI: ${parsedUri.error}`);
-    if (parsedUri.value.sip && parsedUri.value.sip.headers.size) bad("Request-URI must not contain headers");
+    // A bad version or Request-URI is reported after the headers are read: the answer needs them.
+    if (!/^SIP\/2\.0$/i.test(parts[2])) {
+      startLineError = /^SIP\/\d+\.\d+$/i.test(parts[2])
+        ? { error: `unsupported SIP version: ${parts[2]}`, status: 505 }
+        : { error: `invalid SIP version: ${parts[2]}` };
+    } else {
+      const parsedUri = parseAnyUri(uri);
+      if (!parsedUri.ok) startLineError = { error: `invalid Request-URI: ${parsedUri.error}` };
+      else if (parsedUri.value.sip && parsedUri.value.sip.headers.size) startLineError = { error: "Request-URI must not contain headers" };
+    }
   }
 
   readHeaderLines(lines, headers, lim);
+  if (startLineError) bad(startLineError.error, startLineError.status);
   if (headEnd < 0) bad("missing blank line after headers");
 
   // Body and Content-Length (RFC 3261 18.3: larger than the datagram is an error; extra octets are discarded).

@@ -2,7 +2,7 @@
 // INVITE server, non-INVITE server and non-INVITE client (our BYE). Each owns its timers and
 // reports to its transaction user through callbacks. Keyed by branch + sent-by + method.
 import { describeMessage, type SipMessage, type SipRequest, type SipResponse } from "./message";
-import { parseCSeq, parseNameAddr, parseVia, type Via } from "./grammar";
+import { parseCSeq, parseNameAddr, parseVia } from "./grammar";
 import { buildResponse } from "./response";
 import { responseDestination, type Endpoint, type SipTransport } from "./transport";
 import type { SipTimerConfig, TimerHandle, Timers } from "./timers";
@@ -30,9 +30,20 @@ export function transactionKey(msg: SipMessage): string | undefined {
   if (method === "ACK") method = "INVITE";
   const sentBy = `${via.value.host.toLowerCase()}:${via.value.port ?? 5060}`;
   if (via.value.branch?.startsWith(MAGIC_COOKIE)) return `${via.value.branch}|${sentBy}|${method}`;
-  // RFC 2543 peers: fall back on dialog identifiers.
+  // RFC 2543 peers (17.2.3): Request-URI, From tag, Call-ID, CSeq number and top Via (branch and
+  // sent-by); the To tag of an ACK is checked against our response by the transaction layer.
+  // Responses always answer our own requests, which carry the magic cookie.
   const from = parseNameAddr(msg.headers.get("from") ?? "");
-  return `2543|${msg.headers.get("call-id")}|${cseq.value.seq}|${from.ok ? from.value.tag : ""}|${sentBy}|${method}`;
+  const uri = msg.kind === "request" ? msg.uri : "";
+  return `2543|${uri}|${msg.headers.get("call-id")}|${cseq.value.seq}|${from.ok ? from.value.tag ?? "" : ""}|${via.value.branch ?? ""}|${sentBy}|${method}`;
+}
+
+/** RFC 2543 ACK matching: its To tag must be the one of the response it acknowledges. */
+function ackMatchesResponse(ack: SipRequest, tx: InviteServerTransaction): boolean {
+  if (!tx.key.startsWith("2543|")) return true;
+  const ackTo = parseNameAddr(ack.headers.get("to") ?? "");
+  const ourTo = parseNameAddr(tx.lastResponse?.headers.get("to") ?? "");
+  return ackTo.ok && ourTo.ok && (ackTo.value.tag ?? "") === (ourTo.value.tag ?? "");
 }
 
 abstract class ServerTransactionBase {
@@ -43,8 +54,7 @@ abstract class ServerTransactionBase {
   onTerminated?: () => void;
 
   constructor(readonly key: string, readonly request: SipRequest, readonly source: Endpoint, protected ctx: Context) {
-    const via = parseVia(request.headers.get("via") ?? "");
-    this.destination = via.ok ? responseDestination(via.value as Via, source) : source;
+    this.destination = responseDestination(source);
   }
 
   abstract get state(): string;
@@ -291,7 +301,9 @@ export class TransactionLayer {
     }
     const existing = this.servers.get(key);
     if (message.method === "ACK") {
-      if (existing instanceof InviteServerTransaction && existing.state !== "accepted") existing.receiveAck(message);
+      if (existing instanceof InviteServerTransaction && existing.state !== "accepted" && ackMatchesResponse(message, existing)) {
+        existing.receiveAck(message);
+      }
       else this.tu?.onRequest(message, source, undefined);
       return;
     }

@@ -1,7 +1,7 @@
 // Transport layer contract (UDP now, TCP later) and the datagram receive pipeline shared by
 // every datagram transport: parse, stamp received/rport, answer 400 or drop, emit upward.
 import { SipHeaders, createResponse, describeMessage, serializeMessage, type SipMessage } from "./message";
-import { formatVia, isIPv4, parseVia, type Via } from "./grammar";
+import { formatVia, parseVia, type Via } from "./grammar";
 import { parseMessage, type ParseLimits } from "./parser";
 
 export interface Endpoint {
@@ -67,11 +67,12 @@ export function receiveDatagram(bytes: Buffer, source: Endpoint, ctx: ReceiveCon
     if (result.keepalive) return;
     ctx.stats.parseErrors++;
     ctx.trace?.({ direction: "bad", remote: source, summary: result.error, bytes: bytes.length, error: result.error });
-    const answer = result.partial && result.partial.method !== "ACK" ? badRequestFor(result.partial.headers, result.error, ctx.serverName) : undefined;
+    const answer = result.partial && result.partial.method !== "ACK"
+      ? answerUnparsable(result.partial.headers, result.status ?? 400, result.error, source, ctx.serverName)
+      : undefined;
     if (answer) {
       ctx.stats.badRequestsAnswered++;
-      const via = parseVia(answer.headers.get("via")!);
-      const dest = via.ok ? responseDestination(stampVia(via.value, source), source) : source;
+      const dest = responseDestination(source);
       const out = serializeMessage(answer);
       ctx.trace?.({ direction: "out", remote: dest, summary: describeMessage(answer), bytes: out.length });
       ctx.stats.sent++;
@@ -99,10 +100,15 @@ export function receiveDatagram(bytes: Buffer, source: Endpoint, ctx: ReceiveCon
   }
 }
 
-/** Add received (when sent-by differs from the source, or rport was asked) and fill rport. */
+/**
+ * RFC 3261 18.2.1 / RFC 3581: the top Via records where the request really came from. A client's
+ * own `received` is never kept (sofia-sip drops it the same way): ours replaces it when sent-by
+ * is not the source address, when rport was asked, or when the client wrote one.
+ */
 export function stampVia(via: Via, source: Endpoint): Via {
   const params = new Map(via.params);
-  if (via.host !== source.address || via.rport !== undefined) params.set("received", source.address);
+  params.delete("received");
+  if (via.host !== source.address || via.rport !== undefined || via.received !== undefined) params.set("received", source.address);
   if (via.rport !== undefined) params.set("rport", String(source.port));
   return {
     ...via, params,
@@ -111,32 +117,36 @@ export function stampVia(via: Via, source: Endpoint): Via {
   };
 }
 
-/** RFC 3261 18.2.2 (unreliable transport) with RFC 3581 rport: where a response goes. */
-export function responseDestination(topVia: Via, source: Endpoint): Endpoint {
-  if (topVia.maddr && isIPv4(topVia.maddr)) return { address: topVia.maddr, port: topVia.port ?? 5060 };
-  if (topVia.received) {
-    const port = typeof topVia.rport === "number" ? topVia.rport : topVia.port ?? 5060;
-    return { address: topVia.received, port };
-  }
-  // Without received, sent-by equals the source address; a hostname we cannot resolve here falls back to the source.
-  if (isIPv4(topVia.host)) return { address: topVia.host, port: topVia.port ?? 5060 };
-  return source;
+/**
+ * Where a response goes: the packet's source address and port, always (symmetric response
+ * routing, as RFC 3581 rport and Kamailio/Asterisk defaults do). Nothing a client writes in
+ * its Via (received, maddr, sent-by) can steer a response to another host: that would make the
+ * server a reflector. Over UDP this is also what NATed phones need.
+ */
+export function responseDestination(source: Endpoint): Endpoint {
+  return { address: source.address, port: source.port };
 }
 
-/** Build a 400 from the headers of an unparseable request, or undefined when essentials are missing. */
-function badRequestFor(headers: SipHeaders, error: string, serverName?: string) {
+/**
+ * Answer a request the parser refused (400, or 505 for another SIP version) from the headers it
+ * could read, or undefined when Via, From, To, Call-ID or CSeq is missing. The Via values are
+ * echoed as received: the answer goes to the packet's source whatever they say.
+ */
+function answerUnparsable(headers: SipHeaders, status: number, error: string, source: Endpoint, serverName?: string) {
   const vias = headers.getAll("via");
   const from = headers.get("from");
   const to = headers.get("to");
   const callId = headers.get("call-id");
   const cseq = headers.get("cseq");
   if (!vias.length || !from || !to || !callId || !cseq) return undefined;
-  if (!parseVia(vias[0]).ok) return undefined;
   const out = new SipHeaders();
-  for (const via of vias) out.append("Via", via);
+  const top = parseVia(vias[0]);
+  out.append("Via", top.ok ? formatVia(stampVia(top.value, source)) : vias[0]);
+  for (const via of vias.slice(1)) out.append("Via", via);
   out.append("From", from).append("To", to).append("Call-ID", callId).append("CSeq", cseq);
   if (serverName) out.append("Server", serverName);
   // The reason phrase carries the parse error (trimmed, printable ASCII only).
-  const reason = `Bad Request - ${error}`.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
-  return createResponse(400, reason, out);
+  const base = status === 505 ? "Version Not Supported" : "Bad Request";
+  const reason = `${base} - ${error}`.replace(/[^\x20-\x7e]/g, "?").slice(0, 120);
+  return createResponse(status, reason, out);
 }

@@ -13,6 +13,7 @@ import {
 } from "./transaction";
 import type { Endpoint, SipTransport } from "./transport";
 import type { SipTimerConfig, Timers } from "./timers";
+import type { SipResolver } from "./resolver";
 
 /** Methods we know but do not implement: 405 with Allow. Anything else unknown: 501. */
 const KNOWN_UNSUPPORTED = new Set(["REGISTER", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "UPDATE", "PRACK", "PUBLISH"]);
@@ -30,6 +31,7 @@ export interface UserAgentOptions {
   serverName: string;
   /** Host put in our Contact (the bound address unless it is 0.0.0.0). */
   contactHost: string;
+  resolver: SipResolver;
 }
 
 export interface UserAgentStats {
@@ -51,7 +53,7 @@ export class UserAgent implements TransactionUser {
     this.callContext = {
       transport: options.transport, transactions: options.transactions, timers: options.timers,
       config: options.config, log: options.log, serverName: options.serverName,
-      contact: `<sip:${options.contactHost}:${local.port}>`,
+      contact: `<sip:${options.contactHost}:${local.port}>`, resolver: options.resolver,
       release: (call) => this.release(call),
     };
   }
@@ -181,7 +183,7 @@ export class UserAgent implements TransactionUser {
       return this.reply(tx, invite, 415, { headers: [["Accept", "application/sdp"]] });
     }
     const localTag = randomToken();
-    const dialog = createUasDialog(invite, localTag);
+    const dialog = createUasDialog(invite, localTag, source);
     if (!dialog) return this.reply(tx, invite, 400, { reason: "Bad Request - missing or invalid Contact" });
     const call = new Call(invite, source, dialog, tx, this.callContext);
     this.calls.set(dialogId(dialog.callId, dialog.localTag, dialog.remoteTag), call);

@@ -1,6 +1,9 @@
 // Random mutations of valid messages (seeded, bounded): the parser never throws nor hits its
 // internal-error path, accepted messages re-serialize to parseable text, and a stack fed the
 // same garbage keeps answering.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseMessage } from "../../runtime/sip/parser";
 import { serializeMessage } from "../../runtime/sip/message";
@@ -15,7 +18,10 @@ function mulberry32(seed: number) {
   };
 }
 
+const RFC4475 = path.join(path.dirname(fileURLToPath(import.meta.url)), "rfc4475");
 const SEEDS = [
+  // RFC 4475 messages as written (binary: NUL and DEL inside a quoted string, UTF-8 values).
+  ...["intmeth", "inv2543", "badvers", "ltgtruri"].map((n) => readFileSync(path.join(RFC4475, `${n}.dat`)).toString("latin1")),
   requestText({ method: "INVITE", callId: "fz1", fromTag: "a", cseq: 1, body: OFFER }),
   requestText({ method: "BYE", callId: "fz2", fromTag: "a", toTag: "b", cseq: 2 }),
   requestText({ method: "INFO", callId: "fz3", fromTag: "a", toTag: "b", cseq: 3, body: "Signal=5\r\nDuration=160", contentType: "application/dtmf-relay" }),
@@ -71,7 +77,7 @@ describe("fuzzing", () => {
     let accepted = 0;
     let rejected = 0;
     for (let i = 0; i < 4000; i++) {
-      const input = mutate(Buffer.from(SEEDS[i % SEEDS.length]), rand);
+      const input = mutate(Buffer.from(SEEDS[i % SEEDS.length], "latin1"), rand);
       const result = parseMessage(input);
       if (result.ok) {
         accepted++;
@@ -91,7 +97,7 @@ describe("fuzzing", () => {
     const h = await setup({ onInvite: (call) => void call.answer("v=0\r\n") });
     const rand = mulberry32(3261);
     for (let i = 0; i < 1500; i++) {
-      h.send(mutate(Buffer.from(SEEDS[i % SEEDS.length]), rand).toString("latin1"));
+      h.send(mutate(Buffer.from(SEEDS[i % SEEDS.length], "latin1"), rand).toString("latin1"));
       if (i % 100 === 0) await h.flush();
     }
     await h.flush();

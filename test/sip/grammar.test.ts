@@ -60,26 +60,29 @@ describe("Via and response routing", () => {
     expect(parseVia("SIP/2.0/UDP").ok).toBe(false);
   });
 
-  it("stamps received/rport (RFC 3581) and routes the response to the source", () => {
+  it("stamps received/rport (RFC 3581); the response goes to the source", () => {
     const via = parseVia("SIP/2.0/UDP 192.168.1.20:5060;branch=z9hG4bKa;rport");
     if (!via.ok) throw new Error(via.error);
     const stamped = stampVia(via.value, { address: "203.0.113.7", port: 40123 });
     expect(formatVia(stamped)).toBe("SIP/2.0/UDP 192.168.1.20:5060;branch=z9hG4bKa;rport=40123;received=203.0.113.7");
-    expect(responseDestination(stamped, { address: "203.0.113.7", port: 40123 })).toEqual({ address: "203.0.113.7", port: 40123 });
+    expect(responseDestination({ address: "203.0.113.7", port: 40123 })).toEqual({ address: "203.0.113.7", port: 40123 });
   });
 
-  it("without rport, uses received and the sent-by port (RFC 3261 18.2.2)", () => {
+  it("adds received when sent-by is not the source; same host: no received", () => {
     const via = parseVia("SIP/2.0/UDP 192.168.1.20:5062;branch=z9hG4bKb");
     if (!via.ok) throw new Error(via.error);
-    const stamped = stampVia(via.value, { address: "203.0.113.7", port: 40123 });
-    expect(stamped.received).toBe("203.0.113.7");
-    expect(responseDestination(stamped, { address: "203.0.113.7", port: 40123 })).toEqual({ address: "203.0.113.7", port: 5062 });
-    // Same host as the source: no received parameter, port defaults to 5060.
+    expect(stampVia(via.value, { address: "203.0.113.7", port: 40123 }).received).toBe("203.0.113.7");
     const same = parseVia("SIP/2.0/UDP 10.1.1.1;branch=z9hG4bKc");
     if (!same.ok) throw new Error(same.error);
-    const unchanged = stampVia(same.value, { address: "10.1.1.1", port: 5999 });
-    expect(unchanged.params.has("received")).toBe(false);
-    expect(responseDestination(unchanged, { address: "10.1.1.1", port: 5999 })).toEqual({ address: "10.1.1.1", port: 5060 });
+    expect(stampVia(same.value, { address: "10.1.1.1", port: 5999 }).params.has("received")).toBe(false);
+  });
+
+  it("replaces a client-written received by the real source (never kept, never a destination)", () => {
+    const via = parseVia("SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKd;received=127.0.0.2;maddr=127.0.0.3");
+    if (!via.ok) throw new Error(via.error);
+    const stamped = stampVia(via.value, { address: "127.0.0.1", port: 5070 });
+    expect(stamped.received).toBe("127.0.0.1");
+    expect(formatVia(stamped)).not.toContain("127.0.0.2");
   });
 });
 

@@ -1,7 +1,7 @@
 // Test harness: a SIP stack on an in-memory loop network with a fake clock, and a scripted peer.
 import {
   createSipStack, FakeTimers, LoopNetwork, type Call, type SipMessage, type SipRequest, type SipResponse,
-  type SipTimerConfig, type Endpoint,
+  type SipTimerConfig, type Endpoint, type SipResolver, staticResolver,
 } from "../../runtime/sip/index";
 import { flushMicrotasks } from "../../runtime/sip/timers";
 
@@ -37,6 +37,8 @@ export interface RequestSpec {
   body?: string;
   contentType?: string;
   extra?: string[];
+  /** Contact header value (default: the peer's address). */
+  contact?: string;
 }
 
 /** A request as the peer would write it on the wire. */
@@ -50,7 +52,7 @@ export function requestText(spec: RequestSpec): string {
     `To: <sip:1000@10.0.0.1>${spec.toTag ? `;tag=${spec.toTag}` : ""}`,
     `Call-ID: ${spec.callId}`,
     `CSeq: ${spec.cseq} ${spec.cseqMethod ?? spec.method}`,
-    `Contact: <sip:alice@${PEER.address}:${PEER.port}>`,
+    `Contact: ${spec.contact ?? `<sip:alice@${PEER.address}:${PEER.port}>`}`,
     ...(spec.extra ?? []),
     ...(body ? [`Content-Type: ${spec.contentType ?? "application/sdp"}`] : []),
     `Content-Length: ${Buffer.byteLength(body)}`,
@@ -60,7 +62,7 @@ export function requestText(spec: RequestSpec): string {
   return lines.join("\r\n");
 }
 
-export async function setup(options: { onInvite?: (call: Call) => void | Promise<void>; timerConfig?: Partial<SipTimerConfig> } = {}) {
+export async function setup(options: { onInvite?: (call: Call) => void | Promise<void>; timerConfig?: Partial<SipTimerConfig>; resolver?: SipResolver } = {}) {
   const timers = new FakeTimers();
   const network = new LoopNetwork(timers);
   const serverTransport = network.createTransport(SERVER);
@@ -73,6 +75,7 @@ export async function setup(options: { onInvite?: (call: Call) => void | Promise
     transport: serverTransport,
     timers,
     timerConfig: options.timerConfig,
+    resolver: options.resolver ?? staticResolver(),
     log: (level, msg) => logs.push(`${level}: ${msg}`),
     onInvite: (call) => {
       calls.push(call);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parseMessage } from "../../runtime/sip/parser";
 import { serializeMessage, type SipRequest, type SipResponse } from "../../runtime/sip/message";
-import { parseNameAddr, parseVia } from "../../runtime/sip/grammar";
+import { parseNameAddr, parseSipUri, parseVia } from "../../runtime/sip/grammar";
 
 const crlf = (lines: string[]) => lines.join("\r\n");
 
@@ -228,6 +228,31 @@ describe("invalid messages are rejected with a reason (RFC 4475 3.1.2 style)", (
     expect(parseMessage(request({ headers: [viaList] }), { maxHeaders: 50 })).toMatchObject({ ok: false, error: "too many headers (> 50)" });
     // Limits are configurable per call.
     expect(parseMessage(request(), { maxMessageBytes: 100 }).ok).toBe(false);
+  });
+
+  it("keeps the headers of a request with a bad Request-URI or SIP version, and says 505 for a version", () => {
+    const uri = parseMessage(request({ start: "OPTIONS <sip:callee@example.net> SIP/2.0" }));
+    expect(uri).toMatchObject({ ok: false, partial: { method: "OPTIONS" } });
+    expect(!uri.ok && uri.status).toBeUndefined();
+    expect(!uri.ok && uri.partial?.headers.get("call-id")).toBe("base-call@example.org");
+    const version = parseMessage(request({ start: "OPTIONS sip:callee@example.net SIP/7.0" }));
+    expect(version).toMatchObject({ ok: false, status: 505 });
+    expect(!version.ok && version.partial?.headers.get("cseq")).toBe("1 OPTIONS");
+    // Not a version at all: a 400.
+    expect(parseMessage(request({ start: "OPTIONS sip:callee@example.net SIP/2.x" }))).not.toHaveProperty("status");
+  });
+
+  it("allows a NUL only as a quoted-pair inside a quoted string", () => {
+    expect(parseMessage(request({ drop: ["To"], headers: ['To: "a\\\0b" <sip:callee@example.net>'] })).ok).toBe(true);
+    expectInvalid(request({ drop: ["To"], headers: ['To: "a\0b" <sip:callee@example.net>'] }), /NUL/);
+    expectInvalid(request({ headers: ['X-Nul: "ok\\\0" then\0'] }), /NUL/);
+  });
+
+  it("reads '?' and ';' inside the user part of a sip URI (RFC 4475 intmeth)", () => {
+    const uri = parseSipUri("sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com");
+    expect(uri).toMatchObject({ ok: true, value: { user: "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*", host: "example.com" } });
+    // Headers after the host still parse.
+    expect(parseSipUri("sip:a@b.example?subject=x")).toMatchObject({ ok: true, value: { user: "a", host: "b.example" } });
   });
 
   it("returns what it could read of a broken request, for a 400", () => {

@@ -109,6 +109,32 @@ describe.skipIf(!hasSipp)("SIPp integration (UDP, 127.0.0.1)", () => {
     expect(h.ended).toEqual([{ cause: "UNALLOCATED_NUMBER", by: "local", status: 404 }]);
   });
 
+  it("404 with the ACK on the same branch: Timer G stops at the ACK (RFC 3261 17.2.1)", async () => {
+    const h = await startIvr({ T1: 50, T2: 400 });
+    const r = await runSipp("uac-reject", h.port, "404");
+    expect(r.code, explain(r)).toBe(0);
+    // SIPp ACKs at once: at most the first 404 and one retransmission went out, and no more after.
+    const atEnd = h.sent.filter((s) => /^404 .*INVITE/.test(s)).length;
+    expect(atEnd).toBeLessThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(h.sent.filter((s) => /^404 .*INVITE/.test(s)).length).toBe(atEnd);
+  });
+
+  it("404 whose ACK carries another branch: no match by 17.2.3, so the 404 is retransmitted until Timer H", async () => {
+    const h = await startIvr({ T1: 50, T2: 400 });
+    const r = await runSipp("uac-reject-ack-other-branch", h.port, "404");
+    expect(r.code, explain(r)).toBe(0);
+    // During SIPp's 1 s pause: 404 at 0, then 50, 150, 350, 750 ms (T1 doubling).
+    expect(h.sent.filter((s) => /^404 .*INVITE/.test(s)).length).toBeGreaterThanOrEqual(4);
+    expect(h.stack.stats.serverTransactions).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 3300 - r.ms + 300));
+    // Timer H (64*T1 = 3.2 s) ended the transaction: every 400 ms until then, and no more.
+    expect(h.stack.stats.serverTransactions).toBe(0);
+    const total = h.sent.filter((s) => /^404 .*INVITE/.test(s)).length;
+    expect(total).toBeGreaterThanOrEqual(9);
+    expect(total).toBeLessThanOrEqual(12);
+  });
+
   it("malformed datagrams get 400 or are dropped, and the next INVITE is served", async () => {
     const h = await startIvr();
     const raw = dgram.createSocket("udp4");

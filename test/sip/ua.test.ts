@@ -1,7 +1,7 @@
 // UA + transaction behaviour over the loop transport with a fake clock (no real waits).
 import { describe, expect, it } from "vitest";
 import { ANSWER, OFFER, requestText, setup, uniq, PEER } from "./helpers";
-import type { Call, CallEnded, InfoDtmf, ReinviteRequest, SipRequest } from "../../runtime/sip/index";
+import { staticResolver, type Call, type CallEnded, type InfoDtmf, type ReinviteRequest, type SipRequest } from "../../runtime/sip/index";
 
 const is200Invite = (m: { kind: string; headers: { get(n: string): string | undefined } } & Record<string, unknown>) =>
   m.kind === "response" && m.status === 200 && (m.headers.get("cseq") ?? "").endsWith("INVITE");
@@ -222,6 +222,8 @@ describe("BYE", () => {
     expect(bye.headers.get("from")).toContain(`tag=${toTag}`);
     expect(bye.headers.get("to")).toContain(`tag=${spec.fromTag}`);
     expect(bye.headers.get("cseq")).toMatch(/^\d+ BYE$/);
+    // As FreeSWITCH: the hangup cause in a Q.850 Reason header.
+    expect(bye.headers.get("reason")).toBe('Q.850;cause=16;text="NORMAL_CLEARING"');
     // The peer's transport stamps received/rport on arrival.
     expect(bye.headers.get("via")).toMatch(/^SIP\/2\.0\/UDP 10\.0\.0\.1:5060;branch=z9hG4bK\w+;rport=5060;received=10\.0\.0\.1$/);
     expect(call.ended).toEqual({ cause: "NORMAL_CLEARING", by: "local" });
@@ -247,6 +249,7 @@ describe("BYE", () => {
     await h.advance(600);
     expect(h.requests("BYE")).toHaveLength(2);
     const bye = h.requests("BYE")[0];
+    expect(bye.headers.get("reason")).toBe('Q.850;cause=17;text="USER_BUSY"');
     // Answer it as the peer would.
     const lines = [
       "SIP/2.0 200 OK", `Via: ${bye.headers.get("via")}`, `From: ${bye.headers.get("from")}`, `To: ${bye.headers.get("to")}`,
@@ -279,7 +282,46 @@ describe("BYE", () => {
     await h.calls[0].hangup("USER_BUSY");
     await h.flush();
     expect(h.responses(486)).toHaveLength(1);
+    expect(h.responses(486)[0].headers.get("reason")).toBe('Q.850;cause=17;text="USER_BUSY"');
     expect(h.calls[0].ended).toEqual({ cause: "USER_BUSY", by: "local", status: 486 });
+  });
+
+  it("their BYE's Q.850 Reason names the cause, as sofia.c reads it", async () => {
+    const h = await setup();
+    const { spec, call, toTag } = await answeredCall(h);
+    h.send(ackText(spec, toTag));
+    h.send(requestText({ method: "BYE", callId: spec.callId, fromTag: spec.fromTag, toTag, cseq: 2, extra: ['Reason: Q.850;cause=17;text="USER_BUSY"'] }));
+    await h.flush();
+    expect(call.ended).toEqual({ cause: "USER_BUSY", by: "remote" });
+  });
+
+  it("resolves a host-name Contact through the stack's resolver, not DNS in the call", async () => {
+    const h = await setup({ resolver: staticResolver({ "phone.example": PEER.address }) });
+    const spec = await h.invite({ extra: [] , contact: `<sip:alice@phone.example:${PEER.port}>` });
+    const call = h.calls[0];
+    call.answer(ANSWER);
+    await h.flush();
+    const toTag = h.toTagOf(h.responses(200, "INVITE")[0]);
+    h.send(ackText(spec, toTag));
+    await h.flush();
+    void call.hangup();
+    await h.flush();
+    const bye = h.requests("BYE")[0];
+    expect(bye.uri).toBe(`sip:alice@phone.example:${PEER.port}`);
+  });
+
+  it("an unresolvable Contact host is logged and the call still ends", async () => {
+    const h = await setup({ resolver: staticResolver({}) });
+    const spec = await h.invite({ contact: "<sip:alice@nowhere.invalid>" });
+    const call = h.calls[0];
+    call.answer(ANSWER);
+    await h.flush();
+    h.send(ackText(spec, h.toTagOf(h.responses(200, "INVITE")[0])));
+    await h.flush();
+    await call.hangup();
+    expect(h.requests("BYE")).toHaveLength(0);
+    expect(h.logs.some((l) => /BYE failed: cannot resolve nowhere\.invalid/.test(l))).toBe(true);
+    expect(h.stack.stats.activeCalls).toBe(0);
   });
 });
 
