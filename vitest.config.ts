@@ -11,6 +11,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     pool: "forks",
     testTimeout: 30_000,
+    // Servers started by tests don't speak the starter sound set into their sound folders.
+    env: { IVR_STARTER_SOUNDS: "0" },
     hookTimeout: 60_000,
     reporters: ["default"],
   },

@@ -71,7 +71,8 @@ Options:
   --log FILE             call log, one JSON object per line
   --metrics HOST:PORT    Prometheus /metrics and /health
   --allow CIDR           source networks allowed to call (repeatable; default loopback only)
-  --sounds DIR           where relative prompt paths resolve (default ./media)
+  --sounds DIR           where relative prompt paths resolve (default ./media); missing
+                         starter sounds are spoken into it by flite (IVR_STARTER_SOUNDS=0: off)
   --flow-lang ts|lua     script language generated for flow routes (default ts)
   --media-timeout S      hang up after S seconds without RTP from the caller (default 60, 0 = off)
   --max-duration S       longest call in seconds (default 14400)

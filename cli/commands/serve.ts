@@ -8,6 +8,7 @@ import { generate, GenerateError } from "../../generators";
 import { JsonlCallLog } from "../../runtime/session/call-log";
 import { compileRoute, parseRouteArg, RouteError, type Route } from "../../runtime/routes";
 import { IvrServer } from "../../runtime/server";
+import { ensureStarterSounds, starterSoundsEnabled } from "../../runtime/speech/starter-sounds";
 import { intOption, parseCommandArgs } from "../args";
 import { CliError, EXIT } from "../errors";
 import { readFlowFile } from "../load-flow";
@@ -115,12 +116,16 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     `ivr serve: SIP on udp ${sip.host}:${server.sipPort}, RTP ${ports[1]}-${ports[2]}, ${routes.length} route(s)` +
       (metrics ? `, metrics on http://${metrics.host}:${server.metricsPort}/metrics` : ""),
   );
+  // Missing FreeSWITCH sounds (examples' prompts, say's digits/...) are spoken by flite meanwhile.
+  const sounds = new AbortController();
+  if (starterSoundsEnabled()) void ensureStarterSounds(path.resolve(String(v.sounds)), (line) => io.err(`ivr serve: ${line}`), { signal: sounds.signal });
   const grace = (intOption("grace", v.grace as string) ?? 10) * 1000;
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (sig: string) => {
       if (stopping) return;
       stopping = true;
+      sounds.abort();
       io.err(`ivr serve: ${sig}: refusing new calls, ${server.activeCalls} call(s) in progress`);
       server
         .stop(grace)

@@ -225,10 +225,22 @@ export function renderToneStream(spec: string): ToneResult {
 export type PcmLoadResult = { ok: true; samples: Int16Array } | { ok: false; code: "NOTFOUND" | "ERROR"; reason: string };
 export type PcmLoader = (path: string) => Promise<PcmLoadResult>;
 
-/** Loads files through a transcoder (anything -> cached 8 kHz mono s16 WAV). */
+/** Where FreeSWITCH's sound packs keep a file for a rate: a/b/c.wav -> a/b/8000/c.wav. */
+export function rateFolderPath(file: string, rate: number): string {
+  const slash = file.lastIndexOf("/");
+  return slash < 0 ? `${rate}/${file}` : `${file.slice(0, slash)}/${rate}/${file.slice(slash + 1)}`;
+}
+
+/**
+ * Loads files through a transcoder (anything -> cached 8 kHz mono s16 WAV). Like FreeSWITCH's
+ * file modules it first tries the file in the rate folder beside it (ivr/8000/ivr-welcome.wav
+ * for ivr/ivr-welcome.wav: the sound packs' layout), then the path as given.
+ */
 export function transcodingLoader(transcode: (path: string) => Promise<TranscodeResult>): PcmLoader {
   return async (path) => {
-    const t = await transcode(path);
+    const inRateFolder = /(^|\/)\d+\/[^/]+$/.test(path);
+    let t = inRateFolder ? undefined : await transcode(rateFolderPath(path, SAMPLE_RATE));
+    if (!t || (!t.ok && t.code === "NOTFOUND")) t = await transcode(path);
     if (!t.ok) return t;
     try {
       const r = readWav(await readFile(t.path));

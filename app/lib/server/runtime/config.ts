@@ -1,6 +1,7 @@
 // The runtime's settings inside `npm start`, from the environment: where SIP listens, the RTP
 // port range, who may call, and the prompt folder. Bad values are a clear error at start.
 import { DEFAULT_ALLOWED_NETWORKS, parseCidr } from "../../../../runtime/net-allow";
+import { starterSoundsEnabled } from "../../../../runtime/speech/starter-sounds";
 import path from "node:path";
 import { mediaDir, projectRoot } from "../paths";
 
@@ -10,6 +11,8 @@ export interface RuntimeConfig {
   rtpPorts: [number, number];
   allowNetworks: string[];
   soundsDir: string;
+  /** Speak missing starter sounds into soundsDir at start (IVR_STARTER_SOUNDS=0 turns it off). */
+  starterSounds: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -68,5 +71,6 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     rtpPorts: parseRtpPorts(env.IVR_RTP_PORTS || "35000-39999"),
     allowNetworks: env.IVR_SIP_ALLOW ? parseAllowList(env.IVR_SIP_ALLOW) : [...DEFAULT_ALLOWED_NETWORKS],
     soundsDir: env.IVR_MEDIA_DIR ? path.resolve(projectRoot(), env.IVR_MEDIA_DIR) : mediaDir(),
+    starterSounds: starterSoundsEnabled(env),
   };
 }

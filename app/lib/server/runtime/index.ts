@@ -5,6 +5,7 @@
 import path from "node:path";
 import type { PrismaClient } from "../../../../prisma/generated/client/client";
 import { IvrServer } from "../../../../runtime/server";
+import { ensureStarterSounds } from "../../../../runtime/speech/starter-sounds";
 import { getHttpAllowList } from "../settings";
 import { CallLogWriter } from "./call-log-writer";
 import { readRuntimeConfig, type RuntimeConfig } from "./config";
@@ -80,6 +81,9 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
   }
   const shownHost = config.sipAddress.includes(":") ? `[${config.sipAddress}]` : config.sipAddress;
   log(`SIP: udp ${shownHost}:${server.sipPort} (${table.routes.length} routes)`);
+  // Missing FreeSWITCH sounds (examples' prompts, say's digits/...) are spoken by flite meanwhile.
+  const sounds = new AbortController();
+  if (config.starterSounds) void ensureStarterSounds(config.soundsDir, (line) => log(`[sounds] ${line}`), { signal: sounds.signal });
 
   let refreshing: Promise<void> | undefined;
   const refresh = (): Promise<void> => {
@@ -134,6 +138,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     stop(graceMs = 10_000) {
       stopped ??= (async () => {
         clearInterval(timer);
+        sounds.abort();
         // A poll in flight finishes before the database can be closed after us.
         await polling;
         await refreshing?.catch(() => undefined);
