@@ -1,7 +1,7 @@
 // IVR Studio's one server process: owns the embedded database, serves the designer (Next.js,
 // production build) and its API on http://localhost:3000 (PORT overrides). Started by
 // `npm start` (scripts/start.mjs), which installs, generates and builds what is missing first.
-import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -29,16 +29,37 @@ async function loadBoot() {
 }
 
 /**
- * Bundle the SIP/RTP runtime's bridge (app/lib/server/runtime) for plain Node, with what the
- * bundled runtime loads from beside itself: the media worker (worker/media-worker.js, started in
- * its own thread) and the Lua host's prelude files (lua/*.lua).
+ * Worker threads the runtime starts, bundled beside it: every runtime/<room>/worker/*-worker.ts
+ * becomes worker/<name>.js, which is where the module that starts it looks when it runs from a
+ * bundle (`new URL("./worker/<name>.js", import.meta.url)`; from the sources it loads the .ts).
+ */
+function runtimeWorkerEntries() {
+  const entries = {};
+  const runtimeDir = path.join(root, "runtime");
+  for (const room of readdirSync(runtimeDir, { withFileTypes: true })) {
+    if (!room.isDirectory()) continue;
+    const workerDir = path.join(runtimeDir, room.name, "worker");
+    if (!existsSync(workerDir)) continue;
+    for (const f of readdirSync(workerDir)) {
+      if (/^[\w-]+-worker\.ts$/.test(f)) entries[`worker/${f.replace(/\.ts$/, "")}`] = path.join(workerDir, f);
+    }
+  }
+  return entries;
+}
+
+/**
+ * Bundle the SIP/RTP runtime for plain Node: its bridge on the web server's thread
+ * (app/lib/server/runtime/index.ts -> runtime.js), the runtime thread it starts
+ * (runtime-thread.js: SIP, calls, scripts), the worker threads the runtime starts in turn (the
+ * media worker, ...; runtimeWorkerEntries) and the Lua host's prelude files (lua/*.lua).
  */
 export async function loadRuntime() {
   const outdir = path.join(root, ".ivr-cache", "server");
   const { outputFiles } = await build({
     entryPoints: {
       runtime: path.join(root, "app", "lib", "server", "runtime", "index.ts"),
-      "worker/media-worker": path.join(root, "runtime", "media", "worker", "media-worker.ts"),
+      "runtime-thread": path.join(root, "app", "lib", "server", "runtime", "runtime-thread.ts"),
+      ...runtimeWorkerEntries(),
     },
     outdir,
     bundle: true,
@@ -69,9 +90,10 @@ export async function loadRuntime() {
 }
 
 /**
- * The SIP/RTP runtime joins this process (unless IVR_RUNTIME=off): SIP and the call scripts on
- * this thread, RTP pacing in its own worker thread, routes and call logs in this process's
- * database (PGlite has a single owner). If it cannot start, the designer still runs.
+ * The SIP/RTP runtime (unless IVR_RUNTIME=off): SIP, calls and scripts in their own worker
+ * thread, RTP pacing in the media worker beside it, so the web server's work (pages, imports)
+ * never delays them; routes and call logs stay in this thread's database (PGlite has a single
+ * owner) and travel as messages. If it cannot start, the designer still runs.
  */
 async function startRuntime({ db }) {
   try {
@@ -110,11 +132,8 @@ export async function startServer({ port = Number(process.env.PORT) || 3000, hos
   const shutdown = async (signal) => {
     console.log(`\n${signal}: shutting down`);
     server.close();
-    if (runtime) {
-      // New calls get 503; calls in progress may finish (up to 10 s); then the call log is flushed.
-      console.log(`SIP: refusing new calls, ${runtime.server.activeCalls} call(s) in progress`);
-      await runtime.stop(10_000).catch((e) => console.error("SIP: stop failed:", e));
-    }
+    // New calls get 503; calls in progress may finish (up to 10 s); then the call log is flushed.
+    if (runtime) await runtime.stop(10_000).catch((e) => console.error("SIP: stop failed:", e));
     await bootModule.closeDatabase().catch(() => {});
     process.exit(0);
   };

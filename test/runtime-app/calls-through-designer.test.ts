@@ -1,8 +1,10 @@
 // The runtime inside `npm start`: a number routed in the designer (REST API) runs the
 // published flow over real SIP/RTP (SIPp), and the call comes back through GET /api/calls
-// with the nodes it went through. The runtime is the bundle server.mjs builds (media worker
-// thread and Lua files beside it), driven against a fresh PGlite, as server.mjs does.
-import { rmSync } from "node:fs";
+// with the nodes it went through. The runtime is the bundle server.mjs builds (its own runtime
+// thread, the media worker and Lua files beside it), driven against a fresh PGlite, as
+// server.mjs does; this test's thread plays the web server's thread.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
@@ -16,8 +18,9 @@ import * as routes from "../../app/api/routes/route";
 import * as routeById from "../../app/api/routes/[id]/route";
 import * as calls from "../../app/api/calls/route";
 import * as callById from "../../app/api/calls/[id]/route";
-import { call, makeUser, startTestDatabase, stopTestDatabase, type Caller } from "../api/helpers";
-import { hasSipp, runSipp } from "../sip/sipp-harness";
+import { call, makeUser, repoRoot, startTestDatabase, stopTestDatabase, type Caller } from "../api/helpers";
+import { bigFlow } from "../../bench/designer/big-flow";
+import { freeUdpPort, hasSipp, runSipp, SIPP } from "../sip/sipp-harness";
 import { loadBundledRuntime, mediaWithPrompts, waitFor } from "./support";
 
 let db: Database;
@@ -132,6 +135,34 @@ describe.skipIf(!hasSipp)("the runtime inside npm start", () => {
     const missing = await call(callById.GET, "GET", "/api/calls/nope", { as: admin, params: { id: "nope" } });
     expect(missing.status).toBe(404);
   });
+
+  it("answers SIP OPTIONS while the web server's thread is busy parsing large documents", async () => {
+    // SIPp pings 20 times (10/s, each must be answered within 3 s); meanwhile this thread never
+    // yields: it parses a 20,000-node flow document over and over until SIPp has finished.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ivr-rtapp-ping-"));
+    const done = path.join(dir, "exit-code");
+    const args = [
+      `127.0.0.1:${runtime.sipPort}`, "-sf", path.join(repoRoot, "test/runtime-app/sipp/options-ping.xml"), "-s", "ping", "-m", "20", "-r", "10", "-l", "20",
+      "-i", "127.0.0.1", "-p", String(await freeUdpPort()), "-nostdin", "-timeout", "30s", "-timeout_error", "-trace_err",
+    ];
+    const quoted = [SIPP, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+    const sipp = spawn("sh", ["-c", `${quoted} >${dir}/out 2>&1; echo $? >${done}.tmp && mv ${done}.tmp ${done}`], { cwd: dir, stdio: "ignore" });
+    const doc = JSON.stringify(bigFlow(20_000));
+    let parses = 0;
+    while (!existsSync(done) && parses < 5000) {
+      JSON.parse(doc);
+      parses++;
+    }
+    await new Promise<void>((r) => (sipp.exitCode === null ? sipp.once("exit", () => r()) : r()));
+    const code = readFileSync(done, "utf8").trim();
+    const out = readFileSync(path.join(dir, "out"), "utf8");
+    rmSync(dir, { recursive: true, force: true });
+    expect(parses).toBeGreaterThan(1);
+    expect(code, `${out}\n${explain()}`).toBe("0");
+    // The thread was busy the whole time; the runtime thread still reports on demand.
+    const stats = await runtime.stats();
+    expect(stats).toMatchObject({ sipPort: runtime.sipPort, routes: runtime.routeCount, activeCalls: 0 });
+  }, 60_000);
 
   it("follows publications and route changes live", async () => {
     const pub = await call(publish.POST, "POST", `/api/flows/${draftFlowId}/publish`, { as: admin, params: { id: draftFlowId }, body: {} });

@@ -57,7 +57,8 @@ export class CallLogWriter {
       return;
     }
     // The route's flow is resolved now: the table may be swapped before the batch is written.
-    if (isStart(entry)) {
+    // (The runtime thread stamps it itself when the call starts; that stamp wins.)
+    if (isStart(entry) && typeof entry.flowId !== "string") {
       const target = typeof entry.route === "string" ? this.options.targetOf(entry.route) : undefined;
       this.queue.push(target ? { ...entry, flowId: target.flowId, version: target.version } : entry);
     } else this.queue.push(entry);

@@ -1,17 +1,21 @@
-// The SIP/RTP runtime inside the `npm start` process. server.mjs bundles this file (with the
-// media worker next to it) and calls startRuntime() once the database is open: an IvrServer
-// (SIP on this thread, RTP in its own worker thread) serving the routes saved in the designer,
-// refreshed when routes or publications change, with its call log written to the database.
+// The SIP/RTP runtime of `npm start`, seen from the web server's thread. server.mjs bundles this
+// file with the runtime thread's entry (runtime-thread.ts) and the media worker beside it, and
+// calls startRuntime() once the database is open. The runtime (SIP, calls, scripts; RTP in its
+// own media worker) runs in a worker thread; this side keeps what needs the database (PGlite has
+// one owner): it builds the route table, sends it over when routes or publications change, and
+// writes the call log entries the runtime thread sends back. A runtime thread that dies is
+// restarted (a few times a minute at most); the designer keeps running either way.
+import { Worker } from "node:worker_threads";
 import path from "node:path";
 import type { PrismaClient } from "../../../../prisma/generated/client/client";
-import { IvrServer } from "../../../../runtime/server";
-import { ensureStarterSounds } from "../../../../runtime/speech/starter-sounds";
 import { getHttpAllowList } from "../settings";
 import { CallLogWriter } from "./call-log-writer";
 import { readRuntimeConfig, type RuntimeConfig } from "./config";
+import type { FromRuntime, RuntimeThreadData, RuntimeThreadStats, ToRuntime } from "./protocol";
 import { loadRouteTable, routeFingerprint, type RouteTable } from "./route-table";
 
 export { runtimeEnabled, RuntimeConfigError } from "./config";
+export type { RuntimeThreadStats } from "./protocol";
 
 export interface StartRuntimeOptions {
   prisma: PrismaClient;
@@ -24,18 +28,36 @@ export interface StartRuntimeOptions {
   config?: RuntimeConfig;
   /** Call log batching (tests shorten it). */
   flushEveryMs?: number;
+  /** Restarts of a runtime thread that died, per minute, before giving up. Default 5. */
+  maxRestartsPerMinute?: number;
 }
 
 export interface RuntimeHandle {
-  server: IvrServer;
   sipAddress: string;
-  sipPort: number;
+  /** Where SIP listens now (a restarted runtime thread binds again; with port 0, elsewhere). */
+  readonly sipPort: number;
   readonly routeCount: number;
   writer: CallLogWriter;
   /** Re-read routes and publications now (also done by the poll when they change). */
   refresh(): Promise<void>;
+  /** Calls in progress, the runtime thread's event-loop delay, ...; rejects when it is not running. */
+  stats(timeoutMs?: number): Promise<RuntimeThreadStats>;
   /** 503 to new calls, let calls finish up to graceMs, then write the rest of the call log. */
   stop(graceMs?: number): Promise<void>;
+}
+
+/** The runtime thread's entry: beside this bundle, or from the sources through tsx. */
+function threadLocation(): { url: URL; entry?: string } {
+  const here = import.meta.url;
+  if (here.endsWith(".ts")) return { url: new URL("../../../../runtime/media/worker/bootstrap.mjs", here), entry: new URL("./runtime-thread.ts", here).href };
+  return { url: new URL("./runtime-thread.js", here) };
+}
+
+interface Thread {
+  worker: Worker;
+  ready: Promise<number>;
+  exited: Promise<number>;
+  post(m: ToRuntime): void;
 }
 
 export async function startRuntime(options: StartRuntimeOptions): Promise<RuntimeHandle> {
@@ -58,32 +80,115 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     log,
     flushEveryMs: options.flushEveryMs,
   });
-  const server = new IvrServer({
-    sipAddress: config.sipAddress,
-    sipPort: config.sipPort,
-    rtpPorts: config.rtpPorts,
-    allowNetworks: config.allowNetworks,
-    soundsDir: config.soundsDir,
-    cacheDir: path.join(cacheDir, "runtime"),
-    routes: table.routes,
-    httpAllowList,
-    callLog: writer.sink,
-    log: (level, message, callId) => {
-      if (level === "debug" && !debug) return;
-      log(`[sip] ${level}${callId ? ` ${callId.slice(0, 8)}` : ""} ${message.replace(/\n$/, "")}`);
-    },
-  });
+
+  let nextStatsId = 1;
+  const pendingStats = new Map<number, (s: RuntimeThreadStats) => void>();
+  let stopRequested = false;
+  let stoppingReply: ((activeCalls: number) => void) | undefined;
+  let stoppedReply: (() => void) | undefined;
+
+  function spawn(): Thread {
+    const loc = threadLocation();
+    const data: RuntimeThreadData & { entry?: string } = {
+      entry: loc.entry,
+      config,
+      cacheDir: path.join(cacheDir, "runtime"),
+      routes: table.routes,
+      httpAllowList,
+      debug,
+    };
+    const worker = new Worker(loc.url, { workerData: data, name: "ivr-runtime" });
+    let resolveReady!: (port: number) => void;
+    let rejectReady!: (e: Error) => void;
+    const ready = new Promise<number>((res, rej) => {
+      resolveReady = res;
+      rejectReady = rej;
+    });
+    ready.catch(() => undefined);
+    worker.on("message", (m: FromRuntime) => {
+      switch (m.type) {
+        case "ready":
+          resolveReady(m.sipPort);
+          break;
+        case "failed":
+          rejectReady(new Error(m.message));
+          void worker.terminate();
+          break;
+        case "log":
+          log(m.line);
+          break;
+        case "calls":
+          for (const e of m.entries) writer.sink(e);
+          break;
+        case "stats":
+          pendingStats.get(m.id)?.(m.stats);
+          pendingStats.delete(m.id);
+          break;
+        case "stopping":
+          stoppingReply?.(m.activeCalls);
+          break;
+        case "stopped":
+          stoppedReply?.();
+          break;
+      }
+    });
+    let lastError: Error | undefined;
+    worker.on("error", (e) => {
+      lastError = e;
+      log(`[runtime] the runtime thread failed: ${e?.stack ?? e}`);
+    });
+    const exited = new Promise<number>((resolve) =>
+      worker.once("exit", (code) => {
+        rejectReady(lastError ?? new Error(`the runtime thread exited (code ${code}) before it was ready`));
+        resolve(code);
+      }),
+    );
+    return { worker, ready, exited, post: (m) => worker.postMessage(m) };
+  }
+
+  let thread = spawn();
+  let sipPort: number;
   try {
-    await server.start();
+    sipPort = await thread.ready;
   } catch (e) {
+    await thread.exited;
     await writer.close();
     throw e;
   }
   const shownHost = config.sipAddress.includes(":") ? `[${config.sipAddress}]` : config.sipAddress;
-  log(`SIP: udp ${shownHost}:${server.sipPort} (${table.routes.length} routes)`);
-  // Missing FreeSWITCH sounds (examples' prompts, say's digits/...) are spoken by flite meanwhile.
-  const sounds = new AbortController();
-  if (config.starterSounds) void ensureStarterSounds(config.soundsDir, (line) => log(`[sounds] ${line}`), { signal: sounds.signal });
+  const routesSaid = () => `${table.routes.length} route${table.routes.length === 1 ? "" : "s"}`;
+  log(`SIP: udp ${shownHost}:${sipPort} (${routesSaid()})`);
+
+  // A runtime thread that dies (a bug, out of memory) is started again; the designer is unaffected.
+  const maxRestarts = options.maxRestartsPerMinute ?? 5;
+  const restarts: number[] = [];
+  let running = true;
+  const supervise = (t: Thread) => {
+    void t.exited.then(async (code) => {
+      if (stopRequested || t !== thread) return;
+      running = false;
+      const now = Date.now();
+      while (restarts.length && now - restarts[0] > 60_000) restarts.shift();
+      if (restarts.length >= maxRestarts) {
+        log(`SIP: the runtime thread stopped (code ${code}) ${maxRestarts} times within a minute; not restarting. Calls are not answered until the server restarts.`);
+        return;
+      }
+      restarts.push(now);
+      log(`SIP: the runtime thread stopped unexpectedly (code ${code}); calls in progress were lost. Restarting it.`);
+      await new Promise((r) => setTimeout(r, 500));
+      if (stopRequested) return;
+      thread = spawn();
+      supervise(thread);
+      try {
+        sipPort = await thread.ready;
+        running = true;
+        log(`SIP: udp ${shownHost}:${sipPort} (${routesSaid()}; runtime thread restarted)`);
+      } catch (e) {
+        log(`SIP: the runtime thread did not start again: ${(e as Error).message}`);
+      }
+    });
+  };
+  supervise(thread);
 
   let refreshing: Promise<void> | undefined;
   const refresh = (): Promise<void> => {
@@ -92,9 +197,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         const next = await load();
         table = next.table;
         httpAllowList = next.httpAllowList;
-        server.setRoutes(table.routes);
-        // Read by the curl/HTTP API at each request.
-        server.options.httpAllowList = httpAllowList;
+        thread.post({ type: "routes", routes: table.routes, httpAllowList });
         log(`[runtime] routes updated: ${table.routes.length} route(s) served`);
       } finally {
         refreshing = undefined;
@@ -127,26 +230,50 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
 
   let stopped: Promise<void> | undefined;
   return {
-    server,
     sipAddress: config.sipAddress,
-    sipPort: server.sipPort,
+    get sipPort() {
+      return sipPort;
+    },
     get routeCount() {
       return table.routes.length;
     },
     writer,
     refresh,
+    stats(timeoutMs = 2000) {
+      if (!running) return Promise.reject(new Error("the runtime thread is not running"));
+      const id = nextStatsId++;
+      return new Promise<RuntimeThreadStats>((resolve, reject) => {
+        const t = setTimeout(() => {
+          pendingStats.delete(id);
+          reject(new Error(`the runtime thread did not answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+        pendingStats.set(id, (s) => {
+          clearTimeout(t);
+          resolve(s);
+        });
+        thread.post({ type: "stats", id });
+      });
+    },
     stop(graceMs = 10_000) {
       stopped ??= (async () => {
+        stopRequested = true;
         clearInterval(timer);
-        sounds.abort();
         // A poll in flight finishes before the database can be closed after us.
         await polling;
         await refreshing?.catch(() => undefined);
-        try {
-          await server.stop(graceMs);
-        } finally {
-          await writer.close();
-        }
+        const t = thread;
+        const gone = t.exited.then(() => undefined);
+        const acknowledged = new Promise<number>((r) => (stoppingReply = r));
+        const done = new Promise<void>((r) => (stoppedReply = r));
+        t.post({ type: "stop", graceMs });
+        const active = await Promise.race([acknowledged, gone.then(() => undefined)]);
+        if (active !== undefined) log(`SIP: refusing new calls, ${active} call(s) in progress`);
+        // Calls get graceMs, then 2 s to hang up; past that the thread is ended regardless.
+        let kill: NodeJS.Timeout | undefined;
+        await Promise.race([done, gone, new Promise<void>((r) => (kill = setTimeout(r, graceMs + 5000)))]);
+        clearTimeout(kill);
+        await t.worker.terminate();
+        await writer.close();
       })();
       return stopped;
     },

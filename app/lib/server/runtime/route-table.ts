@@ -1,12 +1,14 @@
 // The runtime's route table, read from the database: each enabled route -> its flow's pinned
 // (or latest published) version -> that version's immutable TypeScript snapshot, written once
 // to .ivr-cache/scripts/<flowId>-v<n>.ts -> a runtime Route. A published version is never
-// regenerated: the runtime runs exactly the code that was published.
+// regenerated: the runtime runs exactly the code that was published. Built on the web server's
+// thread (it owns the database) and sent to the runtime thread as plain data.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PrismaClient } from "../../../../prisma/generated/client/client";
-import { compileRoute, type Route } from "../../../../runtime/routes";
+import { compileRoute } from "../../../../runtime/routes";
 import { HTTP_ALLOW_LIST } from "../settings";
+import type { ThreadRoute } from "./protocol";
 
 /** What a runtime route runs, for the call log (Call.flowId / Call.version). */
 export interface RouteTarget {
@@ -15,7 +17,7 @@ export interface RouteTarget {
 }
 
 export interface RouteTable {
-  routes: Route[];
+  routes: ThreadRoute[];
   /** pattern -> flow and version it runs. */
   targets: Map<string, RouteTarget>;
   /** One line per route that could not be served (no published version, ...). */
@@ -46,7 +48,7 @@ export async function loadRouteTable(prisma: PrismaClient, cacheDir: string): Pr
     select: { pattern: true, flowId: true, version: true, flow: { select: { name: true, deletedAt: true } } },
   });
   rows.sort(byPattern);
-  const routes: Route[] = [];
+  const routes: ThreadRoute[] = [];
   const targets = new Map<string, RouteTarget>();
   const skipped: string[] = [];
   for (const row of rows) {
@@ -69,11 +71,9 @@ export async function loadRouteTable(prisma: PrismaClient, cacheDir: string): Pr
     try {
       const file = scriptPath(cacheDir, row.flowId, version.number);
       writeOnce(file, version.ts);
-      // compileRoute splits its target on blanks; set the script path afterwards so a project
-      // folder with spaces still works.
-      const route = compileRoute({ pattern: row.pattern, target: "flow.ts" });
-      route.script = file;
-      routes.push(route);
+      // Compiled here only to refuse a bad pattern with a line in the log; the runtime thread compiles its own.
+      compileRoute({ pattern: row.pattern, target: "flow.ts" });
+      routes.push({ pattern: row.pattern, script: file, flowId: row.flowId, version: version.number });
       targets.set(row.pattern, { flowId: row.flowId, version: version.number });
     } catch (e) {
       skipped.push(`${label}: ${(e as Error).message}; skipped`);

@@ -1,0 +1,47 @@
+// Messages between the web server's thread (index.ts: database, route table, call log writer)
+// and the runtime thread (runtime-thread.ts: SIP, calls, scripts, with the media worker beside
+// it). Everything is plain data: routes travel as pattern + script file, call log entries in
+// batches, and the database stays with its single owner, the web server's thread.
+import type { CallLogEntry } from "../../../../runtime/session/call-log";
+import type { RuntimeConfig } from "./config";
+
+/** One route as the runtime thread receives it: the script file and what it runs, for the call log. */
+export interface ThreadRoute {
+  pattern: string;
+  script: string;
+  flowId: string;
+  version: number;
+}
+
+export interface RuntimeThreadData {
+  config: RuntimeConfig;
+  /** Prompt/TTS/media caches of the runtime. */
+  cacheDir: string;
+  routes: ThreadRoute[];
+  httpAllowList: string[];
+  debug: boolean;
+}
+
+export interface RuntimeThreadStats {
+  activeCalls: number;
+  routes: number;
+  sipPort: number;
+  /** The runtime thread's own event-loop delay since the previous stats call (ms). */
+  loopDelayMs: { p50: number; p99: number; max: number };
+  /** Call log entries handed to the web server's thread so far. */
+  callLogEntries: number;
+}
+
+export type ToRuntime =
+  | { type: "routes"; routes: ThreadRoute[]; httpAllowList: string[] }
+  | { type: "stats"; id: number }
+  | { type: "stop"; graceMs: number };
+
+export type FromRuntime =
+  | { type: "ready"; sipPort: number }
+  | { type: "failed"; message: string }
+  | { type: "log"; line: string }
+  | { type: "calls"; entries: CallLogEntry[] }
+  | { type: "stats"; id: number; stats: RuntimeThreadStats }
+  | { type: "stopping"; activeCalls: number }
+  | { type: "stopped" };
