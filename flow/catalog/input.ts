@@ -135,7 +135,7 @@ export const readDigits = defineKind({
     { key: "next", label: "Valid" },
     { key: "failed", label: "Failed" },
   ],
-  sessionMethods: ["read", "getVariable", "setVariable"],
+  sessionMethods: ["read", "setVariable"],
   waitsForCaller: true,
   summary: (p) => `${p.minDigits}-${p.maxDigits} digits → ${p.variable}`,
   sensitiveParam: "sensitive",

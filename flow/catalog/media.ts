@@ -35,7 +35,7 @@ export const play = defineKind({
     { key: "next", label: p.interruptKeys && p.branchOnKey ? "Played" : "Next" },
     ...(p.branchOnKey ? uniqueDigits(p.interruptKeys).map((d) => ({ key: keyOutcome(d), label: `Key ${d}` })) : []),
   ],
-  sessionMethods: ["setInputCallback", "streamFile", "unsetInputCallback"],
+  sessionMethods: ["setInputCallback", "streamFile", "unsetInputCallback", "setVariable"],
   waitsForCaller: true,
   summary: (p) => p.file + (p.interruptKeys ? ` [${p.interruptKeys}]` : ""),
   check: (p) =>

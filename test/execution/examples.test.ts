@@ -38,11 +38,11 @@ beforeAll(() => {
   typeErrors = typeCheck(sources).errors;
 }, 60_000);
 
-function expectSameRun(lua: RunResult, ts: RunResult, compareCalls = true): void {
+function expectSameRun(lua: RunResult, ts: RunResult): void {
   expect(lua.harnessError, "Lua stand-in").toBeUndefined();
   expect(ts.harnessError, "TS stand-in").toBeUndefined();
   expect(lua.path).toEqual(ts.path);
-  if (compareCalls) expect(sessionCalls(lua.trace)).toEqual(sessionCalls(ts.trace));
+  expect(sessionCalls(lua.trace)).toEqual(sessionCalls(ts.trace));
   expect(lua.exitedBy).toEqual(ts.exitedBy);
 }
 
@@ -59,7 +59,7 @@ describe.each(examples)("example $name", ({ name, flow }: { name: string; flow: 
   });
 
   const scenarios: Scenario[] = SCENARIOS[name] ?? [];
-  it.each(scenarios)("$name", async ({ caller, path: expected, ends, traceDiffers }) => {
+  it.each(scenarios)("$name", async ({ caller, path: expected, ends }) => {
     const tsRun = await runTs(ts, caller);
     // the only error a flow may end with is the hangup hook's exit
     if (tsRun.error !== undefined) expect(tsRun.exitedBy, `TS error: ${tsRun.error}`).toBeDefined();
@@ -72,16 +72,8 @@ describe.each(examples)("example $name", ({ name, flow }: { name: string; flow: 
       if (ends) expect(luaRun.exitedBy, version).toBe(ends);
       expect(luaRun.path, version).toEqual(expected);
       expect(luaRun.unusedActions, version).toEqual([]);
-      expectSameRun(luaRun, tsRun, traceDiffers === undefined);
+      expectSameRun(luaRun, tsRun);
     }
-  });
-
-  // Known generator divergences: fails (and so must be flipped back) once the generators agree.
-  const divergent = scenarios.filter((s) => s.traceDiffers !== undefined);
-  it.fails.each(divergent)("KNOWN DIVERGENCE, $name: $traceDiffers", async ({ caller }) => {
-    const tsRun = await runTs(ts, caller);
-    const luaRun = await runLua(lua, caller, { lua: "lua5.3" });
-    expect(sessionCalls(luaRun.trace)).toEqual(sessionCalls(tsRun.trace));
   });
 
   it.each(GENERIC_CALLERS)("Lua and TS agree when the caller $name", async ({ caller }) => {

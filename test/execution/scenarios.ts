@@ -13,8 +13,6 @@ export interface Scenario {
    * there the test only requires Lua and TS to end the same way.
    */
   ends?: "exit";
-  /** A known generator divergence: same path, but Lua and TS make different session calls (why). */
-  traceDiffers?: string;
 }
 
 const MAIN = ["start", "answer", "welcome", "main_menu"];

@@ -1,7 +1,7 @@
 // Golden files: the generated Lua, TypeScript and line maps of the fixtures and of every
 // examples/*.json, compared byte for byte with test/golden/. `npm run golden:accept`
-// (IVR_ACCEPT_GOLDEN=1) rewrites them; a missing golden (a new example) is written and
-// reported, so the diff shows up in review.
+// (IVR_ACCEPT_GOLDEN=1) writes them; without it a missing golden (a new example) fails, so
+// nothing passes without a golden someone looked at.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,12 +20,12 @@ const cases: Array<{ name: string; flow: () => FlowGraph }> = [
 
 function check(file: string, actual: string) {
   const path = join(GOLDEN, file);
-  if (ACCEPT || !existsSync(path)) {
+  if (ACCEPT) {
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(path, actual);
-    if (!ACCEPT) console.warn(`golden: wrote new ${file}`);
     return;
   }
+  expect(existsSync(path), `test/golden/${file} is missing; run npm run golden:accept and review it`).toBe(true);
   expect(actual, `${file} differs from its golden; run npm run golden:accept if the change is intended`).toBe(readFileSync(path, "utf8"));
 }
 
