@@ -16,7 +16,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("ivr on bad input", () => {
+describe.concurrent("ivr on bad input", () => {
   it("names the line and column of a JSON syntax error", async () => {
     const r = await runIvr(["validate", join(dir, "broken.json")]);
     expect(r.code).toBe(2);

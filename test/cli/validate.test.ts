@@ -16,7 +16,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("ivr validate", () => {
+describe.concurrent("ivr validate", () => {
   it.each(EXAMPLES)("passes examples/%s with no errors", async (file) => {
     const r = await runIvr(["validate", `examples/${file}`]);
     expect(r.stderr).toBe("");
