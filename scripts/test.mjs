@@ -29,6 +29,7 @@ const run = (cmd, args) => {
 
 const extra = process.argv.slice(2);
 let status = 0;
+const t0 = performance.now();
 if (extra.length === 0) {
   console.log("Type-checking (tsc --noEmit)...");
   status = run("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]);
@@ -36,6 +37,12 @@ if (extra.length === 0) {
     console.error("Type check failed.");
     process.exit(status);
   }
+  console.log(`Type check: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // The cli tests start `ivr` dozens of times: bundle it once before they race to.
+  run("node", ["cli/bundle.mjs"]);
 }
-status = run("npx", ["vitest", "run", ...extra]);
+// The time per test folder is printed at the end (scripts/folder-times.mjs).
+const reporters = extra.some((a) => a.startsWith("--reporter")) ? [] : ["--reporter=default", "--reporter=./scripts/folder-times.mjs"];
+status = run("npx", ["vitest", "run", ...reporters, ...extra]);
+if (extra.length === 0) console.log(`npm test: ${((performance.now() - t0) / 1000).toFixed(1)} s in all`);
 process.exit(status);
