@@ -2,8 +2,8 @@
 // big flow, and open it once (warming the page chunk).
 import type { Page } from "playwright-core";
 import { validate, loadFlow } from "../../flow";
-import { ensureBuilt, launchBrowser, startApp, type Browser, type RunningApp } from "../../test/e2e/harness";
-import { bigFlow } from "./big-flow";
+import { ensureBuilt, launchBrowser, startApp, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { bigFlow } from "../../fixtures/designer-big-flow";
 
 export interface BigFlowSession {
   app: RunningApp;

@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import { transformSync } from "esbuild";
 import { validate } from "../../flow";
 import { generate, type Language } from "../../generators";
-import { buildBigFlow, HEAD_SIZE, SECTION_SIZE } from "./big-flow";
+import { buildBigFlow, HEAD_SIZE, SECTION_SIZE } from "../../fixtures/big-flow";
 
 const TARGET_MS = 50;
 const runsArg = process.argv.indexOf("--runs");

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const SCENARIOS = path.join(ROOT, "test/sipp");
+export const SCENARIOS = path.join(ROOT, "bench/sipp");
 
 export async function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket("udp4");
@@ -99,7 +99,7 @@ export interface SippLoadResult {
 
 /**
  * SIPp: `calls` calls at `rate`/s, at most `limit` at once, each holding `holdMs` (its `<pause/>`).
- * `scenario` is a name in test/sipp or a path to an .xml file. onStart gets SIPp's pid.
+ * `scenario` is a name in bench/sipp or a path to an .xml file. onStart gets SIPp's pid.
  */
 export async function runSippLoad(o: { scenario: string; port: number; number: string; calls: number; rate: number; limit: number; holdMs: number; statFile: string; timeoutSec: number; extra?: string[]; onStart?: (pid: number) => void }): Promise<SippLoadResult> {
   const local = await freeUdpPort();

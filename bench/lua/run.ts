@@ -60,7 +60,7 @@ async function startServer(dir: string, rtpPorts: [number, number], ended: () =>
     routes: [
       compileRoute({ pattern: "8000", target: path.join(ROOT, "bench/lua/wait.lua") }),
       compileRoute({ pattern: "8001", target: path.join(ROOT, "bench/lua/short.lua") }),
-      compileRoute({ pattern: "8002", target: path.join(ROOT, "test/lua-host/scripts/runaway.lua") }),
+      compileRoute({ pattern: "8002", target: path.join(ROOT, "bench/lua/runaway.lua") }),
     ],
     soundsDir: path.join(dir, "sounds"),
     cacheDir: path.join(dir, "cache"),

@@ -1,6 +1,6 @@
 // Validator speed: `npx tsx bench/validate/run.ts`. Budget: a 500-node flow well under 50 ms.
 import { validate } from "../../flow";
-import { largeFlow } from "./large-flow";
+import { largeFlow } from "../../fixtures/large-flow";
 
 const options = { authorIsAdmin: true, httpAllowList: ["*.example.com"] };
 for (const blocks of [10, 72, 300]) {

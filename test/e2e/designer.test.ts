@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "./harness";
+import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
 
 const skipReason = unavailableReason();
 if (skipReason) console.warn(`[e2e designer] skipped: ${skipReason}`);

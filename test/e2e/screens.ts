@@ -2,7 +2,7 @@
 //   npx tsx test/e2e/screens.ts   -> test-artifacts/screen-*.png
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ensureBuilt, launchBrowser, ROOT, startApp } from "./harness";
+import { ensureBuilt, launchBrowser, ROOT, startApp } from "../../fixtures/designer-app";
 
 const OUT = path.join(ROOT, "test-artifacts");
 mkdirSync(OUT, { recursive: true });

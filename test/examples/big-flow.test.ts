@@ -2,7 +2,7 @@
 // or the benchmark would time error paths instead of real generation.
 import { describe, expect, it } from "vitest";
 import { outcomesOf, parseParams, isNodeKind, validate } from "../../flow";
-import { buildBigFlow, HEAD_SIZE, SECTION_SIZE } from "../../bench/generate/big-flow";
+import { buildBigFlow, HEAD_SIZE, SECTION_SIZE } from "../../fixtures/big-flow";
 
 describe("bench/generate big flow", () => {
   const sections = 38;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validate } from "../../flow";
-import { largeFlow } from "../../bench/validate/large-flow";
+import { largeFlow } from "../../fixtures/large-flow";
 
 describe("validate on a large flow", () => {
   const options = { authorIsAdmin: true, httpAllowList: ["*.example.com"] };
