@@ -15,7 +15,7 @@ import * as unknownApi from "../../app/api/[...path]/route";
 import { gatedHandler } from "../../app/lib/server/gate";
 import { isAllowedHost, isLoopbackHost, publicOrigin } from "../../app/lib/server/hosts";
 import { formatBytes, parseByteSize, readLimits } from "../../app/lib/server/limits";
-import { bigFlow } from "../../bench/designer/big-flow";
+import { bigFlow } from "../../fixtures/designer-big-flow";
 import { call, makeUser, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
 
 let db: Database;
