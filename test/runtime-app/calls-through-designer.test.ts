@@ -19,7 +19,7 @@ import * as routeById from "../../app/api/routes/[id]/route";
 import * as calls from "../../app/api/calls/route";
 import * as callById from "../../app/api/calls/[id]/route";
 import { call, makeUser, repoRoot, startTestDatabase, stopTestDatabase, type Caller } from "../api/helpers";
-import { bigFlow } from "../../bench/designer/big-flow";
+import { bigFlow } from "../../fixtures/designer-big-flow";
 import { freeUdpPort, hasSipp, runSipp, SIPP } from "../sip/sipp-harness";
 import { loadBundledRuntime, mediaWithPrompts, waitFor } from "./support";
 
