@@ -51,7 +51,8 @@ function runtimeWorkerEntries() {
  * Bundle the SIP/RTP runtime for plain Node: its bridge on the web server's thread
  * (app/lib/server/runtime/index.ts -> runtime.js), the runtime thread it starts
  * (runtime-thread.js: SIP, calls, scripts), the worker threads the runtime starts in turn (the
- * media worker, ...; runtimeWorkerEntries) and the Lua host's prelude files (lua/*.lua).
+ * media worker, ...; runtimeWorkerEntries), the realm TS scripts' isolates start with
+ * (sandbox/realm.js, loaded by runtime/host/ts-host.ts) and the Lua host's prelude files (lua/*.lua).
  */
 export async function loadRuntime() {
   const outdir = path.join(root, ".ivr-cache", "server");
@@ -60,6 +61,7 @@ export async function loadRuntime() {
       runtime: path.join(root, "app", "lib", "server", "runtime", "index.ts"),
       "runtime-thread": path.join(root, "app", "lib", "server", "runtime", "runtime-thread.ts"),
       ...runtimeWorkerEntries(),
+      "sandbox/realm": path.join(root, "runtime", "host", "sandbox", "realm.ts"),
     },
     outdir,
     bundle: true,

@@ -296,6 +296,12 @@ export class CallSession {
       this.deps.onSession(session);
       const end = await this.deps.runScript(route, session);
       if (end.kind === "error") this.log("err", `script ${route.script} failed: ${end.message}`);
+      if (end.kind === "killed") {
+        // The host stopped the script (CPU budget, memory limit): the call cannot go on.
+        this.log("err", `script ${route.script} stopped (${end.reason}): NORMAL_TEMPORARY_FAILURE`);
+        session.doHangup("NORMAL_TEMPORARY_FAILURE");
+        break;
+      }
       const t = channel.transferPending;
       if (t && channel.up) {
         if (++transfers > MAX_TRANSFERS) {

@@ -5,11 +5,10 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { CallSession } from "./call-session";
-import { createClock, registerClockDate, unregisterClockDate, type Clock, type ClockSetting } from "./clock";
+import { createClock, type Clock, type ClockSetting } from "./clock";
 import { executeApi } from "./host/fs-api";
-import { registerGuardedFetch, unregisterGuardedFetch } from "./host/http-guard";
 import { LuaHost, readLuaScript } from "./host/lua-host";
-import { loadTsScript, runTsScript, type ScriptEnd } from "./host/ts-host";
+import { TsHost, loadTsScript, type ScriptEnd } from "./host/ts-host";
 import { MediaEngine } from "./media/engine";
 import { chooseCodec, parseOffer } from "./media/sdp";
 import { RuntimeMetrics, type RtpTotals } from "./metrics";
@@ -42,7 +41,10 @@ export interface IvrServerOptions {
   maxDurationSec?: number;
   /** Routes (patterns) whose calls start with in-band DTMF detection on (start_dtmf). */
   inbandDtmfRoutes?: string[];
+  /** CPU time one call's script may use, Lua or TS (default 2000 ms): past it only that call ends. */
   cpuBudgetMs?: number;
+  /** Heap limit of one call's TS script in MB (default 64): past it only that call ends. */
+  scriptMemoryMb?: number;
   httpAllowList?: string[];
   /** Dialplan context reported in channel variables. */
   context?: string;
@@ -72,6 +74,7 @@ export class IvrServer {
   private sip!: SipStack;
   private engine!: MediaEngine;
   private luaHost!: LuaHost;
+  private tsHost!: TsHost;
   private readonly tts: FliteTts;
   private readonly allow: NetworkAllowList;
   private readonly active = new Map<string, ActiveCall>();
@@ -80,12 +83,8 @@ export class IvrServer {
   readonly metrics: RuntimeMetrics;
   private rtpTotals: RtpTotals = { sent: 0, received: 0, late: 0, lost: 0 };
   private statsTimer?: NodeJS.Timeout;
-  /** TS scripts' fetch, limited to the HTTP allow-list. */
-  private readonly fetchGlobal: string;
-  /** Scripts' now and zone (runtime/clock.ts); clock.setting is what other threads build theirs from. */
+  /** Scripts' now and zone (runtime/clock.ts); clock.setting is what the script isolates build theirs from. */
   readonly clock: Clock;
-  /** TS scripts' Date on a pinned clock (none with the real clock). */
-  private readonly dateGlobal?: string;
   private stopping = false;
   private readonly log: (level: string, message: string, callId?: string) => void;
   private readonly soundsDir: string;
@@ -98,10 +97,7 @@ export class IvrServer {
     const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
     this.tts = new FliteTts({ cacheDir: path.join(cacheDir, "tts") });
     this.metrics = new RuntimeMetrics(() => this.rtpTotals);
-    // Read at each request: the allow-list can change while the server runs (npm start).
-    this.fetchGlobal = registerGuardedFetch(() => this.options.httpAllowList ?? []);
     this.clock = createClock(options.clock);
-    if (options.clock) this.dateGlobal = registerClockDate(this.clock);
     this.globals.set("sounds_dir", this.soundsDir);
     this.globals.set("recordings_dir", path.join(cacheDir, "recordings"));
     this.globals.set("base_dir", process.cwd());
@@ -141,6 +137,14 @@ export class IvrServer {
         }),
       onEvent: (json) => this.log("info", `event fired: ${json}`),
     });
+    this.tsHost = new TsHost({
+      cpuBudgetMs: this.options.cpuBudgetMs,
+      memoryLimitMb: this.options.scriptMemoryMb,
+      // Read at each request: the allow-list can change while the server runs (npm start).
+      httpAllowList: () => this.options.httpAllowList ?? [],
+      clock: this.clock.setting,
+      log: this.log,
+    });
     try {
       this.sip = await createSipStack({
         address: this.options.sipAddress,
@@ -179,10 +183,9 @@ export class IvrServer {
     for (const a of this.active.values()) a.session.hangup("SYSTEM_SHUTDOWN");
     await this.callsEnded(2000);
     if (this.statsTimer) clearInterval(this.statsTimer);
-    unregisterGuardedFetch(this.fetchGlobal);
-    if (this.dateGlobal) unregisterClockDate(this.dateGlobal);
     await this.sip.close();
     this.luaHost.close();
+    this.tsHost.close();
     await this.engine.close();
     await this.metrics.close();
   }
@@ -278,14 +281,7 @@ export class IvrServer {
     const file = route.script;
     try {
       if (file.endsWith(".lua")) return await this.luaHost.run(readLuaScript(file), session, route.argv);
-      // Compiled scripts go under the server's cache dir too (not a shared folder in /tmp).
-      const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
-      const main = await loadTsScript(file, {
-        cacheDir: path.join(cacheDir, "scripts"),
-        fetchGlobal: this.fetchGlobal,
-        dateGlobal: this.dateGlobal,
-      });
-      return await runTsScript(main, session, route.argv);
+      return await this.tsHost.run(await loadTsScript(file), session, route.argv);
     } catch (e) {
       return { kind: "error", message: (e as Error)?.message ?? String(e) };
     }

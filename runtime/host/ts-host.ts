@@ -1,70 +1,97 @@
-// Runs a TypeScript (or JavaScript) IVR script for a call: the module's default export
-// `main(session, argv)`. Scripts are compiled once with esbuild and cached by path+mtime.
-import { build } from "esbuild";
-import { statSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
-import { createHash } from "node:crypto";
-import os from "node:os";
+// Runs a TypeScript (or JavaScript) IVR script for a call, isolated: each call's script gets
+// its own V8 isolate (isolated-vm) with its own heap limit, and a CPU watchdog. The isolate
+// runs on isolated-vm's threads, never on the SIP thread, so a `for(;;){}` or an unbounded
+// allocation ends only its own call (kind "killed": the call ends NORMAL_TEMPORARY_FAILURE).
+// The script sees JavaScript's built-ins plus what sandbox/realm.ts builds: the Session API
+// and a fetch limited to the HTTP allow-list. No require, import, process or file system:
+// scripts are bundled by esbuild, which refuses any import but the script's own files.
+import { build, type Plugin } from "esbuild";
+import ivm from "isolated-vm";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import type { ClockSetting } from "../clock";
 import { ScriptExit } from "../session/errors";
-import type { Session, ScriptMain } from "../session/types";
-
-const cache = new Map<string, Promise<ScriptMain>>();
+import { normalizeLogLevel, type FsSession } from "../session/session";
+import type { DtmfInput } from "../session/types";
+import { createGuardedFetch, type GuardedFetch } from "./http-guard";
+import { SESSION_METHODS } from "./sandbox/session-methods";
 
 export class ScriptLoadError extends Error {}
 
-export interface TsLoadOptions {
-  cacheDir?: string;
-  /** Global name of a guarded fetch (http-guard.ts): the script's `fetch` is bound to it. */
-  fetchGlobal?: string;
-  /** Global name of a clock's Date (runtime/clock.ts registerClockDate): the script's `Date` is bound to it. */
-  dateGlobal?: string;
+/** How a script run ended; "killed": stopped by the host (CPU budget, memory limit). */
+export type ScriptEnd =
+  | { kind: "returned" }
+  | { kind: "exit"; how: string }
+  | { kind: "error"; message: string; stack?: string }
+  | { kind: "killed"; reason: string };
+
+/** A script compiled once (esbuild bundle, one classic script) and V8's code cache for it. */
+export interface CompiledScript {
+  name: string;
+  code: string;
+  cachedData?: ivm.ExternalCopy<ArrayBuffer>;
 }
 
-/** Compile and import a script once; later calls reuse it until the file changes. */
-export function loadTsScript(file: string, options: TsLoadOptions = {}): Promise<ScriptMain> {
-  const cacheDir = options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-scripts");
+const cache = new Map<string, Promise<CompiledScript>>();
+
+/** Compile a script once; later calls reuse it until the file changes. */
+export function loadTsScript(file: string): Promise<CompiledScript> {
   const abs = path.resolve(file);
   let key: string;
   try {
     const st = statSync(abs);
-    key = `${abs}:${st.mtimeMs}:${st.size}:${options.fetchGlobal ?? ""}:${options.dateGlobal ?? ""}`;
+    key = `${abs}:${st.mtimeMs}:${st.size}`;
   } catch {
     return Promise.reject(new ScriptLoadError(`script not found: ${file}`));
   }
   let p = cache.get(key);
   if (!p) {
-    p = compileAndImport(abs, key, cacheDir, options);
+    p = compile(abs).then((code) => ({ name: file, code }));
     cache.set(key, p);
     p.catch(() => cache.delete(key));
   }
   return p;
 }
 
-async function compileAndImport(abs: string, key: string, cacheDir: string, options: TsLoadOptions): Promise<ScriptMain> {
-  const { fetchGlobal, dateGlobal } = options;
-  const define: Record<string, string> = {};
-  // HTTP from the script goes through the server's allow-list.
-  if (fetchGlobal) Object.assign(define, { fetch: `globalThis.${fetchGlobal}`, "globalThis.fetch": `globalThis.${fetchGlobal}` });
-  // "now" and the local zone come from the server's clock (pinned in tests).
-  if (dateGlobal) Object.assign(define, { Date: `globalThis.${dateGlobal}`, "globalThis.Date": `globalThis.${dateGlobal}` });
-  let code: string;
+/**
+ * Imports a script may have: its own files (under its folder). Type-only imports (`import type
+ * { Session } from "ivr-studio/runtime"`) are erased before this runs; any other import, a Node
+ * built-in or a package, is a compile error, and `require` does not exist in the isolate.
+ */
+function ownFilesOnly(dir: string): Plugin {
+  return {
+    name: "ivr-script-imports",
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === "entry-point") return undefined;
+        const relative = args.path.startsWith("./") || args.path.startsWith("../");
+        const target = relative ? path.resolve(args.resolveDir, args.path) : "";
+        if (relative && (target === dir || target.startsWith(dir + path.sep))) return undefined;
+        const what = args.path === "ivr-studio/runtime" ? `a value from "ivr-studio/runtime" (only its types)` : `"${args.path}"`;
+        return {
+          errors: [{ text: `import of ${what} is not allowed: scripts run isolated and may import only types from "ivr-studio/runtime" and their own files` }],
+        };
+      });
+    },
+  };
+}
+
+async function compile(abs: string): Promise<string> {
   try {
     const r = await build({
       entryPoints: [abs],
       bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
+      platform: "neutral",
+      format: "iife",
+      globalName: "__ivrScript",
+      target: "es2022",
       write: false,
       logLevel: "silent",
-      // Types only: `import type` is erased; keep any runtime import of ours external-free.
-      external: ["ivr-studio/runtime"],
-      packages: "external",
-      define: Object.keys(define).length ? define : undefined,
+      mainFields: [],
+      plugins: [ownFilesOnly(path.dirname(abs))],
     });
-    code = r.outputFiles[0].text;
+    return r.outputFiles[0].text;
   } catch (e) {
     const err = e as { errors?: Array<{ text: string; location?: { line: number; column: number } }> };
     const first = err.errors?.[0];
@@ -72,24 +99,280 @@ async function compileAndImport(abs: string, key: string, cacheDir: string, opti
       `${abs}: ${first ? `${first.text}${first.location ? ` (line ${first.location.line}:${first.location.column})` : ""}` : String(e)}`,
     );
   }
-  await mkdir(cacheDir, { recursive: true });
-  const out = path.join(cacheDir, `${path.basename(abs).replace(/\W/g, "_")}-${createHash("sha256").update(key).digest("hex").slice(0, 12)}.mjs`);
-  await writeFile(out, code);
-  const mod = (await import(pathToFileURL(out).href)) as { default?: unknown };
-  if (typeof mod.default !== "function") throw new ScriptLoadError(`${abs}: the module has no default export function main(session, argv)`);
-  return mod.default as ScriptMain;
 }
 
-export type ScriptEnd = { kind: "returned" } | { kind: "exit"; how: string } | { kind: "error"; message: string; stack?: string };
+// --- the realm (sandbox/realm.ts) ------------------------------------------------------------
 
-/** Run main(session, argv); never throws: a script error ends only its own call. */
-export async function runTsScript(main: ScriptMain, session: Session, argv: string[]): Promise<ScriptEnd> {
-  try {
-    await main(session, argv);
-    return { kind: "returned" };
-  } catch (e) {
-    if (e instanceof ScriptExit) return { kind: "exit", how: e.how };
-    const err = e as Error;
-    return { kind: "error", message: err?.message ?? String(e), stack: err?.stack };
+let realmSource: Promise<string> | undefined;
+
+/** From sources (tsx, tests) it is bundled here; the server.mjs bundle ships sandbox/realm.js. */
+function loadRealm(): Promise<string> {
+  realmSource ??= (async () => {
+    const here = import.meta.url;
+    if (!here.endsWith(".ts")) return readFileSync(new URL("./sandbox/realm.js", here), "utf8");
+    const r = await build({
+      entryPoints: [fileURLToPath(new URL("./sandbox/realm.ts", here))],
+      bundle: true,
+      platform: "neutral",
+      format: "iife",
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
+    });
+    return r.outputFiles[0].text;
+  })();
+  realmSource.catch(() => (realmSource = undefined));
+  return realmSource;
+}
+
+let realmCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+/** V8's code cache of a script compiled with produceCachedData (later isolates skip the compile). */
+const codeCache = (s: ivm.Script) => (s as ivm.Script & { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
+
+// --- the host ---------------------------------------------------------------------------------
+
+export interface TsHostOptions {
+  /** CPU time a call's script may use (all of it, not per slice). Default 2000 ms, as Lua's. */
+  cpuBudgetMs?: number;
+  /** Heap limit of each call's isolate, ArrayBuffers included. Default 64 MB, as Lua's. */
+  memoryLimitMb?: number;
+  /** A pinned clock (runtime/clock.ts): the scripts' Date reads it. Default the real clock. */
+  clock?: ClockSetting;
+  /** Hosts `fetch` may reach; read at each request (the list can change while running). */
+  httpAllowList: () => readonly string[];
+  log: (level: string, message: string, callId?: string) => void;
+}
+
+/** Operations one script may have waiting on the host at once (timers, fetches...). */
+const MAX_PENDING = 100;
+/** Longest response body a script's fetch reads. */
+const MAX_FETCH_BODY = 4 * 1024 * 1024;
+const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+/** How often the watchdog reads each isolate's CPU time. */
+const WATCH_EVERY_MS = 20;
+const LOG_LINE_MAX = 4096;
+
+type HostReply = { value?: unknown; error?: { name: string; message: string }; exit?: string };
+
+/** One script run: its isolate, why it was stopped, what it has waiting on the host. */
+interface Run {
+  isolate: ivm.Isolate;
+  session: FsSession;
+  budgetMs: number;
+  killed?: string;
+  pending: number;
+  timers: Set<NodeJS.Timeout>;
+  invoke?: ivm.Reference<(kind: string, ...args: unknown[]) => Promise<unknown>>;
+}
+
+const sessionMethods = new Set<string>(SESSION_METHODS);
+const errorNames = new Set(["TypeError", "RangeError", "SyntaxError"]);
+
+export class TsHost {
+  private readonly running = new Set<Run>();
+  private watchdog?: NodeJS.Timeout;
+  private readonly budgetMs: number;
+  private readonly memoryLimitMb: number;
+  private readonly fetch: GuardedFetch;
+
+  constructor(private readonly options: TsHostOptions) {
+    this.budgetMs = options.cpuBudgetMs ?? 2000;
+    this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? 64);
+    this.fetch = createGuardedFetch(options.httpAllowList);
   }
+
+  /** Scripts running now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /** Run main(session, argv) in a fresh isolate. Never throws: whatever happens ends only this call's script. */
+  async run(script: CompiledScript, session: FsSession, argv: string[]): Promise<ScriptEnd> {
+    const isolate = new ivm.Isolate({ memoryLimit: this.memoryLimitMb });
+    const run: Run = { isolate, session, budgetMs: this.budgetMs, pending: 0, timers: new Set() };
+    this.running.add(run);
+    this.watch();
+    try {
+      const context = await isolate.createContext();
+      await context.global.set("__ivrBridge", new ivm.Reference((op: string, args: unknown) => this.serve(run, op, args)));
+      if (this.options.clock) await context.global.set("__ivrClock", new ivm.ExternalCopy(this.options.clock).copyInto());
+      const realm = await isolate.compileScript(await loadRealm(), { filename: "ivr:realm", cachedData: realmCache, produceCachedData: !realmCache });
+      realmCache ??= codeCache(realm);
+      await realm.run(context, { timeout: this.budgetMs });
+      const compiled = await isolate.compileScript(script.code, {
+        filename: `file://${path.resolve(script.name)}`,
+        cachedData: script.cachedData,
+        produceCachedData: !script.cachedData,
+      });
+      script.cachedData ??= codeCache(compiled);
+      // The module's top level runs here (a runaway loop there too is caught by the timeout).
+      await compiled.run(context, { timeout: this.budgetMs });
+      run.invoke = await context.global.get("__ivrInvoke", { reference: true });
+      const main = await context.global.get("__ivrRun", { reference: true });
+      const end = (await main.apply(undefined, [argv], { arguments: { copy: true }, result: { promise: true, copy: true } })) as {
+        kind: string;
+        how?: string;
+        name?: string;
+        message?: string;
+        stack?: string;
+      };
+      if (end.kind === "returned") return { kind: "returned" };
+      if (end.kind === "exit") return { kind: "exit", how: String(end.how) };
+      // An allocation the heap limit refused: the script is out of memory, whether it says so or not.
+      if (end.name === "RangeError" && /allocation failed/i.test(end.message ?? "")) return this.killed(run, `memory limit of ${this.memoryLimitMb} MB reached (${end.message})`);
+      return { kind: "error", message: String(end.message), stack: end.stack };
+    } catch (e) {
+      const message = (e as Error)?.message ?? String(e);
+      if (run.killed) return this.killed(run, run.killed);
+      if (/memory limit/i.test(message)) return this.killed(run, `memory limit of ${this.memoryLimitMb} MB exceeded`);
+      if (/timed out/i.test(message)) return this.killed(run, `CPU budget of ${this.budgetMs} ms exceeded`);
+      return { kind: "error", message, stack: (e as Error)?.stack };
+    } finally {
+      this.running.delete(run);
+      for (const t of run.timers) clearTimeout(t);
+      run.invoke?.release();
+      if (!isolate.isDisposed) isolate.dispose();
+      if (this.running.size === 0 && this.watchdog) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+      }
+    }
+  }
+
+  private killed(run: Run, reason: string): ScriptEnd {
+    this.options.log("err", `script stopped: ${reason}`, run.session.channel.uuid);
+    return { kind: "killed", reason };
+  }
+
+  /** The CPU watchdog: an isolate past its budget is disposed, which ends its run at once. */
+  private watch(): void {
+    if (this.watchdog) return;
+    this.watchdog = setInterval(() => {
+      for (const run of this.running) {
+        if (run.isolate.isDisposed) continue;
+        const cpuMs = Number(run.isolate.cpuTime) / 1e6;
+        if (cpuMs > run.budgetMs) {
+          run.killed = `CPU budget of ${run.budgetMs} ms exceeded`;
+          run.isolate.dispose();
+        }
+      }
+    }, WATCH_EVERY_MS);
+    this.watchdog.unref();
+  }
+
+  /** Stop every script (server shutdown). */
+  close(): void {
+    for (const run of this.running) {
+      run.killed = "the server is stopping";
+      if (!run.isolate.isDisposed) run.isolate.dispose();
+    }
+  }
+
+  /** One call from the realm. Never rejects: errors travel back as data and are thrown there. */
+  private async serve(run: Run, op: unknown, args: unknown): Promise<HostReply> {
+    if (run.pending >= MAX_PENDING) return { error: { name: "RangeError", message: `more than ${MAX_PENDING} operations in flight` } };
+    run.pending++;
+    try {
+      const list = Array.isArray(args) ? args : [];
+      return { value: await this.dispatch(run, String(op), list) };
+    } catch (e) {
+      if (e instanceof ScriptExit) return { exit: e.how };
+      const err = e as Error;
+      return { error: { name: errorNames.has(err?.name) ? err.name : "Error", message: String(err?.message ?? e) } };
+    } finally {
+      run.pending--;
+    }
+  }
+
+  private async dispatch(run: Run, op: string, args: unknown[]): Promise<unknown> {
+    const session = run.session;
+    switch (op) {
+      case "session": {
+        const [method, raw] = args as [string, unknown[]];
+        if (!sessionMethods.has(method)) throw new TypeError(`session.${String(method)} is not a function`);
+        const params = Array.isArray(raw) ? raw : [];
+        if (method === "setInputCallback") {
+          return session.setInputCallback((_s, type, input) => this.invoke(run, "input", type, input as DtmfInput), params[0]);
+        }
+        if (method === "setHangupHook") return session.setHangupHook((_s, status) => this.invoke(run, "hook", status), params[0]);
+        const fn = (session as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+        return fn.apply(session, params);
+      }
+      case "fetch":
+        return this.doFetch(args[0] as FetchRequest);
+      case "log": {
+        const [level, message] = args;
+        this.options.log(normalizeLogLevel(level), String(message).slice(0, LOG_LINE_MAX), session.channel.uuid);
+        return undefined;
+      }
+      case "timer": {
+        const ms = Math.min(Math.max(0, Number(args[0]) || 0), 2 ** 31 - 1);
+        return new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            run.timers.delete(t);
+            resolve();
+          }, ms);
+          run.timers.add(t);
+        });
+      }
+      default:
+        throw new TypeError(`unknown operation ${op}`);
+    }
+  }
+
+  /** Call back into the script (input callback, hangup hook); its own CPU budget still applies. */
+  private async invoke(run: Run, kind: "input" | "hook", ...args: unknown[]): Promise<string | undefined> {
+    if (!run.invoke || run.isolate.isDisposed) return undefined;
+    const r = await run.invoke.apply(undefined, [kind, ...args], { arguments: { copy: true }, result: { promise: true, copy: true } });
+    return typeof r === "string" ? r : typeof r === "number" ? String(r) : undefined;
+  }
+
+  private async doFetch(req: FetchRequest): Promise<FetchReply> {
+    if (!req || typeof req !== "object") throw new TypeError("fetch: no request");
+    const headers = Array.isArray(req.headers) ? req.headers.map(([k, v]) => [String(k), String(v)] as [string, string]) : [];
+    const timeoutMs = typeof req.timeoutMs === "number" ? req.timeoutMs : DEFAULT_FETCH_TIMEOUT_MS;
+    const res = await this.fetch(String(req.url), {
+      method: String(req.method ?? "GET"),
+      headers,
+      body: typeof req.body === "string" ? req.body : undefined,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = await readCapped(res, MAX_FETCH_BODY);
+    return { status: res.status, statusText: res.statusText, url: res.url, headers: [...res.headers], body };
+  }
+}
+
+interface FetchRequest {
+  url: string;
+  method?: string;
+  headers?: Array<[string, string]>;
+  body?: string;
+  timeoutMs?: number;
+}
+
+interface FetchReply {
+  status: number;
+  statusText: string;
+  url: string;
+  headers: Array<[string, string]>;
+  body: string;
+}
+
+async function readCapped(res: Response, max: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new RangeError(`fetch: the response is larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,11 +1,10 @@
-// TS scripts reach only the hosts on the HTTP allow-list: `fetch` is rebound at compile time.
+// TS scripts reach only the hosts on the HTTP allow-list: their `fetch` asks the TS host, which checks the list.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerGuardedFetch, unregisterGuardedFetch } from "../../runtime/host/http-guard";
-import { loadTsScript, runTsScript } from "../../runtime/host/ts-host";
+import { TsHost, loadTsScript } from "../../runtime/host/ts-host";
 import { makeSession } from "../session/fakes";
 
 let server: http.Server;
@@ -40,15 +39,10 @@ export default async function main(session: Session) {
 }
 `,
   );
-  const fetchGlobal = registerGuardedFetch(allow);
-  try {
-    const main = await loadTsScript(file, { cacheDir: path.join(dir, "cache"), fetchGlobal });
-    const t = makeSession();
-    expect(await runTsScript(main, t.session, [])).toEqual({ kind: "returned" });
-    return { result: t.channel.getVar("result"), result2: t.channel.getVar("result2") };
-  } finally {
-    unregisterGuardedFetch(fetchGlobal);
-  }
+  const host = new TsHost({ httpAllowList: () => allow, log: () => undefined });
+  const t = makeSession();
+  expect(await host.run(await loadTsScript(file), t.session, [])).toEqual({ kind: "returned" });
+  return { result: t.channel.getVar("result"), result2: t.channel.getVar("result2") };
 }
 
 describe("HTTP allow-list for TS scripts", () => {

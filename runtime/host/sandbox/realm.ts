@@ -1,0 +1,240 @@
+// Runs INSIDE a TS script's isolate, before the script: builds the script's whole world. The
+// isolate has only JavaScript's own built-ins; this adds `session` (the Session API, each
+// method a message to the host), a guarded `fetch`, `console`, timers and AbortSignal.timeout.
+// There is no require, import, process, file system or network other than these. Bundled to
+// one classic script by esbuild (ts-host.ts loads it; server.mjs ships it as sandbox/realm.js).
+import { createClock, dateClassFor, type ClockSetting } from "../../clock";
+import { CALLBACK_METHODS, SESSION_METHODS } from "./session-methods";
+
+/** isolated-vm's Reference to a host function, as the realm sees it. */
+interface HostReference {
+  apply(receiver: undefined, args: unknown[], options: object): Promise<unknown>;
+}
+
+/** What the host answers to every call: a value, an error to throw, or the hangup hook's exit. */
+type HostReply = { value?: unknown; error?: { name: string; message: string }; exit?: string };
+
+declare const __ivrBridge: HostReference;
+/** The server's pinned clock, when it has one. */
+declare const __ivrClock: ClockSetting | undefined;
+
+(() => {
+  const g = globalThis as Record<string, unknown>;
+  const bridge = __ivrBridge;
+  const clock = typeof __ivrClock === "object" ? __ivrClock : undefined;
+  // Nothing the script needs; removing them keeps the surface to the list above.
+  for (const name of ["__ivrBridge", "__ivrClock", "WebAssembly", "SharedArrayBuffer", "Atomics"]) delete g[name];
+  // "now" and the local zone come from the server's clock (pinned in tests).
+  if (clock) {
+    // The pinned clock is the real one shifted; read the real Date.now, not the replaced one.
+    const realNow = Date.now;
+    const pinned = createClock(clock);
+    const shift = pinned.now() - realNow();
+    g.Date = dateClassFor({ now: () => realNow() + shift, zone: pinned.zone, setting: pinned.setting });
+  }
+
+  class ScriptExit extends Error {
+    constructor(readonly how: string) {
+      super(how);
+      this.name = "ScriptExit";
+    }
+  }
+
+  const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, Error };
+
+  async function host(op: string, args: unknown[]): Promise<unknown> {
+    const reply = (await bridge.apply(undefined, [op, args], {
+      arguments: { copy: true },
+      result: { promise: true, copy: true },
+    })) as HostReply;
+    if (reply.exit !== undefined) throw new ScriptExit(reply.exit);
+    if (reply.error) throw new (ERRORS[reply.error.name] ?? Error)(reply.error.message);
+    return reply.value;
+  }
+
+  /** A value the host can copy: plain data as is, anything else (functions...) as its string. */
+  function plain(v: unknown): unknown {
+    if (v === undefined || v === null || typeof v !== "object") return typeof v === "function" ? String(v) : v;
+    try {
+      return JSON.parse(JSON.stringify(v));
+    } catch {
+      return String(v);
+    }
+  }
+
+  // --- session ---------------------------------------------------------------------------
+  let inputCallback: { fn: (...a: unknown[]) => unknown; arg: unknown } | undefined;
+  let hangupHook: { fn: (...a: unknown[]) => unknown; arg: unknown } | undefined;
+  const session: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  const callbacks = new Set<string>(CALLBACK_METHODS);
+  for (const method of SESSION_METHODS) {
+    if (callbacks.has(method)) continue;
+    session[method] = (...args: unknown[]) => {
+      if (method === "unsetInputCallback") inputCallback = undefined;
+      return host("session", [method, args.map(plain)]);
+    };
+  }
+  session.setInputCallback = (fn: unknown, arg?: unknown) => {
+    if (typeof fn !== "function") return Promise.reject(new TypeError("setInputCallback: the callback must be a function"));
+    inputCallback = { fn: fn as (...a: unknown[]) => unknown, arg };
+    return host("session", ["setInputCallback", arg === undefined ? [] : [plain(arg)]]);
+  };
+  session.setHangupHook = (fn: unknown, arg?: unknown) => {
+    if (typeof fn !== "function") return Promise.reject(new TypeError("setHangupHook: the hook must be a function"));
+    hangupHook = { fn: fn as (...a: unknown[]) => unknown, arg };
+    return host("session", ["setHangupHook", arg === undefined ? [] : [plain(arg)]]);
+  };
+  Object.freeze(session);
+
+  /** What a callback returned, as the host reads it (strings steer playback; others continue). */
+  const callbackResult = (r: unknown) => (typeof r === "string" || typeof r === "number" ? r : undefined);
+
+  // --- fetch through the host's HTTP allow-list ------------------------------------------
+  class IvrHeaders {
+    private readonly list: Array<[string, string]>;
+    constructor(list: Array<[string, string]>) {
+      this.list = list;
+    }
+    get(name: string): string | null {
+      const n = String(name).toLowerCase();
+      const all = this.list.filter(([k]) => k === n).map(([, v]) => v);
+      return all.length ? all.join(", ") : null;
+    }
+    has(name: string): boolean {
+      return this.get(name) !== null;
+    }
+    forEach(fn: (value: string, key: string) => void): void {
+      for (const [k, v] of this.list) fn(v, k);
+    }
+    entries(): IterableIterator<[string, string]> {
+      return this.list[Symbol.iterator]();
+    }
+    [Symbol.iterator](): IterableIterator<[string, string]> {
+      return this.list[Symbol.iterator]();
+    }
+  }
+
+  interface FetchReply {
+    status: number;
+    statusText: string;
+    url: string;
+    headers: Array<[string, string]>;
+    body: string;
+  }
+
+  class IvrResponse {
+    readonly status: number;
+    readonly statusText: string;
+    readonly ok: boolean;
+    readonly url: string;
+    readonly redirected = false;
+    readonly headers: IvrHeaders;
+    private readonly body: string;
+    bodyUsed = false;
+    constructor(r: FetchReply) {
+      this.status = r.status;
+      this.statusText = r.statusText;
+      this.ok = r.status >= 200 && r.status <= 299;
+      this.url = r.url;
+      this.headers = new IvrHeaders(r.headers);
+      this.body = r.body;
+    }
+    async text(): Promise<string> {
+      if (this.bodyUsed) throw new TypeError("Body is unusable: Body has already been read");
+      this.bodyUsed = true;
+      return this.body;
+    }
+    async json(): Promise<unknown> {
+      return JSON.parse(await this.text());
+    }
+  }
+
+  /** Only a timeout can abort a request (AbortSignal.timeout); the host enforces it. */
+  class IvrAbortSignal {
+    aborted = false;
+    constructor(readonly timeoutMs: number | undefined) {}
+    static timeout(ms: number): IvrAbortSignal {
+      return new IvrAbortSignal(Math.max(0, Number(ms) || 0));
+    }
+  }
+
+  function headerList(h: unknown): Array<[string, string]> {
+    if (!h) return [];
+    if (h instanceof IvrHeaders) return [...h];
+    if (Array.isArray(h)) return h.map((p) => [String(p[0]), String(p[1])]);
+    return Object.entries(h as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
+  }
+
+  g.fetch = async (input: unknown, init: Record<string, unknown> = {}) => {
+    const url = typeof input === "object" && input !== null && "url" in input ? String((input as { url: unknown }).url) : String(input);
+    const signal = init.signal as IvrAbortSignal | undefined;
+    const reply = (await host("fetch", [
+      {
+        url,
+        method: init.method === undefined ? "GET" : String(init.method),
+        headers: headerList(init.headers),
+        body: init.body === undefined || init.body === null ? undefined : String(init.body),
+        timeoutMs: signal instanceof IvrAbortSignal ? signal.timeoutMs : undefined,
+      },
+    ])) as FetchReply;
+    return new IvrResponse(reply);
+  };
+  g.Headers = IvrHeaders;
+  g.Response = IvrResponse;
+  g.AbortSignal = IvrAbortSignal;
+
+  // --- console and timers ------------------------------------------------------------------
+  const format = (args: unknown[]) => args.map((a) => (typeof a === "string" ? a : (() => {
+    try {
+      return JSON.stringify(a) ?? String(a);
+    } catch {
+      return String(a);
+    }
+  })())).join(" ");
+  const logAt = (level: string) => (...args: unknown[]) => void host("log", [level, format(args)]).catch(() => undefined);
+  g.console = Object.freeze({ log: logAt("info"), info: logAt("info"), debug: logAt("debug"), warn: logAt("warning"), error: logAt("err") });
+
+  let nextTimer = 1;
+  const cancelled = new Set<number>();
+  g.setTimeout = (fn: unknown, ms?: unknown, ...args: unknown[]) => {
+    const id = nextTimer++;
+    void host("timer", [Number(ms) || 0]).then(() => {
+      if (cancelled.delete(id) || typeof fn !== "function") return;
+      (fn as (...a: unknown[]) => void)(...args);
+    });
+    return id;
+  };
+  g.clearTimeout = (id: unknown) => {
+    if (typeof id === "number" && id > 0 && id < nextTimer) cancelled.add(id);
+  };
+
+  // --- entry points the host calls ---------------------------------------------------------
+  g.__ivrInvoke = async (kind: "input" | "hook", ...args: unknown[]) => {
+    if (kind === "input") {
+      if (!inputCallback) return undefined;
+      const [type, input] = args;
+      return callbackResult(await inputCallback.fn(session, type, input, inputCallback.arg));
+    }
+    if (!hangupHook) return undefined;
+    return callbackResult(await hangupHook.fn(session, args[0], hangupHook.arg));
+  };
+
+  g.__ivrRun = async (argv: string[]) => {
+    const mod = g.__ivrScript as { default?: unknown } | undefined;
+    const main = mod?.default;
+    if (typeof main !== "function") return { kind: "error", message: "the module has no default export function main(session, argv)" };
+    try {
+      await (main as (s: unknown, a: string[]) => unknown)(session, argv);
+      return { kind: "returned" };
+    } catch (e) {
+      if (e instanceof ScriptExit) return { kind: "exit", how: e.how };
+      const err = e as { name?: unknown; message?: unknown; stack?: unknown } | null;
+      return {
+        kind: "error",
+        name: typeof err?.name === "string" ? err.name : "Error",
+        message: String(err?.message ?? e),
+        stack: typeof err?.stack === "string" ? err.stack : undefined,
+      };
+    }
+  };
+})();

@@ -1,0 +1,47 @@
+// The Session methods a TS script can call across the isolate boundary: the realm builds its
+// `session` from this list and the host refuses any other name. The type check below fails when
+// runtime/session/types.ts gains or loses a method without this list following.
+import type { Session } from "../../session/types";
+
+/** Methods that take a script function: the realm keeps the function, the host calls back by message. */
+export const CALLBACK_METHODS = ["setInputCallback", "setHangupHook"] as const;
+
+export const SESSION_METHODS = [
+  "answer",
+  "preAnswer",
+  "answered",
+  "ready",
+  "mediaReady",
+  "bridged",
+  "hangup",
+  "hangupCause",
+  "getState",
+  "get_uuid",
+  "transfer",
+  "execute",
+  "setVariable",
+  "getVariable",
+  "consoleLog",
+  "streamFile",
+  "sleep",
+  "set_tts_params",
+  "speak",
+  "say",
+  "sayPhrase",
+  "recordFile",
+  "flushDigits",
+  "flushEvents",
+  "getDigits",
+  "read",
+  "playAndGetDigits",
+  "collectDigits",
+  "setInputCallback",
+  "unsetInputCallback",
+  "setHangupHook",
+] as const satisfies ReadonlyArray<keyof Session>;
+
+export type SessionMethod = (typeof SESSION_METHODS)[number];
+
+// Every Session method is listed (a missing one makes this `false` and the assignment fails).
+const complete: Exclude<keyof Session, SessionMethod> extends never ? true : false = true;
+void complete;
