@@ -243,10 +243,11 @@ export class LuaHost {
     }
   }
 
+  /** The host stopped the script: the call ends NORMAL_TEMPORARY_FAILURE (as for a TS script). */
   private budgetEnd(session: FsSession, source: ScriptSource): ScriptEnd {
-    const message = `CPU budget of ${this.budgetMs} ms exceeded: script stopped`;
-    this.options.log("err", `${source.name}: ${message}`, session.channel.uuid);
-    return { kind: "error", message };
+    const reason = `CPU budget of ${this.budgetMs} ms exceeded`;
+    this.options.log("err", `${source.name}: ${reason}: script stopped`, session.channel.uuid);
+    return { kind: "killed", reason };
   }
 
   /**

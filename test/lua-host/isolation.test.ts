@@ -33,12 +33,12 @@ async function nextCallCompletes() {
 }
 
 describe.skipIf(!hasSipp)("a failing script ends only its own call", () => {
-  it("runaway loop (while true do end): stopped by the CPU budget, the call is hung up", async () => {
+  it("runaway loop (while true do end): stopped by the CPU budget, the call is hung up NORMAL_TEMPORARY_FAILURE", async () => {
     const r = await srv.call("lua-wait-bye", "3000");
     expect(r.sipp.code, r.sipp.stderr).toBe(0); // SIPp got our BYE
     expect(firstCall(r.trace, "answer").result).toBe(1);
     expect(r.logs.some((l) => l.level === "err" && /CPU budget of 300 ms exceeded/.test(l.message))).toBe(true);
-    expect(endCause(r.trace)).toBe("NORMAL_CLEARING");
+    expect(endCause(r.trace)).toBe("NORMAL_TEMPORARY_FAILURE");
     expect(srv.server.activeCalls).toBe(0);
     await nextCallCompletes();
   }, 30_000);

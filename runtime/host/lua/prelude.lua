@@ -295,6 +295,49 @@ end
 
 os.exit = function() log_line("err", "Surely you jest! exiting is a bad plan....\n") end
 
+-- The sandbox. Every call's Lua state lives in one WebAssembly module of this process, so what
+-- mod_lua leaves to the host is closed here, with ordinary Lua failures (pcall catches them):
+-- * no bytecode: string.dump is gone and load() reads text only (bytecode is the classic way
+--   out of a Lua sandbox; mod_lua scripts never need it);
+-- * no shell: os.execute and io.popen fail (os.execute also took the whole call down, as an
+--   uncatchable host error);
+-- * no files: io.open & co would reach an in-memory file system that every call shares (one
+--   call could leave data for another, or fill the process's memory); they fail as a refused open;
+-- * no debug hooks or upvalue surgery: those could switch the CPU budget off.
+local raw_load = load
+load = function(chunk, chunkname, mode, ...)
+  -- Always text: a binary chunk fails as with mode "t" ("attempt to load a binary chunk").
+  -- An env argument passes through as given (even nil), as in load itself.
+  if select("#", ...) > 0 then return raw_load(chunk, chunkname, "t", ...) end
+  return raw_load(chunk, chunkname, "t")
+end
+string.dump = function() error("string.dump is not available (bytecode cannot be loaded on this runtime)", 2) end
+
+os.execute = function(cmd)
+  if cmd == nil then return false end -- no shell available (Lua's own answer to os.execute())
+  error("os.execute is not available to scripts on this runtime", 2)
+end
+io.popen = function() error("io.popen is not available to scripts on this runtime", 2) end
+
+local function no_file(path)
+  local p = path ~= nil and tostring(path) or "file"
+  return nil, p .. ": files are not available to scripts on this runtime", 13
+end
+io.open = no_file
+io.lines = function(path) error(select(2, no_file(path)), 2) end
+io.input = function(f) if f ~= nil then error(select(2, no_file(f)), 2) end return nil end
+io.output = function(f) if f ~= nil then error(select(2, no_file(f)), 2) end return nil end
+io.tmpfile = function() return no_file("tmpfile") end
+os.remove = no_file
+os.rename = no_file
+os.tmpname = function() error("os.tmpname is not available to scripts on this runtime", 2) end
+loadfile = function(path) return no_file(path) end
+dofile = function(path) error(select(2, no_file(path)), 2) end
+package.loadlib = function(path) return nil, tostring(path) .. ": native libraries are not available", "absent" end
+package.searchers = { package.searchers[1] } -- preloaded modules only (no file search)
+
+debug = { traceback = debug.traceback, getinfo = debug.getinfo }
+
 return {
   make_session = make_session,
   freeswitch = fs,
