@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { MediaStreamHandle, PlayControl, PlayDone, RecordDone } from "./media/engine";
 import type { Channel } from "./session/channel";
-import type { MediaPort, PlayHandle, PlayResult, RecordHandle, RecordOptions, RecordResult } from "./session/ports";
+import type { MediaPort, PlaybackFailure, PlayHandle, PlayResult, RecordHandle, RecordOptions, RecordResult } from "./session/ports";
 import type { FliteTts } from "./speech/tts";
 
 const PLAY_REASONS: Record<PlayDone["reason"], PlayResult["reason"]> = {
@@ -14,6 +14,13 @@ const PLAY_REASONS: Record<PlayDone["reason"], PlayResult["reason"]> = {
   closed: "hangup",
   notfound: "notfound",
   error: "error",
+};
+
+const FAILURE_KINDS: Record<NonNullable<PlayDone["failure"]>, PlaybackFailure["kind"]> = {
+  notfound: "not found",
+  unreadable: "unreadable",
+  transcode: "transcode failed",
+  invalid: "invalid source",
 };
 
 const RECORD_REASONS: Record<RecordDone["reason"], RecordResult["reason"]> = {
@@ -58,12 +65,19 @@ export class CallMedia implements MediaPort {
     const p = this.stream.play(this.resolve(source));
     const done = p.then(
       (d): PlayResult => {
-        if (d.reason === "notfound" || d.reason === "error") this.log("err", `Can't play ${source}: ${d.detail ?? d.reason}`);
-        return { reason: PLAY_REASONS[d.reason], ms: d.ms, samples: d.samples };
+        const r: PlayResult = { reason: PLAY_REASONS[d.reason], ms: d.ms, samples: d.samples };
+        if (d.reason === "notfound" || d.reason === "error") {
+          this.log("err", `Can't play ${source}: ${d.detail ?? d.reason}`);
+          r.failure = { kind: FAILURE_KINDS[d.failure ?? (d.reason === "notfound" ? "notfound" : "transcode")], source, detail: d.detail ?? d.reason };
+        } else if (d.detail) {
+          // A file_string that played without some of its parts.
+          r.failure = { kind: "not found", source, detail: `skipped: ${d.detail}` };
+        }
+        return r;
       },
       (e): PlayResult => {
         this.log("err", `playback of ${source} failed: ${(e as Error).message}`);
-        return { reason: "error", ms: 0, samples: 0 };
+        return { reason: "error", ms: 0, samples: 0, failure: { kind: "transcode failed", source, detail: (e as Error).message } };
       },
     );
     const stop = () => void this.stream.stopPlay().catch(() => undefined);

@@ -228,7 +228,7 @@ export class RtpStream {
         play.opening = false;
         if (!r.ok) {
           this.play = undefined;
-          this.emitPlayDone(play, r.code === "NOTFOUND" ? "notfound" : "error", r.reason);
+          this.emitPlayDone(play, r.code === "NOTFOUND" ? "notfound" : "error", r.reason, r.kind);
           return;
         }
         if (r.skipped.length) play.skipped = r.skipped.join("; ");
@@ -238,7 +238,7 @@ export class RtpStream {
       (e: Error) => {
         if (this.play !== play) return;
         this.play = undefined;
-        this.emitPlayDone(play, "error", e.message);
+        this.emitPlayDone(play, "error", e.message, "transcode");
       },
     );
     return play.id;
@@ -283,9 +283,11 @@ export class RtpStream {
     this.emitPlayDone(play, reason, play.skipped);
   }
 
-  private emitPlayDone(play: ActivePlay, reason: PlayDone["reason"], detail?: string): void {
+  private emitPlayDone(play: ActivePlay, reason: PlayDone["reason"], detail?: string, failure?: PlayDone["failure"]): void {
     const samples = play.player?.samplesPlayed ?? 0;
-    this.deps.emit({ kind: "playDone", playId: play.id, done: { reason, samples, ms: Math.round((samples * 1000) / SAMPLE_RATE), detail } });
+    const done: PlayDone = { reason, samples, ms: Math.round((samples * 1000) / SAMPLE_RATE), detail };
+    if (failure) done.failure = failure;
+    this.deps.emit({ kind: "playDone", playId: play.id, done });
   }
 
   // --- outbound DTMF (RFC 4733) --------------------------------------------------------------------

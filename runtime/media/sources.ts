@@ -6,7 +6,7 @@
 // Sources are pure and pull-based: read(out, offset, count) fills samples and says how many it had.
 import { readFile } from "node:fs/promises";
 import { readWav } from "./wav";
-import type { TranscodeResult } from "./transcode";
+import type { LoadFailureKind, TranscodeResult } from "./transcode";
 
 export const SAMPLE_RATE = 8000;
 
@@ -222,7 +222,14 @@ export function renderToneStream(spec: string): ToneResult {
 
 // --- opening a spec ------------------------------------------------------------------------------
 
-export type PcmLoadResult = { ok: true; samples: Int16Array } | { ok: false; code: "NOTFOUND" | "ERROR"; reason: string };
+/** A source that could not be opened: FreeSWITCH's status code, the message, and the kind of failure. */
+export interface SourceFailure {
+  code: "NOTFOUND" | "ERROR";
+  reason: string;
+  kind: LoadFailureKind;
+}
+
+export type PcmLoadResult = { ok: true; samples: Int16Array } | ({ ok: false } & SourceFailure);
 export type PcmLoader = (path: string) => Promise<PcmLoadResult>;
 
 /** Where FreeSWITCH's sound packs keep a file for a rate: a/b/c.wav -> a/b/8000/c.wav. */
@@ -244,17 +251,17 @@ export function transcodingLoader(transcode: (path: string) => Promise<Transcode
     if (!t.ok) return t;
     try {
       const r = readWav(await readFile(t.path));
-      if (!r.ok || !r.samples) return { ok: false, code: "ERROR", reason: r.ok ? `${path}: unexpected WAV layout` : r.reason };
+      if (!r.ok || !r.samples) return { ok: false, code: "ERROR", reason: r.ok ? `${path}: unexpected WAV layout` : r.reason, kind: "transcode" };
       return { ok: true, samples: r.samples };
     } catch (e) {
-      return { ok: false, code: "ERROR", reason: (e as Error).message };
+      return { ok: false, code: "ERROR", reason: (e as Error).message, kind: "transcode" };
     }
   };
 }
 
 export type OpenSourceResult =
   | { ok: true; source: PcmSource; /** Parts of a file_string that could not be opened (skipped). */ skipped: string[] }
-  | { ok: false; code: "NOTFOUND" | "ERROR"; reason: string };
+  | ({ ok: false } & SourceFailure);
 
 export interface OpenSourceOptions {
   /** streamFile's start_sample: skip this many samples of the stream first. */
@@ -265,21 +272,21 @@ export interface OpenSourceOptions {
 export async function openSource(spec: string | SourceSpec, loader: PcmLoader, options: OpenSourceOptions = {}): Promise<OpenSourceResult> {
   const parsed = typeof spec === "string" ? parseSourceSpec(spec) : spec;
   const skipped: string[] = [];
-  const build = async (s: SourceSpec): Promise<PcmSource | { code: "NOTFOUND" | "ERROR"; reason: string }> => {
+  const build = async (s: SourceSpec): Promise<PcmSource | SourceFailure> => {
     switch (s.kind) {
       case "silence":
         return new SilenceSource(s.samples);
       case "tone": {
         const t = renderToneStream(s.spec);
-        return t.ok ? new BufferSource(t.samples, 0, t.loops) : { code: "ERROR", reason: t.reason };
+        return t.ok ? new BufferSource(t.samples, 0, t.loops) : { code: "ERROR", reason: t.reason, kind: "invalid" };
       }
       case "file": {
         const r = await loader(s.path);
-        return r.ok ? new BufferSource(r.samples) : { code: r.code, reason: r.reason };
+        return r.ok ? new BufferSource(r.samples) : { code: r.code, reason: r.reason, kind: r.kind };
       }
       case "sequence": {
         const parts: PcmSource[] = [];
-        let lastError: { code: "NOTFOUND" | "ERROR"; reason: string } = { code: "NOTFOUND", reason: "file_string:// with no parts" };
+        let lastError: SourceFailure = { code: "NOTFOUND", reason: "file_string:// with no parts", kind: "notfound" };
         for (const p of s.parts) {
           const b = await build(p);
           if ("read" in b) parts.push(b);

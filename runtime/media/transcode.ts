@@ -1,16 +1,20 @@
 // Prompts in any format (wav at any rate, mp3, ogg, flac...) are converted once by ffmpeg to
 // 8 kHz mono 16-bit PCM WAV and cached on disk, keyed by path + mtime + size.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { constants as fsConstants } from "node:fs";
+import { access, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import ffmpeg from "fluent-ffmpeg";
 import { isPcm16Mono, readWav } from "./wav";
 
 export const MEDIA_SAMPLE_RATE = 8000;
 
+/** Why a prompt could not be played, for the call log: missing, no read permission, ffmpeg failed, a bad tone spec. */
+export type LoadFailureKind = "notfound" | "unreadable" | "transcode" | "invalid";
+
 export type TranscodeResult =
   | { ok: true; /** An 8 kHz mono s16 WAV: the cached copy, or the source itself when it already is one. */ path: string; cached: boolean }
-  | { ok: false; code: "NOTFOUND" | "ERROR"; reason: string };
+  | { ok: false; code: "NOTFOUND" | "ERROR"; reason: string; kind: LoadFailureKind };
 
 export interface TranscoderOptions {
   cacheDir: string;
@@ -47,10 +51,17 @@ export class Transcoder {
     let st;
     try {
       st = await stat(source);
-    } catch {
-      return { ok: false, code: "NOTFOUND", reason: `no such file: ${file}` };
+    } catch (e) {
+      const errno = (e as NodeJS.ErrnoException).code;
+      if (errno === "ENOENT" || errno === "ENOTDIR") return { ok: false, code: "NOTFOUND", reason: `no such file: ${file}`, kind: "notfound" };
+      return { ok: false, code: "ERROR", reason: `cannot read ${file}: ${errno ?? (e as Error).message}`, kind: "unreadable" };
     }
-    if (!st.isFile()) return { ok: false, code: "NOTFOUND", reason: `not a file: ${file}` };
+    if (!st.isFile()) return { ok: false, code: "NOTFOUND", reason: `not a file: ${file}`, kind: "notfound" };
+    try {
+      await access(source, fsConstants.R_OK);
+    } catch (e) {
+      return { ok: false, code: "ERROR", reason: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, kind: "unreadable" };
+    }
     if (await this.isAlreadyMediaFormat(source)) {
       this.stats.passthrough++;
       return { ok: true, path: source, cached: false };
@@ -76,7 +87,7 @@ export class Transcoder {
       await mkdir(this.options.cacheDir, { recursive: true });
     } catch (e) {
       this.stats.failures++;
-      return { ok: false, code: "ERROR", reason: `cache dir: ${(e as Error).message}` };
+      return { ok: false, code: "ERROR", reason: `cache dir: ${(e as Error).message}`, kind: "transcode" };
     }
     // Write to a private temp name, then rename: readers never see a half-written file.
     const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp.wav`;
@@ -88,7 +99,7 @@ export class Transcoder {
     } catch (e) {
       this.stats.failures++;
       await unlink(temp).catch(() => undefined);
-      return { ok: false, code: "ERROR", reason: `ffmpeg could not convert ${source}: ${(e as Error).message.split("\n")[0]}` };
+      return { ok: false, code: "ERROR", reason: `ffmpeg could not convert ${source}: ${(e as Error).message.split("\n")[0]}`, kind: "transcode" };
     }
   }
 

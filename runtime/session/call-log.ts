@@ -4,7 +4,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import type { MethodRecord } from "./session";
 
 export type CallLogEntry =
-  | { ts: string; callId: string; seq: number; node: string | null; method: string; args: unknown[]; result: unknown; ms: number }
+  | { ts: string; callId: string; seq: number; node: string | null; method: string; args: unknown[]; result: unknown; ms: number; error?: string }
   | { ts: string; callId: string; seq: number; event: "start"; from: string; to: string; [k: string]: unknown }
   | { ts: string; callId: string; seq: number; event: "end"; cause: string; [k: string]: unknown };
 
@@ -41,6 +41,7 @@ export class CallLogger {
       args: plain(r.args) as unknown[],
       result: plain(r.result),
       ms: r.ms,
+      ...(r.error ? { error: r.error } : {}),
     });
   }
 

@@ -4,11 +4,22 @@ import type { HangupCause } from "../../flow/hangup-causes";
 
 export type PlayEndReason = "done" | "stopped" | "notfound" | "error" | "hangup";
 
+/** Why a playback (or part of a file_string) could not be played: what the call log records. */
+export interface PlaybackFailure {
+  kind: "not found" | "unreadable" | "transcode failed" | "invalid source";
+  /** The source as the script gave it. */
+  source: string;
+  /** The media layer's message (e.g. "no such file: /srv/sounds/ivr/x.wav"). */
+  detail: string;
+}
+
 export interface PlayResult {
   reason: PlayEndReason;
   /** Audio actually played. */
   ms: number;
   samples: number;
+  /** Set when it could not play (reason notfound/error), or when parts of a file_string were skipped. */
+  failure?: PlaybackFailure;
 }
 
 /** A playback in progress: the session steers it from input-callback results. */

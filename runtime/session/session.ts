@@ -7,7 +7,7 @@ import { interpretCallbackResult } from "./callback-result";
 import type { Channel } from "./channel";
 import { ScriptExit } from "./errors";
 import { expandVariables } from "./expand";
-import type { CallControl, LogSink, MediaPort, PlayHandle, PlayResult, RecordHandle } from "./ports";
+import type { CallControl, LogSink, MediaPort, PlaybackFailure, PlayHandle, PlayResult, RecordHandle } from "./ports";
 import { composeSay, sayPlayback } from "./say";
 import { realClock, type Clock } from "../clock";
 import type { DtmfInput, HangupHook, InputCallback, LogLevel, Session } from "./types";
@@ -19,6 +19,8 @@ export interface MethodRecord {
   args: unknown[];
   result: unknown;
   ms: number;
+  /** Why playbacks during the method failed ("not found: ivr/x.wav (no such file: ...)"), if any did. */
+  error?: string;
 }
 
 export interface SessionOptions {
@@ -93,11 +95,13 @@ export class FsSession implements Session {
   /** Cause stored by originate (the Lua object's `cause`); the inbound leg reads hangup_cause instead. */
   originateCause = "NONE";
   private hookRunning = false;
+  /** Playback failures of the method being traced, for its call-log record. */
+  private playbackFailures: PlaybackFailure[] = [];
 
   constructor(options: SessionOptions) {
     this.channel = options.channel;
     this.control = options.control;
-    this.media = options.media;
+    this.media = this.watchPlayback(options.media);
     this.logSink = options.log;
     this.onMethod = options.onMethod;
     this.globals = options.globals ?? new Map();
@@ -105,6 +109,22 @@ export class FsSession implements Session {
   }
 
   // --- plumbing --------------------------------------------------------------------
+
+  /** The media port with every playback's failure noted for the call log (apps use it too). */
+  private watchPlayback(media: MediaPort): MediaPort {
+    return {
+      play: (source) => {
+        const h = media.play(source);
+        // The method that started it gets the failure, even if a callback's method runs meanwhile.
+        const sink = this.playbackFailures;
+        void h.done.then((r) => r.failure && sink.push(r.failure), () => undefined);
+        return h;
+      },
+      record: (file, options) => media.record(file, options),
+      synthesize: (engine, voice, text) => media.synthesize(engine, voice, text),
+      setInbandDtmf: (on) => media.setInbandDtmf(on),
+    };
+  }
 
   log(level: string, message: string): void {
     this.logSink(level, message, this.channel.uuid);
@@ -126,10 +146,14 @@ export class FsSession implements Session {
     const maskVar = varName !== "" && this.channel.sensitiveVariables.has(varName);
     const t0 = performance.now();
     let result: T | undefined;
+    const outer = this.playbackFailures;
+    const failures: PlaybackFailure[] = [];
+    this.playbackFailures = failures;
     try {
       result = await fn();
       return result;
     } finally {
+      this.playbackFailures = outer;
       if (this.onMethod) {
         const maskResult =
           ((sensitiveNow && SENSITIVE_METHODS.has(method)) || (maskVar && method === "getVariable")) &&
@@ -141,6 +165,7 @@ export class FsSession implements Session {
           args: maskVar && method === "setVariable" && args[1] !== undefined ? [args[0], "***"] : args,
           result: maskResult ? "***" : result,
           ms: Math.round((performance.now() - t0) * 1000) / 1000,
+          ...(failures.length ? { error: failures.map((f) => `${f.kind}: ${f.source} (${f.detail})`).join("; ") } : {}),
         });
       }
     }

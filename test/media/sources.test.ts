@@ -18,7 +18,7 @@ const ramp = (n: number, base: number) => Int16Array.from({ length: n }, (_, i) 
 
 const files: Record<string, Int16Array> = { "a.wav": ramp(400, 1000), "b.wav": ramp(250, 2000), "short.wav": ramp(10, 3000) };
 const fakeLoader: PcmLoader = async (path) =>
-  files[path] ? { ok: true, samples: files[path] } : { ok: false, code: "NOTFOUND", reason: `no such file: ${path}` };
+  files[path] ? { ok: true, samples: files[path] } : { ok: false, code: "NOTFOUND", reason: `no such file: ${path}`, kind: "notfound" };
 
 async function open(spec: string, startSample?: number): Promise<PcmSource> {
   const r = await openSource(spec, fakeLoader, { startSample });

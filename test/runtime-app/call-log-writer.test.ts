@@ -37,6 +37,17 @@ describe("CallLogWriter", () => {
     expect(log).toEqual([]);
   });
 
+  it("keeps why a playback failed on its event", async () => {
+    const w = new CallLogWriter(db.prisma, { targetOf: () => undefined, log: () => undefined });
+    const logger = new CallLogger("uuid-err", w.sink);
+    logger.start("alice", "1000");
+    logger.method({ ...record("welcome", "streamFile", 0), error: "not found: ivr/x.wav (no such file: /s/ivr/x.wav)" } as never);
+    logger.method(record("welcome", "sleep", 1) as never);
+    await w.close();
+    const events = await db.prisma.callEvent.findMany({ where: { callId: "uuid-err" }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => e.error)).toEqual(["not found: ivr/x.wav (no such file: /s/ivr/x.wav)", null]);
+  });
+
   it("flushes on its own after the interval, and at once when a batch is full", async () => {
     const w = new CallLogWriter(db.prisma, { targetOf: () => undefined, log: () => {}, flushEveryMs: 100, flushAtEntries: 5 });
     new CallLogger("uuid-2", w.sink).start("bob", "2000");

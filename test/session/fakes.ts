@@ -30,7 +30,8 @@ export class FakeMedia implements MediaPort {
       finished = true;
       clearTimeout(timer);
       const ms = reason === "notfound" ? 0 : Math.round(performance.now() - start);
-      resolve({ reason, ms, samples: ms * 8 });
+      const failure = reason === "notfound" ? { kind: "not found" as const, source, detail: `no such file: ${source}` } : undefined;
+      resolve({ reason, ms, samples: ms * 8, ...(failure ? { failure } : {}) });
     };
     const timer = setTimeout(() => finish(source.includes("missing") ? "notfound" : "done"), source.includes("missing") ? 0 : durationOf(source));
     return {

@@ -1,4 +1,5 @@
 // Messages between the main thread (engine.ts) and the media worker (media-worker.ts).
+import type { LoadFailureKind } from "../transcode";
 import type { G711Codec } from "../g711";
 import type { RecordResult } from "../recorder";
 
@@ -62,6 +63,8 @@ export interface PlayDone {
   samples: number;
   /** Why it failed (notfound/error), or parts of a file_string that were skipped. */
   detail?: string;
+  /** For notfound/error: missing, unreadable, ffmpeg failed, or an invalid tone spec. */
+  failure?: LoadFailureKind;
 }
 
 export type RecordDone = RecordResult & { path: string; detail?: string };

@@ -129,6 +129,7 @@ export class CallLogWriter {
           };
           // A null result is left out: the column stays SQL NULL.
           if (m.result !== null && m.result !== undefined) row.result = m.result as Prisma.InputJsonValue;
+          if (m.error) row.error = clip(m.error, 2000);
           return row;
         }),
         skipDuplicates: true,

@@ -26,6 +26,8 @@ export interface CallEventView {
   args: unknown;
   result: unknown;
   ms: number;
+  /** Why a playback during the method failed, e.g. "not found: ivr/x.wav (no such file: ...)". */
+  error: string | null;
 }
 
 export interface CallDetail extends CallSummary {
@@ -125,6 +127,7 @@ export async function getCall(prisma: PrismaClient, id: string): Promise<CallDet
     args: e.args,
     result: e.result ?? null,
     ms: e.ms,
+    error: e.error,
   }));
   const nodes = views.map((e) => e.node).filter((n, i, all): n is string => !!n && n !== all[i - 1]);
   return { ...summary(row, names), events: views, nodes };

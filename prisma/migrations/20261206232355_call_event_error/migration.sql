@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CallEvent" ADD COLUMN     "error" TEXT;
