@@ -2,7 +2,8 @@
 // .ivr-cache/cli (as server.mjs does for the runtime), rebuilt when one of its sources
 // changes. A start then costs ~0.2 s instead of ~3 s of compiling through tsx.
 // Beside the bundle: the media worker (runtime/media/engine.ts starts worker/media-worker.js
-// next to the code that imports it) and the Lua host's prelude files (lua/*.lua).
+// next to the code that imports it), the realm TS scripts' isolates start with
+// (runtime/host/ts-host.ts reads sandbox/realm.js) and the Lua host's prelude files (lua/*.lua).
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -13,6 +14,7 @@ const LUA_DIR = path.join("runtime", "host", "lua");
 const ENTRIES = {
   main: "cli/main.ts",
   "worker/media-worker": "runtime/media/worker/media-worker.ts",
+  "sandbox/realm": "runtime/host/sandbox/realm.ts",
 };
 
 export function cliBundleDir() {

@@ -78,7 +78,7 @@ Options:
   --max-duration S       longest call in seconds (default 14400)
   --inband-dtmf PATTERN  detect in-band DTMF tones on calls to this route (repeatable)
   --http-allow HOST      hosts the curl API may reach (repeatable; *.example.com allowed)
-  --cpu-budget MS        CPU time a call's Lua may use (default 2000)
+  --cpu-budget MS        CPU time a call's script (Lua or TS) may use (default 2000)
   --grace S              on SIGTERM, let calls finish for up to S seconds (default 10)
   --quiet                no debug lines
 `,

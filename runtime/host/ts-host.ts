@@ -225,7 +225,9 @@ export class TsHost {
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
       if (run.killed) return this.killed(run, run.killed);
-      if (/memory limit/i.test(message)) return this.killed(run, `memory limit of ${this.memoryLimitMb} MB exceeded`);
+      // isolated-vm disposes an isolate past its heap limit ("Promise was abandoned" when that
+      // happens in a continuation); we dispose one only with run.killed set.
+      if (isolate.isDisposed || /memory limit/i.test(message)) return this.killed(run, `memory limit of ${this.memoryLimitMb} MB exceeded`);
       if (/timed out/i.test(message)) return this.killed(run, `CPU budget of ${this.budgetMs} ms exceeded`);
       return { kind: "error", message, stack: (e as Error)?.stack };
     } finally {
