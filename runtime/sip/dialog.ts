@@ -69,8 +69,11 @@ export interface InDialogRequest {
 /** Build a request within the dialog (BYE, INFO...) from our side (RFC 3261 12.2.1.1). */
 export function buildInDialogRequest(
   dialog: Dialog, method: string, local: Endpoint, extraHeaders: Array<[string, string]> = [], body?: string,
+  options: { cseq?: number } = {},
 ): InDialogRequest | { error: string } {
-  dialog.localCseq++;
+  // An ACK repeats its INVITE's CSeq number; every other request takes the next one.
+  if (options.cseq === undefined) dialog.localCseq++;
+  const cseq = options.cseq ?? dialog.localCseq;
   const headers = new SipHeaders();
   const via: Via = { transport: "UDP", host: local.address, port: local.port, params: new Map([["branch", newBranch()], ["rport", null]]) };
   headers.append("Via", formatVia(via));
@@ -88,7 +91,7 @@ export function buildInDialogRequest(
   // An RFC 2543 peer may have sent no tag: then there is none to return.
   headers.append("To", dialog.remoteTag ? `${dialog.remoteUri};tag=${dialog.remoteTag}` : dialog.remoteUri);
   headers.append("Call-ID", dialog.callId);
-  headers.append("CSeq", `${dialog.localCseq} ${method}`);
+  headers.append("CSeq", `${cseq} ${method}`);
   for (const [name, value] of extraHeaders) headers.append(name, value);
   const request = createRequest(method, requestUri, headers, body);
 

@@ -6,6 +6,9 @@ import { UdpTransport } from "./transport-udp";
 import type { SipTransport, TraceHandler, TransportStats } from "./transport";
 import type { ParseLimits } from "./parser";
 import { dnsResolver, type SipResolver } from "./resolver";
+import { Registrar, type RegistrarOptions } from "./registrar";
+import { Registration, type RegistrationOptions } from "./registration";
+import type { OutboundCall, PlaceCallOptions } from "./outbound-call";
 import { DEFAULT_SIP_TIMERS, realTimers, type SipTimerConfig, type Timers } from "./timers";
 
 export interface SipStackOptions {
@@ -29,6 +32,8 @@ export interface SipStackOptions {
   contactHost?: string;
   /** Host names to addresses (default: DNS, RFC 3263 SRV then A); tests pass staticResolver(). */
   resolver?: SipResolver;
+  /** Answer REGISTER for local users (extensions with a password); without it REGISTER gets 405. */
+  registrar?: Omit<RegistrarOptions, "timers" | "log" | "serverName" | "realm"> & { realm?: string };
 }
 
 export interface SipStackStats extends UserAgentStats {
@@ -42,6 +47,12 @@ export interface SipStack {
   readonly ua: UserAgent;
   readonly transactions: TransactionLayer;
   readonly stats: SipStackStats;
+  /** The location table of local users, when `registrar` was configured. */
+  readonly registrar?: Registrar;
+  /** Start an outgoing call (see OutboundCall); returns at once. */
+  placeCall(options: PlaceCallOptions): OutboundCall;
+  /** Register to a gateway/registrar and keep the binding fresh; `start()` is called for you. */
+  register(options: RegistrationOptions): Registration;
   /** Stop accepting INVITEs (503); with hangupCalls, end every call with SYSTEM_SHUTDOWN. */
   shutdown(hangupCalls?: boolean): Promise<void>;
   /** Close the transport. */
@@ -60,11 +71,15 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
   const log = options.log ?? (() => {});
   const transactions = new TransactionLayer({ transport, timers, config, log });
   const local = transport.local;
+  const contactHost = options.contactHost ?? (local.address === "0.0.0.0" ? "127.0.0.1" : local.address);
+  const resolver = options.resolver ?? dnsResolver();
+  const registrar = options.registrar
+    ? new Registrar({ realm: contactHost, ...options.registrar, timers, log, serverName })
+    : undefined;
   const ua = new UserAgent({
-    transport, transactions, timers, config, onInvite: options.onInvite, log, serverName,
-    resolver: options.resolver ?? dnsResolver(),
-    contactHost: options.contactHost ?? (local.address === "0.0.0.0" ? "127.0.0.1" : local.address),
+    transport, transactions, timers, config, onInvite: options.onInvite, log, serverName, resolver, contactHost, registrar,
   });
+  const registrations = new Set<Registration>();
   transactions.tu = ua;
   transport.onMessage((message, source) => transactions.handle(message, source));
   return {
@@ -75,13 +90,33 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
         serverTransactions: transactions.serverCount, clientTransactions: transactions.clientCount,
       };
     },
-    shutdown: (hangupCalls) => ua.shutdown(hangupCalls),
-    close: () => transport.close(),
+    registrar,
+    placeCall: (callOptions) => ua.placeCall(callOptions),
+    register(registrationOptions) {
+      const registration = new Registration(registrationOptions, { transport, transactions, timers, resolver, log, serverName, contactHost });
+      registrations.add(registration);
+      registration.start();
+      return registration;
+    },
+    async shutdown(hangupCalls) {
+      await Promise.all([ua.shutdown(hangupCalls), ...[...registrations].map((r) => r.stop())]);
+    },
+    close: () => {
+      registrar?.clear();
+      return transport.close();
+    },
   };
 }
 
 export { Call, ALLOWED_METHODS } from "./call";
-export type { CallEnded, CallEvents, CallState, ReinviteRequest } from "./call";
+export type { CallEnded, CallEvents, CallState, ReinviteRequest, ReinviteResult } from "./call";
+export { OutboundCall } from "./outbound-call";
+export type { PlaceCallOptions, OutboundCallEvents, ProgressEvent, EarlyMediaEvent, AnsweredEvent, FailedEvent } from "./outbound-call";
+export { Registrar } from "./registrar";
+export type { Binding, RegistrarEvents, RegistrarOptions } from "./registrar";
+export { Registration } from "./registration";
+export type { RegistrationEvents, RegistrationOptions, RegistrationState } from "./registration";
+export type { DigestAlgorithm, DigestCredentials } from "./auth";
 export type { InviteHandler, UserAgentStats } from "./ua";
 export { UserAgent } from "./ua";
 export { TransactionLayer } from "./transaction";

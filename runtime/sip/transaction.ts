@@ -1,7 +1,7 @@
 // RFC 3261 section 17 transactions (UDP timers), with RFC 6026's Accepted state for INVITE 2xx:
 // INVITE server, non-INVITE server and non-INVITE client (our BYE). Each owns its timers and
 // reports to its transaction user through callbacks. Keyed by branch + sent-by + method.
-import { describeMessage, type SipMessage, type SipRequest, type SipResponse } from "./message";
+import { SipHeaders, createRequest, describeMessage, type SipMessage, type SipRequest, type SipResponse } from "./message";
 import { parseCSeq, parseNameAddr, parseVia } from "./grammar";
 import { buildResponse } from "./response";
 import { responseDestination, type Endpoint, type SipTransport } from "./transport";
@@ -250,6 +250,116 @@ export class NonInviteClientTransaction {
   }
 }
 
+export type InviteClientState = "calling" | "proceeding" | "accepted" | "completed" | "terminated";
+
+/**
+ * INVITE client transaction (RFC 3261 17.1.1 with RFC 6026): Timer A retransmits the INVITE
+ * (T1 doubling, no cap) until a response; Timer B (64*T1) gives up in Calling as sofia does,
+ * with a local 408. 3xx-6xx are ACKed here (same branch) and absorbed for Timer D; 2xx go to
+ * the TU, which ACKs them itself, and keep coming (retransmissions, forks) until Timer M.
+ */
+export class InviteClientTransaction {
+  state: InviteClientState = "calling";
+  private timerHandles: TimerHandle[] = [];
+  private ack?: SipRequest;
+  /** Times the INVITE was sent, including the first. */
+  transmissions = 0;
+  /** Every response, in order: 1xx, each 2xx (retransmissions and forks too), and the first 3xx-6xx. */
+  onResponse?: (response: SipResponse) => void;
+  /** No response before Timer B: reported as a local 408 (what sofia reports). */
+  onTimeout?: () => void;
+
+  constructor(readonly key: string, readonly request: SipRequest, readonly destination: Endpoint, private ctx: Context) {}
+
+  start(): void {
+    const { T1 } = this.ctx.config;
+    this.send();
+    let interval = T1;
+    const timerA = () => {
+      if (this.state !== "calling") return;
+      this.send();
+      interval *= 2;
+      this.timerHandles.push(this.ctx.timers.after(interval, timerA));
+    };
+    this.timerHandles.push(this.ctx.timers.after(interval, timerA));
+    this.timerHandles.push(this.ctx.timers.after(64 * T1, () => {
+      if (this.state !== "calling") return;
+      this.ctx.log("warning", `Timer B: no response to ${describeMessage(this.request)}`);
+      this.finish();
+      this.onTimeout?.();
+    }));
+  }
+
+  private send(): void {
+    this.transmissions++;
+    this.ctx.transport.send(this.request, this.destination);
+  }
+
+  /** Stop retransmitting and forget the transaction now (the TU gave up before any response). */
+  abandon(): void {
+    if (this.state === "calling") this.finish();
+  }
+
+  receiveResponse(response: SipResponse): void {
+    const status = response.status;
+    switch (this.state) {
+      case "calling":
+      case "proceeding":
+        if (status < 200) {
+          this.state = "proceeding";
+        } else if (status < 300) {
+          this.clearTimers();
+          this.state = "accepted";
+          this.timerHandles.push(this.ctx.timers.after(64 * this.ctx.config.T1, () => this.finish()));
+        } else {
+          this.clearTimers();
+          this.state = "completed";
+          this.ack = buildNon2xxAck(this.request, response);
+          this.ctx.transport.send(this.ack, this.destination);
+          // Timer D (32 s over UDP: 64*T1, scaled with T1 like the other timers) absorbs retransmissions.
+          this.timerHandles.push(this.ctx.timers.after(64 * this.ctx.config.T1, () => this.finish()));
+        }
+        this.onResponse?.(response);
+        return;
+      case "accepted":
+        if (status >= 200 && status < 300) this.onResponse?.(response);
+        return;
+      case "completed":
+        if (status >= 300 && this.ack) this.ctx.transport.send(this.ack, this.destination);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timerHandles) t.cancel();
+    this.timerHandles = [];
+  }
+
+  private finish(): void {
+    this.clearTimers();
+    this.state = "terminated";
+    this.ctx.remove(this.key);
+  }
+}
+
+/** The ACK for a 3xx-6xx (RFC 3261 17.1.1.3): the INVITE's R-URI, top Via and Route, the response's To. */
+export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRequest {
+  const headers = new SipHeaders();
+  headers.append("Via", invite.headers.get("via") ?? "");
+  headers.append("Max-Forwards", "70");
+  for (const route of invite.headers.getAll("route")) headers.append("Route", route);
+  headers.append("From", invite.headers.get("from") ?? "");
+  headers.append("To", response.headers.get("to") ?? invite.headers.get("to") ?? "");
+  headers.append("Call-ID", invite.headers.get("call-id") ?? "");
+  const cseq = parseCSeq(invite.headers.get("cseq") ?? "");
+  headers.append("CSeq", `${cseq.ok ? cseq.value.seq : 1} ACK`);
+  return createRequest("ACK", invite.uri, headers);
+}
+
+export type ClientTransaction = NonInviteClientTransaction | InviteClientTransaction;
+
 export interface TransactionUser {
   /** A new request (tx set) or an ACK that matched no transaction (tx undefined: a 2xx ACK). */
   onRequest(request: SipRequest, source: Endpoint, tx: ServerTransaction | undefined): void;
@@ -266,7 +376,7 @@ export interface TransactionLayerOptions {
 
 export class TransactionLayer {
   private servers = new Map<string, ServerTransaction>();
-  private clients = new Map<string, NonInviteClientTransaction>();
+  private clients = new Map<string, ClientTransaction>();
   private ctx: Context;
   tu?: TransactionUser;
 
@@ -331,6 +441,16 @@ export class TransactionLayer {
     if (!key) return undefined;
     const tx = this.servers.get(key.replace(/\|CANCEL$/, "|INVITE"));
     return tx instanceof InviteServerTransaction ? tx : undefined;
+  }
+
+  /** Start an INVITE client transaction; the request must carry a fresh top Via branch. */
+  sendInvite(request: SipRequest, destination: Endpoint): InviteClientTransaction {
+    const key = transactionKey(request);
+    if (!key || request.method !== "INVITE") throw new Error(`cannot start an INVITE client transaction for ${request.method}`);
+    const tx = new InviteClientTransaction(key, request, destination, this.ctx);
+    this.clients.set(key, tx);
+    tx.start();
+    return tx;
   }
 
   /** Start a non-INVITE client transaction; the request must carry a fresh top Via branch. */

@@ -1,11 +1,15 @@
-// The user agent core (UAS): routes requests from the transaction layer to calls, answers
-// OPTIONS, CANCEL, unknown dialogs (481) and unsupported methods (405/501), and creates calls
-// for new INVITEs, handing them to the application's async onInvite hook.
+// The user agent core: routes requests from the transaction layer to dialogs (incoming Calls and
+// OutboundCalls alike), answers OPTIONS, CANCEL, unknown dialogs (481) and unsupported methods
+// (405/501), hands REGISTER to the registrar when there is one, creates calls for new INVITEs
+// (the application's async onInvite hook) and places outgoing calls.
 import type { SipRequest, SipResponse } from "./message";
 import { parseAnyUri, parseCSeq, parseNameAddr } from "./grammar";
 import { buildResponse, type ResponseOptions } from "./response";
 import { createUasDialog, dialogId } from "./dialog";
-import { ALLOWED_METHODS, Call, type CallContext } from "./call";
+import { Call } from "./call";
+import { ALLOWED_METHODS, type DialogSession, type SessionEvents } from "./dialog-session";
+import { OutboundCall, type OutboundContext, type PlaceCallOptions } from "./outbound-call";
+import type { Registrar } from "./registrar";
 import { mediaType } from "./dtmf-info";
 import {
   InviteServerTransaction, randomToken,
@@ -14,6 +18,7 @@ import {
 import type { Endpoint, SipTransport } from "./transport";
 import type { SipTimerConfig, Timers } from "./timers";
 import type { SipResolver } from "./resolver";
+export type { PlaceCallOptions } from "./outbound-call";
 
 /** Methods we know but do not implement: 405 with Allow. Anything else unknown: 501. */
 const KNOWN_UNSUPPORTED = new Set(["REGISTER", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "UPDATE", "PRACK", "PUBLISH"]);
@@ -32,21 +37,31 @@ export interface UserAgentOptions {
   /** Host put in our Contact (the bound address unless it is 0.0.0.0). */
   contactHost: string;
   resolver: SipResolver;
+  /** Answers REGISTER for local users; without it REGISTER gets 405. */
+  registrar?: Registrar;
 }
 
 export interface UserAgentStats {
   invites: number;
+  /** Incoming calls still tracked. */
   activeCalls: number;
+  /** Outgoing calls still tracked. */
+  outboundCalls: number;
   hookErrors: number;
 }
 
+type AnySession = DialogSession<SessionEvents>;
+
 export class UserAgent implements TransactionUser {
-  private calls = new Map<string, Call>();
+  /** Every confirmed or early dialog, by Call-ID + local tag + remote tag. */
+  private calls = new Map<string, AnySession>();
   private callsByInviteTx = new Map<InviteServerTransaction, Call>();
+  /** Outgoing calls by Call-ID + our From tag, from INVITE to release (late 2xx find them here). */
+  private outbound = new Map<string, OutboundCall>();
   private shuttingDown = false;
   private invites = 0;
   private hookErrors = 0;
-  private callContext: CallContext;
+  private callContext: OutboundContext;
 
   constructor(private options: UserAgentOptions) {
     const local = options.transport.local;
@@ -54,29 +69,62 @@ export class UserAgent implements TransactionUser {
       transport: options.transport, transactions: options.transactions, timers: options.timers,
       config: options.config, log: options.log, serverName: options.serverName,
       contact: `<sip:${options.contactHost}:${local.port}>`, resolver: options.resolver,
-      release: (call) => this.release(call),
+      release: (session) => this.release(session),
+      dialogConfirmed: (call) => {
+        this.calls.set(dialogId(call.dialog.callId, call.dialog.localTag, call.dialog.remoteTag), call);
+      },
     };
   }
 
   get stats(): UserAgentStats {
-    return { invites: this.invites, activeCalls: this.calls.size, hookErrors: this.hookErrors };
+    return { invites: this.invites, activeCalls: this.activeCalls.length, outboundCalls: this.outbound.size, hookErrors: this.hookErrors };
   }
 
-  /** Calls the UA still tracks (including ones waiting for their BYE to go out). */
+  /** Incoming calls the UA still tracks (including ones waiting for their BYE to go out). */
   get activeCalls(): Call[] {
-    return [...this.calls.values()];
+    return [...this.calls.values()].filter((c): c is Call => c instanceof Call);
   }
 
-  /** Refuse new INVITEs with 503; optionally hang up every call. */
+  /** Outgoing calls the UA still tracks. */
+  get outboundCalls(): OutboundCall[] {
+    return [...this.outbound.values()];
+  }
+
+  /**
+   * Start an outgoing call. Returns at once; listen to `progress`, `early`, `answered`,
+   * `failed` and `ended`. While shutting down the call fails at once (503, SYSTEM_SHUTDOWN).
+   */
+  placeCall(options: PlaceCallOptions): OutboundCall {
+    const call = new OutboundCall(options, this.callContext);
+    this.outbound.set(`${call.dialog.callId}|${call.dialog.localTag}`, call);
+    if (this.shuttingDown) {
+      queueMicrotask(() => call.cancel("SYSTEM_SHUTDOWN"));
+      return call;
+    }
+    void call.start().catch((err) => {
+      this.options.log("err", `outbound call ${call.callId} failed to start: ${(err as Error)?.stack ?? err}`);
+      call.cancel("NORMAL_TEMPORARY_FAILURE");
+    });
+    return call;
+  }
+
+  /** Refuse new INVITEs with 503; optionally hang up every call, incoming and outgoing. */
   async shutdown(hangupCalls = false): Promise<void> {
     this.shuttingDown = true;
-    if (hangupCalls) await Promise.all(this.activeCalls.map((c) => c.hangup("SYSTEM_SHUTDOWN")));
+    if (hangupCalls) {
+      const sessions = new Set<{ hangup(cause: "SYSTEM_SHUTDOWN"): Promise<void> }>([...this.activeCalls, ...this.outbound.values()]);
+      await Promise.all([...sessions].map((c) => c.hangup("SYSTEM_SHUTDOWN")));
+    }
   }
 
-  private release(call: Call): void {
-    const id = dialogId(call.dialog.callId, call.dialog.localTag, call.dialog.remoteTag);
-    if (this.calls.get(id) === call) this.calls.delete(id);
-    this.callsByInviteTx.delete(call.inviteTransaction);
+  private release(session: AnySession): void {
+    const id = dialogId(session.dialog.callId, session.dialog.localTag, session.dialog.remoteTag);
+    if (this.calls.get(id) === session) this.calls.delete(id);
+    if (session instanceof Call) this.callsByInviteTx.delete(session.inviteTransaction);
+    if (session instanceof OutboundCall) {
+      const key = `${session.dialog.callId}|${session.dialog.localTag}`;
+      if (this.outbound.get(key) === session) this.outbound.delete(key);
+    }
   }
 
   private reply(tx: ServerTransaction, request: SipRequest, status: number, options: ResponseOptions = {}): void {
@@ -88,12 +136,21 @@ export class UserAgent implements TransactionUser {
   }
 
   onStrayResponse(response: SipResponse, source: Endpoint): void {
+    // A 2xx to our INVITE after its transaction ended (Timer M): the ACK was lost, send it again.
+    if (response.status >= 200 && response.status < 300 && / INVITE$/.test(response.headers.get("cseq") ?? "")) {
+      const from = parseNameAddr(response.headers.get("from") ?? "");
+      const call = from.ok && from.value.tag ? this.outbound.get(`${response.headers.get("call-id")}|${from.value.tag}`) : undefined;
+      if (call) return call.receiveStray2xx(response);
+    }
     this.options.log("debug", `stray response ${response.status} from ${source.address}:${source.port} ignored`);
   }
 
   onRequest(request: SipRequest, source: Endpoint, tx: ServerTransaction | undefined): void {
     if (!tx) return this.onAck(request);
     const method = request.method;
+    if (method === "REGISTER" && this.options.registrar) {
+      return this.options.registrar.handle(request, source, tx as NonInviteServerTransaction);
+    }
     if (!ALLOWED_METHODS.includes(method)) {
       const status = KNOWN_UNSUPPORTED.has(method) ? 405 : 501;
       return this.reply(tx, request, status, { headers: [["Allow", ALLOWED_METHODS.join(", ")]] });
@@ -130,7 +187,7 @@ export class UserAgent implements TransactionUser {
     ];
   }
 
-  private findCall(request: SipRequest, localTag: string): Call | undefined {
+  private findCall(request: SipRequest, localTag: string): AnySession | undefined {
     const from = parseNameAddr(request.headers.get("from") ?? "");
     const remoteTag = from.ok ? from.value.tag ?? "" : "";
     return this.calls.get(dialogId(request.headers.get("call-id") ?? "", localTag, remoteTag));

@@ -58,3 +58,51 @@ export async function runSipp(scenario: string, targetPort: number, service: str
     rmSync(cwd, { recursive: true, force: true });
   }
 }
+
+export interface SippUas {
+  /** The UDP port SIPp listens on (127.0.0.1). */
+  port: number;
+  /** Resolves when SIPp exits (its one call done, or failed). */
+  done: Promise<SippResult>;
+  kill(): void;
+}
+
+/** Whether something (SIPp) has bound this UDP port on 127.0.0.1. */
+async function portTaken(port: number): Promise<boolean> {
+  const socket = dgram.createSocket("udp4");
+  return new Promise((resolve) => {
+    socket.once("error", () => resolve(true));
+    socket.bind(port, "127.0.0.1", () => socket.close(() => resolve(false)));
+  });
+}
+
+/** SIPp as a UAS with test/sipp/<name>.xml, for one call (-m 1); resolves once it listens. */
+export async function startSippUas(scenario: string, extraArgs: string[] = []): Promise<SippUas> {
+  const port = await freeUdpPort();
+  const mediaPort = await freeUdpPort();
+  const cwd = mkdtempSync(path.join(tmpdir(), "ivr-sipp-uas-"));
+  const args = [
+    "-sf", path.join(SCENARIOS, `${scenario}.xml`), "-m", "1", "-timeout", "15s", "-timeout_error",
+    "-i", "127.0.0.1", "-p", String(port), "-mp", String(mediaPort), "-nostdin", ...extraArgs,
+  ];
+  const started = Date.now();
+  const child = spawn(SIPP, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => { stdout += d; });
+  child.stderr.on("data", (d) => { stderr += d; });
+  const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const done = new Promise<SippResult>((resolve) => {
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, stdout: stdout.slice(-4000), stderr: stderr.slice(-4000), ms: Date.now() - started });
+    });
+    child.on("error", (err) => {
+      clearTimeout(killer);
+      resolve({ code: -1, stdout, stderr: String(err), ms: Date.now() - started });
+    });
+  });
+  for (let i = 0; i < 250 && child.exitCode === null && !(await portTaken(port)); i++) await new Promise((r) => setTimeout(r, 20));
+  return { port, done, kill: () => child.kill("SIGKILL") };
+}
