@@ -1,6 +1,11 @@
-// Main-thread client of the media worker: a small typed facade over its message port.
-// The RTP engine itself (sockets, pacing, DSP) runs in the worker, never on this thread.
+// Main-thread client of the media workers: a small typed facade over their message ports.
+// The RTP engine itself (sockets, pacing, DSP) runs in the workers, never on this thread. Streams
+// are sharded over the workers (StreamPlacement: least loaded, or with the stream that shares its
+// affinity key); each stream's requests and events go to and from its own worker only.
+import os from "node:os";
 import { Worker } from "node:worker_threads";
+import type { PacerKind } from "./pacer";
+import { splitPortRange, StreamPlacement } from "./shards";
 import type {
   CreateStreamArgs,
   EngineEventMessage,
@@ -16,17 +21,25 @@ import type {
   StreamEvent,
   StreamStats,
   UpdateStreamArgs,
+  WorkerStats,
 } from "./worker/protocol";
 
-export type { CreateStreamArgs, EngineStats, PlayControl, PlayDone, RecordArgs, RecordDone, RemoteAddress, StreamStats, UpdateStreamArgs } from "./worker/protocol";
+export type { CreateStreamArgs, EngineStats, PlayControl, PlayDone, RecordArgs, RecordDone, RemoteAddress, StreamStats, UpdateStreamArgs, WorkerStats } from "./worker/protocol";
 
 export interface MediaEngineOptions {
   /** Where transcoded prompts are cached. */
   cacheDir: string;
   /** Address RTP sockets bind to (and that SDP answers should announce, unless behind NAT). */
   localAddress?: string;
-  /** Even ports are taken from this inclusive range. */
+  /** Even ports are taken from this inclusive range (split between the workers). */
   portRange?: [number, number];
+  /**
+   * Media worker threads; default IVR_MEDIA_WORKERS, else one per core (at most 4). Each takes a
+   * share of the streams and of the port range.
+   */
+  workers?: number;
+  /** How a worker wakes its streams (see pacer.ts); default IVR_MEDIA_PACER, else "wheel". */
+  pacer?: PacerKind;
 }
 
 export interface DtmfEvent {
@@ -46,6 +59,7 @@ interface StreamEventMap {
 }
 
 const DEFAULT_PORT_RANGE: [number, number] = [35000, 39999];
+const MAX_DEFAULT_WORKERS = 4;
 
 function workerLocation(): { url: URL; workerData: Partial<EngineWorkerData> } {
   const here = import.meta.url;
@@ -55,51 +69,45 @@ function workerLocation(): { url: URL; workerData: Partial<EngineWorkerData> } {
   return { url: new URL("./worker/media-worker.js", here), workerData: {} };
 }
 
-export class MediaEngine {
+/** The number of media workers when the caller does not say. */
+export function defaultMediaWorkers(env: Record<string, string | undefined> = process.env, cores = os.availableParallelism()): number {
+  const fromEnv = Number(env.IVR_MEDIA_WORKERS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, 64);
+  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores));
+}
+
+/** One media worker thread and its requests in flight. */
+class WorkerChannel {
   private nextRequestId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private readonly streams = new Map<number, MediaStreamHandle>();
-  private dead: Error | undefined;
+  dead: Error | undefined;
 
-  private constructor(
-    private readonly worker: Worker,
-    readonly localAddress: string,
+  constructor(
+    readonly index: number,
+    readonly worker: Worker,
+    onEvent: (m: EngineEventMessage) => void,
+    onDeath: (channel: WorkerChannel, e: Error) => void,
   ) {
-    worker.on("message", (m: EngineResponse | EngineEventMessage) => this.onMessage(m));
-    worker.on("error", (e) => this.fail(e));
-    worker.on("exit", (code) => this.fail(new Error(`media worker exited (${code})`)));
-  }
-
-  static async start(options: MediaEngineOptions): Promise<MediaEngine> {
-    const loc = workerLocation();
-    const data: EngineWorkerData = {
-      ...loc.workerData,
-      cacheDir: options.cacheDir,
-      localAddress: options.localAddress ?? "127.0.0.1",
-      portRange: options.portRange ?? DEFAULT_PORT_RANGE,
-    };
-    const worker = new Worker(loc.url, { workerData: data });
-    await new Promise<void>((resolve, reject) => {
-      worker.once("online", () => resolve());
-      worker.once("error", reject);
+    worker.on("message", (m: EngineResponse | EngineEventMessage) => {
+      if (m.type === "response") {
+        const p = this.pending.get(m.requestId);
+        if (!p) return;
+        this.pending.delete(m.requestId);
+        if (m.ok) p.resolve(m.result);
+        else p.reject(new Error(m.error));
+      } else if (m.type === "event") onEvent(m);
     });
-    return new MediaEngine(worker, data.localAddress);
+    const die = (e: Error) => {
+      if (this.dead) return;
+      this.dead = e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+      onDeath(this, e);
+    };
+    worker.on("error", die);
+    worker.on("exit", (code) => die(new Error(`media worker ${index} exited (${code})`)));
   }
 
-  /** Binds an RTP socket for one call and starts its clock (silence is sent once the remote is known). */
-  async createStream(args: CreateStreamArgs): Promise<MediaStreamHandle> {
-    const r = (await this.request({ op: "createStream", args })) as { streamId: number; port: number; address: string };
-    const s = new MediaStreamHandle(this, r.streamId, r.port, r.address);
-    this.streams.set(r.streamId, s);
-    return s;
-  }
-
-  /** Event-loop delay of the media thread since the last call, and its stream count. */
-  async stats(): Promise<EngineStats> {
-    return (await this.request({ op: "engineStats" })) as EngineStats;
-  }
-
-  /** @internal */
   request(op: EngineOp): Promise<unknown> {
     if (this.dead) return Promise.reject(this.dead);
     const requestId = this.nextRequestId++;
@@ -108,36 +116,130 @@ export class MediaEngine {
       this.worker.postMessage({ type: "request", requestId, ...op });
     });
   }
+}
+
+export class MediaEngine {
+  private readonly streams = new Map<number, MediaStreamHandle>();
+  private readonly placement: StreamPlacement;
+  private dead: Error | undefined;
+
+  private constructor(
+    private readonly channels: WorkerChannel[],
+    readonly localAddress: string,
+  ) {
+    this.placement = new StreamPlacement(channels.length);
+  }
+
+  static async start(options: MediaEngineOptions): Promise<MediaEngine> {
+    const loc = workerLocation();
+    const count = options.workers ?? defaultMediaWorkers();
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer, got ${count}`);
+    const envPacer = process.env.IVR_MEDIA_PACER;
+    const pacer: PacerKind = options.pacer ?? (envPacer === "timers" || envPacer === "wheel" ? envPacer : "wheel");
+    const localAddress = options.localAddress ?? "127.0.0.1";
+    const ranges = splitPortRange(options.portRange ?? DEFAULT_PORT_RANGE, count);
+    const workers = ranges.map((portRange, workerIndex) => {
+      const data: EngineWorkerData = { ...loc.workerData, cacheDir: options.cacheDir, localAddress, portRange, workerIndex, workerCount: count, pacer };
+      return new Worker(loc.url, { workerData: data, name: `media-${workerIndex}` });
+    });
+    try {
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve, reject) => {
+              w.once("online", () => resolve());
+              w.once("error", reject);
+            }),
+        ),
+      );
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    let engine: MediaEngine | undefined;
+    const channels = workers.map(
+      (w, i) =>
+        new WorkerChannel(
+          i,
+          w,
+          (m) => engine?.streams.get(m.streamId)?.dispatch(m.event),
+          (ch, e) => engine?.workerDied(ch, e),
+        ),
+    );
+    engine = new MediaEngine(channels, localAddress);
+    return engine;
+  }
+
+  get workerCount(): number {
+    return this.channels.length;
+  }
+
+  /**
+   * Binds an RTP socket for one call on one of the workers and starts its clock (silence is sent once
+   * the remote is known). Streams given the same `affinity` share a worker.
+   */
+  async createStream(args: CreateStreamArgs): Promise<MediaStreamHandle> {
+    if (this.dead) throw this.dead;
+    const { affinity, ...workerArgs } = args;
+    const refused = new Set<number>();
+    let lastError: Error | undefined;
+    for (;;) {
+      const at = this.placement.place(affinity, refused);
+      if (!at) throw lastError ?? new Error(this.placement.anyAlive ? "no media worker can take the stream" : "media workers are gone");
+      try {
+        const r = (await this.channels[at.worker].request({ op: "createStream", args: workerArgs })) as { streamId: number; port: number; address: string };
+        const s = new MediaStreamHandle(this, r.streamId, r.port, r.address, at.worker, at.slot);
+        this.streams.set(r.streamId, s);
+        return s;
+      } catch (e) {
+        this.placement.release(at.slot);
+        lastError = e as Error;
+        // A worker out of ports: another may have some (a stream pinned by affinity cannot move).
+        if (!/no free RTP port/.test(lastError.message)) throw lastError;
+        refused.add(at.worker);
+      }
+    }
+  }
+
+  /** Event-loop delay of the media threads since the last call (the worst of them), and their streams. */
+  async stats(): Promise<EngineStats> {
+    const live = this.channels.filter((c) => !c.dead);
+    if (!live.length) throw this.dead ?? new Error("media workers are gone");
+    const workers = (await Promise.all(live.map((c) => c.request({ op: "engineStats" })))) as WorkerStats[];
+    return {
+      loopLagP99Ms: Math.max(...workers.map((w) => w.loopLagP99Ms)),
+      loopLagMaxMs: Math.max(...workers.map((w) => w.loopLagMaxMs)),
+      streams: workers.reduce((n, w) => n + w.streams, 0),
+      workers,
+    };
+  }
 
   /** @internal */
-  forget(streamId: number): void {
-    this.streams.delete(streamId);
+  request(op: EngineOp, worker: number): Promise<unknown> {
+    return this.channels[worker].request(op);
+  }
+
+  /** @internal */
+  forget(stream: MediaStreamHandle): void {
+    if (this.streams.get(stream.id) === stream) this.streams.delete(stream.id);
+    this.placement.release(stream.slot);
   }
 
   async close(): Promise<void> {
     for (const s of [...this.streams.values()]) await s.close().catch(() => undefined);
     this.dead ??= new Error("media engine closed");
-    await this.worker.terminate();
+    await Promise.all(this.channels.map((c) => c.worker.terminate()));
   }
 
-  private onMessage(m: EngineResponse | EngineEventMessage): void {
-    if (m.type === "response") {
-      const p = this.pending.get(m.requestId);
-      if (!p) return;
-      this.pending.delete(m.requestId);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(m.error));
-    } else if (m.type === "event") {
-      this.streams.get(m.streamId)?.dispatch(m.event);
+  /** A worker died: its streams end (their waiters resolve "closed"), the others go on. */
+  private workerDied(ch: WorkerChannel, e: Error): void {
+    this.placement.markDead(ch.index);
+    for (const s of [...this.streams.values()]) {
+      if (s.worker !== ch.index) continue;
+      this.forget(s);
+      s.abort(e);
     }
-  }
-
-  private fail(e: Error): void {
-    if (this.dead) return;
-    this.dead = e;
-    for (const p of this.pending.values()) p.reject(e);
-    this.pending.clear();
-    for (const s of this.streams.values()) s.abort(e);
+    if (!this.placement.anyAlive) this.dead ??= e;
   }
 }
 
@@ -156,7 +258,15 @@ export class MediaStreamHandle {
     readonly id: number,
     readonly port: number,
     readonly address: string,
+    /** The media worker this stream lives on. */
+    readonly worker = 0,
+    /** @internal its placement, released at close */
+    readonly slot = 0,
   ) {}
+
+  private request(op: EngineOp): Promise<unknown> {
+    return this.engine.request(op, this.worker);
+  }
 
   on<K extends keyof StreamEventMap>(event: K, fn: Listener<StreamEventMap[K]>): () => void {
     let set = this.listeners.get(event);
@@ -167,59 +277,59 @@ export class MediaStreamHandle {
 
   /** Plays a source spec (file, silence_stream://, tone_stream://, file_string://); resolves when it ends. */
   async play(spec: string, options: { startSample?: number } = {}): Promise<PlayDone> {
-    const { playId } = (await this.engine.request({ op: "play", streamId: this.id, spec, startSample: options.startSample })) as { playId: number };
+    const { playId } = (await this.request({ op: "play", streamId: this.id, spec, startSample: options.startSample })) as { playId: number };
     return this.waitFor(playId, this.playWaiters, this.earlyPlayDone, (e) => ({ reason: "closed", ms: 0, samples: 0, detail: e.message }));
   }
 
   async stopPlay(): Promise<void> {
-    await this.engine.request({ op: "stopPlay", streamId: this.id });
+    await this.request({ op: "stopPlay", streamId: this.id });
   }
 
   /** pause (toggle), restart, seek, volume on the current playback (input-callback commands). */
   async controlPlay(control: PlayControl): Promise<void> {
-    await this.engine.request({ op: "controlPlay", streamId: this.id, control });
+    await this.request({ op: "controlPlay", streamId: this.id, control });
   }
 
   /** Records what the caller sends; resolves with recordFile's outcome. */
   async record(args: RecordArgs): Promise<RecordDone> {
-    const { recordId } = (await this.engine.request({ op: "record", streamId: this.id, args })) as { recordId: number };
+    const { recordId } = (await this.request({ op: "record", streamId: this.id, args })) as { recordId: number };
     return this.waitFor(recordId, this.recordWaiters, this.earlyRecordDone, (e) => ({
       path: args.path, reason: "error", returnValue: 0, recordMs: 0, recordSamples: 0, recordSeconds: 0, silenceHitsExhausted: false, detail: e.message,
     }));
   }
 
   async stopRecord(reason: "stopped" | "break" = "stopped"): Promise<void> {
-    await this.engine.request({ op: "stopRecord", streamId: this.id, reason });
+    await this.request({ op: "stopRecord", streamId: this.id, reason });
   }
 
   async startInbandDtmf(): Promise<void> {
-    await this.engine.request({ op: "setInbandDtmf", streamId: this.id, enabled: true });
+    await this.request({ op: "setInbandDtmf", streamId: this.id, enabled: true });
   }
 
   async stopInbandDtmf(): Promise<void> {
-    await this.engine.request({ op: "setInbandDtmf", streamId: this.id, enabled: false });
+    await this.request({ op: "setInbandDtmf", streamId: this.id, enabled: false });
   }
 
   /** Sends digits as RFC 4733 events (needs a negotiated telephone-event payload type). */
   async sendDtmf(digits: string, durationMs?: number): Promise<void> {
-    await this.engine.request({ op: "sendDtmf", streamId: this.id, digits, durationMs });
+    await this.request({ op: "sendDtmf", streamId: this.id, digits, durationMs });
   }
 
   async update(args: UpdateStreamArgs): Promise<void> {
-    await this.engine.request({ op: "updateStream", streamId: this.id, args });
+    await this.request({ op: "updateStream", streamId: this.id, args });
   }
 
   async stats(): Promise<StreamStats> {
-    return (await this.engine.request({ op: "stats", streamId: this.id })) as StreamStats;
+    return (await this.request({ op: "stats", streamId: this.id })) as StreamStats;
   }
 
   /** Stops everything (playback ends "closed", recording "hangup"), frees the port; returns final stats. */
   async close(): Promise<StreamStats> {
     try {
-      return (await this.engine.request({ op: "closeStream", streamId: this.id })) as StreamStats;
+      return (await this.request({ op: "closeStream", streamId: this.id })) as StreamStats;
     } finally {
       // Every event of this stream came before the response; whoever still waits waited in vain.
-      this.engine.forget(this.id);
+      this.engine.forget(this);
       this.abort(new Error("stream closed"));
     }
   }

@@ -1,6 +1,9 @@
-// One call's RTP: a UDP socket, paced sending (packet n at t0 + n * ptime on a monotonic clock),
-// receiving (G.711 decode, RFC 4733 and optional in-band DTMF, recording), symmetric RTP latching,
-// media timeout and statistics. Runs inside the media worker, never on the SIP/script thread.
+// One call's RTP: a UDP socket, paced sending (packet n at t0 + n * ptime on a monotonic clock; the
+// worker's Pacer wakes it), receiving (RFC 4733 and optional in-band DTMF, recording), symmetric RTP
+// latching, media timeout and statistics. Runs inside a media worker, never on the SIP/script thread.
+// The per-packet paths allocate as little as they can: an inbound packet's header is read in place
+// and its audio is decoded only when a recording or in-band DTMF detection needs it; an outbound
+// prompt frame is copied from the prompt's cached G.711 encoding when it has one.
 import dgram from "node:dgram";
 import { randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -8,7 +11,8 @@ import { decodeG711, encodeG711, g711SilenceByte, G711_PAYLOAD_TYPE, type G711Co
 import { buildDtmfPackets, Rfc4733Receiver } from "./dtmf-rfc4733";
 import { GoertzelDtmfDetector } from "./dtmf-goertzel";
 import { Recorder } from "./recorder";
-import { RTP_HEADER_SIZE, RtpPacket, uint16Diff, writeRtpHeader } from "./rtp";
+import type { Pacer, Paced } from "./pacer";
+import { RTP_HEADER_SIZE, RtpPacket, rtpPayloadEnd, rtpPayloadStart, uint16Diff, writeRtpHeader } from "./rtp";
 import { FramePlayer, openSource, type PcmLoader } from "./sources";
 import { WavWriter } from "./wav";
 import type { CreateStreamArgs, PlayControl, PlayDone, RecordArgs, RemoteAddress, StreamEvent, StreamStats, UpdateStreamArgs } from "./worker/protocol";
@@ -79,9 +83,17 @@ export class PortAllocator {
   }
 }
 
+/**
+ * Remote addresses are IP literals (from SDP, or latched): resolve them synchronously instead of
+ * through dns.lookup's deferred callback, which cost a nextTick and a closure per packet sent.
+ */
+function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  callback(null, address, address.includes(":") ? 6 : 4);
+}
+
 function tryBind(address: string, port: number): Promise<dgram.Socket | undefined> {
   return new Promise((resolve) => {
-    const socket = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4" });
+    const socket = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4", lookup: literalLookup as never });
     const onError = () => {
       socket.close();
       resolve(undefined);
@@ -118,9 +130,11 @@ interface ActiveRecord {
 export interface RtpStreamDeps {
   loader: PcmLoader;
   emit: (event: StreamEvent) => void;
+  /** Wakes the stream when its next packet is due (one per worker). */
+  pacer: Pacer;
 }
 
-export class RtpStream {
+export class RtpStream implements Paced {
   /** Set at creation; a late-offer call changes them once the answer arrives (ACK). */
   codec: G711Codec;
   payloadType: number;
@@ -141,7 +155,6 @@ export class RtpStream {
   private timestamp = randomInt(0, 2 ** 32 - 1);
   private t0 = 0;
   private n = 0;
-  private timer: NodeJS.Timeout | undefined;
   private markNext = true;
   private readonly frame: Int16Array;
   private silencePayload: Uint8Array;
@@ -152,6 +165,9 @@ export class RtpStream {
   // receiving state
   private readonly rfc4733: Rfc4733Receiver;
   private inband: GoertzelDtmfDetector | undefined;
+  // Loss/reorder per SSRC; the usual single sender stays in the two fields, others go to the map.
+  private mainSsrc = -1;
+  private mainSeq = 0;
   private readonly lastSeqBySsrc = new Map<number, number>();
   private lastMediaAt: number;
   private timedOut = false;
@@ -197,7 +213,7 @@ export class RtpStream {
       // ICMP port unreachable and the like: keep going, the peer may come back.
     });
     this.t0 = performance.now();
-    this.schedule();
+    deps.pacer.add(this, this.t0);
   }
 
   update(args: UpdateStreamArgs): void {
@@ -380,22 +396,17 @@ export class RtpStream {
 
   // --- sending -------------------------------------------------------------------------------------
 
-  private schedule(): void {
-    if (this.closed) return;
-    const due = this.t0 + this.n * this.ptime;
-    this.timer = setTimeout(this.onTick, Math.max(0, due - performance.now()));
-  }
-
-  private readonly onTick = (): void => {
-    if (this.closed) return;
+  /** The pacer's call: send what is due, say when the next packet is. */
+  onDue(now: number): number | undefined {
+    if (this.closed) return undefined;
     try {
-      this.sendDue(performance.now());
+      this.sendDue(now);
     } catch {
       // A bug must not stop this call's clock, nor take the worker (and every other call) down.
       this.stats.internalErrors++;
     }
-    this.schedule();
-  };
+    return this.t0 + this.n * this.ptime;
+  }
 
   private sendDue(now: number): void {
     const { send, skip } = duePackets(now, this.t0, this.n, this.ptime, this.maxCatchUp);
@@ -423,12 +434,18 @@ export class RtpStream {
   private produceFrame(send: boolean): void {
     const ts = this.timestamp;
     this.timestamp = (this.timestamp + this.frameSamples) >>> 0;
+    const dtmfReplacesAudio = this.dtmfOut.length > 0 && this.dtmfOut[0].payload.length > 0;
 
     // Playback advances with the clock even while DTMF replaces the audio.
     let havePlayback = false;
+    let encoded: Buffer | undefined;
     const play = this.play;
     if (play?.player) {
-      havePlayback = play.player.nextFrame(this.frame);
+      if (send && !dtmfReplacesAudio && play.player.canEncode()) {
+        // the prompt's cached encoding, copied straight into the packet
+        encoded = this.allocPacket();
+        havePlayback = play.player.nextFrameEncoded(this.codec, encoded.subarray(RTP_HEADER_SIZE));
+      } else havePlayback = play.player.nextFrame(this.frame);
       if (!havePlayback) this.finishPlay("eof");
     }
 
@@ -448,7 +465,9 @@ export class RtpStream {
       }
     }
     if (!send) return;
-    if (havePlayback) {
+    if (havePlayback && encoded) {
+      this.sendRaw(encoded, this.payloadType, this.takeMarker(), ts);
+    } else if (havePlayback) {
       const buf = this.allocPacket();
       encodeG711(this.codec, this.frame, buf.subarray(RTP_HEADER_SIZE));
       this.sendRaw(buf, this.payloadType, this.takeMarker(), ts);
@@ -511,17 +530,17 @@ export class RtpStream {
   }
 
   private receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const parsed = RtpPacket.parse(msg);
-    if (!parsed.ok) {
+    // Only the header is read here; the payload is touched below only when something needs it.
+    const start = rtpPayloadStart(msg);
+    if (start < 0) {
       this.stats.invalidPackets++;
       return;
     }
-    const p = parsed.packet;
     const now = performance.now();
     this.stats.packetsReceived++;
     this.stats.bytesReceived += msg.length;
     // Symmetric RTP: send where the caller really sends from. Port 0 (SIPp's DTMF) is not an address.
-    if (this.symmetric && !this.latched && rinfo.port !== 0) {
+    if (!this.latched && this.symmetric && rinfo.port !== 0) {
       this.latched = true;
       if (!this.remote || this.remote.address !== rinfo.address || this.remote.port !== rinfo.port) {
         this.remote = { address: rinfo.address, port: rinfo.port };
@@ -529,39 +548,52 @@ export class RtpStream {
         this.deps.emit({ kind: "latched", remote: this.remote });
       }
     }
-    this.trackSequence(p.ssrc, p.sequenceNumber);
+    this.trackSequence(((msg[8] << 24) | (msg[9] << 16) | (msg[10] << 8) | msg[11]) >>> 0, (msg[2] << 8) | msg[3]);
     this.lastMediaAt = now;
     if (this.timedOut) {
       this.timedOut = false;
       this.deps.emit({ kind: "mediaResumed" });
     }
-    if (p.payloadType === this.dtmfPt) {
-      for (const ev of this.rfc4733.processInput(p, now)) this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
+    const pt = msg[1] & 0x7f;
+    if (pt === this.dtmfPt) {
+      const parsed = RtpPacket.parse(msg); // rare: telephone-events get the full parse
+      if (parsed.ok) for (const ev of this.rfc4733.processInput(parsed.packet, now)) this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
       return;
     }
-    if (p.payloadType !== this.payloadType) {
+    if (pt !== this.payloadType) {
       this.stats.unknownPayloadTypes++;
       return;
     }
-    if (this.decodeBuf.length < p.payload.length) this.decodeBuf = new Int16Array(p.payload.length);
-    const pcm = decodeG711(this.codec, p.payload, this.decodeBuf.subarray(0, p.payload.length));
+    if (!this.inband && !this.record?.recorder) return; // nobody listens to the audio: leave it alone
+    const payload = msg.subarray(start, rtpPayloadEnd(msg));
+    if (this.decodeBuf.length < payload.length) this.decodeBuf = new Int16Array(payload.length);
+    const pcm = decodeG711(this.codec, payload, this.decodeBuf.subarray(0, payload.length));
     if (this.inband) for (const ev of this.inband.processInput(pcm)) this.emitDtmf(ev.digit, ev.durationSamples, "inband");
     this.feedRecorder(pcm, now);
   }
 
   /** Loss and reordering per SSRC (a caller may send audio and DTMF under different SSRCs, as SIPp does). */
   private trackSequence(ssrc: number, seq: number): void {
-    const last = this.lastSeqBySsrc.get(ssrc);
-    if (last === undefined) {
-      if (this.lastSeqBySsrc.size >= 8) this.lastSeqBySsrc.clear();
-      this.lastSeqBySsrc.set(ssrc, seq);
+    let last: number | undefined;
+    if (ssrc === this.mainSsrc) last = this.mainSeq;
+    else if (this.mainSsrc < 0) {
+      this.mainSsrc = ssrc;
+      this.mainSeq = seq;
       return;
+    } else {
+      last = this.lastSeqBySsrc.get(ssrc);
+      if (last === undefined) {
+        if (this.lastSeqBySsrc.size >= 8) this.lastSeqBySsrc.clear();
+        this.lastSeqBySsrc.set(ssrc, seq);
+        return;
+      }
     }
     const d = uint16Diff(seq, last);
     if (d > 0) {
       // a jump of thousands is a sender restart, not loss
       if (d > 1 && d < 3000) this.stats.lost += d - 1;
-      this.lastSeqBySsrc.set(ssrc, seq);
+      if (ssrc === this.mainSsrc) this.mainSeq = seq;
+      else this.lastSeqBySsrc.set(ssrc, seq);
     } else {
       this.stats.duplicatesOrReordered++;
     }
@@ -600,7 +632,7 @@ export class RtpStream {
       } else this.stopRecord("hangup");
       this.setInbandDtmf(false);
       this.closed = true;
-      if (this.timer) clearTimeout(this.timer);
+      this.deps.pacer.remove(this);
       this.socket.removeAllListeners("message");
       this.socket.close();
     }

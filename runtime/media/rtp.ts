@@ -189,6 +189,32 @@ export function writeRtpHeader(buf: Uint8Array, payloadType: number, marker: boo
   buf[11] = ssrc & 0xff;
 }
 
+// --- the receiver's hot path: header fields read in place, nothing allocated ----------------------
+
+/** Where the payload starts (after CSRCs and extension), or -1 when the datagram is not valid RTP. */
+export function rtpPayloadStart(buf: Uint8Array): number {
+  const len = buf.length;
+  if (len < RTP_HEADER_SIZE) return -1;
+  const flags = buf[OFFSET_FLAGS];
+  if (flags >> 6 !== RTP_VERSION) return -1;
+  let offset = OFFSET_CSRC + (flags & 0x0f) * CSRC_SIZE;
+  if ((flags & 0x10) !== 0) {
+    if (len < offset + EXTENSION_HEADER_SIZE) return -1;
+    offset += EXTENSION_HEADER_SIZE + ((buf[offset + 2] << 8) | buf[offset + 3]) * 4;
+  }
+  if (len < offset) return -1;
+  if ((flags & 0x20) !== 0) {
+    const padding = buf[len - 1];
+    if (padding === 0 || len - padding < offset) return -1;
+  }
+  return offset;
+}
+
+/** Where the payload ends (before padding); only for a buffer rtpPayloadStart accepted. */
+export function rtpPayloadEnd(buf: Uint8Array): number {
+  return (buf[OFFSET_FLAGS] & 0x20) !== 0 ? buf.length - buf[buf.length - 1] : buf.length;
+}
+
 // --- wraparound arithmetic (no BigInt: uint32 fits exactly in a double) -----------------------------
 
 export function uint16Add(a: number, b: number): number {

@@ -5,6 +5,7 @@
 //   file_string://a!b!c            the parts back to back, as one stream
 // Sources are pure and pull-based: read(out, offset, count) fills samples and says how many it had.
 import { readFile } from "node:fs/promises";
+import { g711SilenceByte, type G711Codec } from "./g711";
 import { readWav } from "./wav";
 import type { LoadFailureKind, TranscodeResult } from "./transcode";
 
@@ -13,7 +14,15 @@ export const SAMPLE_RATE = 8000;
 /** A pull source of 8 kHz PCM. read() returns fewer than `count` samples only at its end. */
 export interface PcmSource {
   read(out: Int16Array, offset: number, count: number): number;
+  /**
+   * The same samples already G.711-encoded (one byte each), when the source has them ready (a cached
+   * prompt, silence): what a playback copies into packets instead of encoding. Same contract as read().
+   */
+  readEncoded?(codec: G711Codec, out: Uint8Array, offset: number, count: number): number;
 }
+
+/** A prompt's samples encoded to a codec, computed once and cached (see PromptCache). */
+export type EncodedSamples = (codec: G711Codec) => Uint8Array;
 
 // --- spec parsing --------------------------------------------------------------------------------
 
@@ -47,24 +56,34 @@ export function parseSourceSpec(spec: string): SourceSpec {
 
 export class BufferSource implements PcmSource {
   private pos: number;
+  readonly readEncoded?: (codec: G711Codec, out: Uint8Array, offset: number, count: number) => number;
+
   constructor(
     private readonly samples: Int16Array,
     startSample = 0,
     /** Extra passes after the first; -1 = forever (tone_stream's ;loops=). */
     private loopsLeft = 0,
+    /** The same samples encoded (cached prompts): enables readEncoded. */
+    encoded?: EncodedSamples,
   ) {
     this.pos = Math.min(Math.max(0, Math.floor(startSample)), samples.length);
+    if (encoded) this.readEncoded = (codec, out, offset, count) => this.pull(encoded(codec), out, offset, count);
   }
+
   read(out: Int16Array, offset: number, count: number): number {
+    return this.pull(this.samples, out, offset, count);
+  }
+
+  private pull<T extends Int16Array | Uint8Array>(from: T, out: T, offset: number, count: number): number {
     let done = 0;
     while (done < count) {
-      if (this.pos >= this.samples.length) {
-        if (this.loopsLeft === 0 || this.samples.length === 0) break;
+      if (this.pos >= from.length) {
+        if (this.loopsLeft === 0 || from.length === 0) break;
         if (this.loopsLeft > 0) this.loopsLeft--;
         this.pos = 0;
       }
-      const n = Math.min(count - done, this.samples.length - this.pos);
-      out.set(this.samples.subarray(this.pos, this.pos + n), offset + done);
+      const n = Math.min(count - done, from.length - this.pos);
+      out.set(from.subarray(this.pos, this.pos + n), offset + done);
       this.pos += n;
       done += n;
     }
@@ -84,11 +103,29 @@ export class SilenceSource implements PcmSource {
     this.left -= n;
     return n;
   }
+  readEncoded(codec: G711Codec, out: Uint8Array, offset: number, count: number): number {
+    const n = Math.min(count, this.left);
+    out.fill(g711SilenceByte(codec), offset, offset + n);
+    this.left -= n;
+    return n;
+  }
 }
 
 export class SequenceSource implements PcmSource {
   private index = 0;
-  constructor(private readonly parts: PcmSource[]) {}
+  readonly readEncoded?: (codec: G711Codec, out: Uint8Array, offset: number, count: number) => number;
+  constructor(private readonly parts: PcmSource[]) {
+    if (parts.every((p) => p.readEncoded)) {
+      this.readEncoded = (codec, out, offset, count) => {
+        let done = 0;
+        while (done < count && this.index < this.parts.length) {
+          done += this.parts[this.index].readEncoded!(codec, out, offset + done, count - done);
+          if (done < count) this.index++;
+        }
+        return done;
+      };
+    }
+  }
   read(out: Int16Array, offset: number, count: number): number {
     let done = 0;
     while (done < count && this.index < this.parts.length) {
@@ -229,13 +266,18 @@ export interface SourceFailure {
   kind: LoadFailureKind;
 }
 
-export type PcmLoadResult = { ok: true; samples: Int16Array } | ({ ok: false } & SourceFailure);
+export type PcmLoadResult = { ok: true; samples: Int16Array; /** Cached encodings (PromptCache). */ encoded?: EncodedSamples } | ({ ok: false } & SourceFailure);
 export type PcmLoader = (path: string) => Promise<PcmLoadResult>;
 
 /** Where FreeSWITCH's sound packs keep a file for a rate: a/b/c.wav -> a/b/8000/c.wav. */
 export function rateFolderPath(file: string, rate: number): string {
   const slash = file.lastIndexOf("/");
   return slash < 0 ? `${rate}/${file}` : `${file.slice(0, slash)}/${rate}/${file.slice(slash + 1)}`;
+}
+
+/** The files transcodingLoader tries for a path, in order: the rate folder's copy, then the path itself. */
+export function loaderCandidates(path: string): string[] {
+  return /(^|\/)\d+\/[^/]+$/.test(path) ? [path] : [rateFolderPath(path, SAMPLE_RATE), path];
 }
 
 /**
@@ -245,9 +287,9 @@ export function rateFolderPath(file: string, rate: number): string {
  */
 export function transcodingLoader(transcode: (path: string) => Promise<TranscodeResult>): PcmLoader {
   return async (path) => {
-    const inRateFolder = /(^|\/)\d+\/[^/]+$/.test(path);
-    let t = inRateFolder ? undefined : await transcode(rateFolderPath(path, SAMPLE_RATE));
-    if (!t || (!t.ok && t.code === "NOTFOUND")) t = await transcode(path);
+    const [first, second] = loaderCandidates(path);
+    let t = await transcode(first);
+    if (second !== undefined && !t.ok && t.code === "NOTFOUND") t = await transcode(second);
     if (!t.ok) return t;
     try {
       const r = readWav(await readFile(t.path));
@@ -282,7 +324,7 @@ export async function openSource(spec: string | SourceSpec, loader: PcmLoader, o
       }
       case "file": {
         const r = await loader(s.path);
-        return r.ok ? new BufferSource(r.samples) : { code: r.code, reason: r.reason, kind: r.kind };
+        return r.ok ? new BufferSource(r.samples, 0, 0, r.encoded) : { code: r.code, reason: r.reason, kind: r.kind };
       }
       case "sequence": {
         const parts: PcmSource[] = [];
@@ -341,6 +383,31 @@ export class FramePlayer {
 
   get volume(): number {
     return this.volumeStep;
+  }
+
+  /** Whether nextFrameEncoded can serve this codec: the source has encoded samples and no gain applies. */
+  canEncode(): boolean {
+    return this.gain === 1 && typeof this.source.readEncoded === "function";
+  }
+
+  /**
+   * nextFrame, but straight into G.711 bytes from the source's cached encoding (only when canEncode()):
+   * `out` is the packet's payload. False when the source had nothing left.
+   */
+  nextFrameEncoded(codec: G711Codec, out: Uint8Array): boolean {
+    if (this.ended) return false;
+    if (this.paused) {
+      out.fill(g711SilenceByte(codec));
+      return true;
+    }
+    const n = this.source.readEncoded!(codec, out, 0, out.length);
+    if (n < out.length) {
+      this.ended = true;
+      if (n === 0) return false;
+      out.fill(g711SilenceByte(codec), n);
+    }
+    this.samplesPlayed += n;
+    return true;
   }
 
   /** Fills `out` with the next frame; false when the source had nothing left (out untouched). */

@@ -1,20 +1,26 @@
-// The media worker: owns every call's RTP stream, away from the SIP/script event loop.
+// A media worker: owns its share of the calls' RTP streams, away from the SIP/script event loop.
+// Nothing else runs on this thread: sockets, the pacer, prompt playback, DTMF, recording.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
+import { createPacer } from "../pacer";
+import { PromptCache } from "../prompt-cache";
 import { PortAllocator, RtpStream } from "../rtp-stream";
-import { transcodingLoader } from "../sources";
+import { loaderCandidates, transcodingLoader } from "../sources";
 import { Transcoder } from "../transcode";
-import type { EngineEventMessage, EngineRequest, EngineResponse, EngineWorkerData } from "./protocol";
+import type { EngineEventMessage, EngineRequest, EngineResponse, EngineWorkerData, WorkerStats } from "./protocol";
 
 const port = parentPort;
 if (!port) throw new Error("media-worker must run in a worker thread");
 const config = workerData as EngineWorkerData;
 
 const transcoder = new Transcoder({ cacheDir: config.cacheDir });
-const loader = transcodingLoader((p) => transcoder.transcode(p));
+const prompts = new PromptCache({ load: transcodingLoader((p) => transcoder.transcode(p)), candidates: loaderCandidates });
+const loader = prompts.loader;
+const pacer = createPacer(config.pacer);
 const allocator = new PortAllocator(config.localAddress, config.portRange);
 const streams = new Map<number, RtpStream>();
-let nextStreamId = 1;
+const idStride = Math.max(1, config.workerCount ?? 1);
+let nextStreamId = (config.workerIndex ?? 0) + 1;
 // This thread's own event-loop delay: what late RTP packets would come from.
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
@@ -28,16 +34,18 @@ function stream(id: number): RtpStream {
 async function handle(req: EngineRequest): Promise<unknown> {
   switch (req.op) {
     case "engineStats": {
-      const stats = { loopLagP99Ms: loopDelay.percentile(99) / 1e6, loopLagMaxMs: loopDelay.max / 1e6, streams: streams.size };
+      const stats: WorkerStats = { loopLagP99Ms: loopDelay.percentile(99) / 1e6, loopLagMaxMs: loopDelay.max / 1e6, streams: streams.size, prompts: prompts.toJSON() };
       loopDelay.reset();
       return stats;
     }
     case "createStream": {
       const { socket, port: localPort } = await allocator.bind(req.args.localPortRange ?? config.portRange);
-      const id = nextStreamId++;
+      const id = nextStreamId;
+      nextStreamId += idStride;
       try {
         const s = new RtpStream(id, socket, localPort, req.args, {
           loader,
+          pacer,
           emit: (event) => port!.postMessage({ type: "event", streamId: id, event } satisfies EngineEventMessage),
         });
         streams.set(id, s);

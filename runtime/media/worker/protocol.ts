@@ -9,7 +9,12 @@ export interface RemoteAddress {
 }
 
 export interface CreateStreamArgs {
-  /** Inclusive port range to take an even port from; default the engine's. */
+  /**
+   * Streams with the same key are placed on the same media worker (e.g. the call's UUID for both
+   * legs of a bridge, so RTP relayed between them stays on one thread). Without it, the least loaded.
+   */
+  affinity?: string;
+  /** Inclusive port range to take an even port from; default the worker's share of the engine's. */
   localPortRange?: [number, number];
   /** Where to send; from the SDP. Symmetric RTP replaces it with the first real source seen. */
   remote?: RemoteAddress;
@@ -107,11 +112,20 @@ export type EngineOp =
   | { op: "closeStream"; streamId: number }
   | { op: "engineStats" };
 
-/** The media thread itself: event-loop delay since the last query, live streams. */
+/** A media thread: event-loop delay since the last query, live streams, its prompt cache. */
+export interface WorkerStats {
+  loopLagP99Ms: number;
+  loopLagMaxMs: number;
+  streams: number;
+  prompts?: { hits: number; loads: number; evictions: number; encodings: number; bytes: number; entries: number };
+}
+
+/** All media threads: the worst delay, the stream total, and each worker's own numbers. */
 export interface EngineStats {
   loopLagP99Ms: number;
   loopLagMaxMs: number;
   streams: number;
+  workers: WorkerStats[];
 }
 
 export type EngineRequest = { type: "request"; requestId: number } & EngineOp;
@@ -132,5 +146,10 @@ export interface EngineWorkerData {
   entry?: string;
   cacheDir: string;
   localAddress: string;
+  /** This worker's share of the engine's port range. */
   portRange: [number, number];
+  /** This worker's index and the number of workers: stream ids are index + 1 + k * count, unique engine-wide. */
+  workerIndex: number;
+  workerCount: number;
+  pacer: "timers" | "wheel";
 }

@@ -1,0 +1,102 @@
+// MediaEngine over several media workers: streams spread by load, two streams with one affinity key
+// on the same worker, each stream's requests and events on its own worker, per-worker port shares,
+// cached prompts played identically from every worker.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MediaEngine, type DtmfEvent, type MediaStreamHandle } from "../../runtime/media/engine";
+import { decodeG711, encodeG711 } from "../../runtime/media/g711";
+import { splitPortRange } from "../../runtime/media/shards";
+import { buildDtmfPackets } from "../../runtime/media/dtmf-rfc4733";
+import { RtpPacket } from "../../runtime/media/rtp";
+import { wavHeader } from "../../runtime/media/wav";
+import { RtpPeer, sleep } from "./support/rtp-peer";
+import { makeTempDir } from "./support/tools";
+
+const tmp = makeTempDir();
+const RANGE: [number, number] = [44700, 44799];
+let engine: MediaEngine;
+let prompt: string;
+let promptPcm: Int16Array;
+
+beforeAll(async () => {
+  engine = await MediaEngine.start({ cacheDir: join(tmp.dir, "cache"), portRange: RANGE, workers: 3 });
+  promptPcm = Int16Array.from({ length: 4000 }, (_, i) => Math.round(9000 * Math.sin((2 * Math.PI * 600 * i) / 8000)));
+  prompt = join(tmp.dir, "prompt.wav");
+  writeFileSync(prompt, Buffer.concat([wavHeader(8000, promptPcm.byteLength), Buffer.from(promptPcm.buffer)]));
+});
+afterAll(async () => {
+  await engine?.close();
+  tmp.cleanup();
+});
+
+describe("MediaEngine with 3 media workers", () => {
+  it("spreads streams over the workers, each on a port of its worker's share, ids unique", async () => {
+    const shares = splitPortRange(RANGE, 3);
+    const streams: MediaStreamHandle[] = [];
+    for (let i = 0; i < 6; i++) streams.push(await engine.createStream({ codec: "PCMU" }));
+    try {
+      expect(engine.workerCount).toBe(3);
+      expect(streams.map((s) => s.worker).sort()).toEqual([0, 0, 1, 1, 2, 2]);
+      for (const s of streams) expect(s.port >= shares[s.worker][0] && s.port <= shares[s.worker][1]).toBe(true);
+      expect(new Set(streams.map((s) => s.id)).size).toBe(6);
+      const st = await engine.stats();
+      expect(st.streams).toBe(6);
+      expect(st.workers.map((w) => w.streams)).toEqual([2, 2, 2]);
+    } finally {
+      for (const s of streams) await s.close();
+    }
+    expect((await engine.stats()).streams).toBe(0);
+  });
+
+  it("puts the two legs of a call (same affinity key) on one worker, even against the load", async () => {
+    const a = await engine.createStream({ codec: "PCMU", affinity: "call-1" });
+    const fillers = [await engine.createStream({ codec: "PCMU" }), await engine.createStream({ codec: "PCMU" }), await engine.createStream({ codec: "PCMU" })];
+    const loads = (await engine.stats()).workers.map((w) => w.streams);
+    expect(loads[a.worker]).toBeGreaterThan(Math.min(...loads)); // a's worker is not the least loaded now
+    const b = await engine.createStream({ codec: "PCMA", affinity: "call-1" });
+    try {
+      expect(b.worker).toBe(a.worker);
+    } finally {
+      for (const s of [a, ...fillers, b]) await s.close();
+    }
+  });
+
+  it("plays a cached prompt from every worker bit-exact, and each worker reports its own DTMF", async () => {
+    const peer = await RtpPeer.open();
+    const streams: MediaStreamHandle[] = [];
+    for (let i = 0; i < 3; i++) streams.push(await engine.createStream({ codec: i === 1 ? "PCMA" : "PCMU", dtmfPt: 101, remote: { address: "127.0.0.1", port: peer.port } }));
+    try {
+      expect(new Set(streams.map((s) => s.worker)).size).toBe(3);
+      const digits = streams.map(() => [] as DtmfEvent[]);
+      streams.forEach((s, i) => s.on("dtmf", (d) => digits[i].push(d)));
+      // twice each: the second play comes from the worker's prompt cache
+      for (let round = 0; round < 2; round++) {
+        const done = await Promise.all(streams.map((s) => s.play(prompt)));
+        for (const d of done) expect(d).toMatchObject({ reason: "eof", samples: 4000 });
+      }
+      for (const [i, s] of streams.entries()) {
+        const codec = i === 1 ? "PCMA" : "PCMU";
+        const audio = peer.received.filter((r) => r.from.port === s.port && r.packet.payload.some((b) => b !== (codec === "PCMU" ? 0xff : 0xd5)));
+        const bytes = Buffer.concat(audio.map((r) => Buffer.from(r.packet.payload)));
+        const expected = Buffer.from(encodeG711(codec, promptPcm));
+        // both plays, back to back or apart: each is the whole prompt, exactly
+        const first = bytes.indexOf(expected.subarray(0, 160));
+        expect(first).toBeGreaterThanOrEqual(0);
+        expect(bytes.subarray(first, first + expected.length).equals(expected)).toBe(true);
+        expect(decodeG711(codec, bytes.subarray(first, first + 160)).length).toBe(160);
+      }
+      // a digit to each stream: it is reported on that stream only
+      for (const [i, s] of streams.entries()) {
+        for (const [k, p] of buildDtmfPackets(String(i + 1), { durationMs: 100, ptimeMs: 20 }).entries()) {
+          await peer.send(new RtpPacket({ payloadType: 101, sequenceNumber: 100 + k, timestamp: 8000, ssrc: 77 + i, marker: p.marker, payload: p.payload }).serialize(), s.port);
+        }
+      }
+      for (let t = 0; t < 100 && digits.some((d) => d.length === 0); t++) await sleep(20);
+      expect(digits.map((d) => d.map((e) => e.digit).join(""))).toEqual(["1", "2", "3"]);
+    } finally {
+      for (const s of streams) await s.close();
+      peer.close();
+    }
+  });
+});
