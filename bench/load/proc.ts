@@ -248,3 +248,29 @@ export function machineBusyTicks(): { busy: number; total: number } {
   const total = cpu.slice(0, 8).reduce((s, x) => s + x, 0);
   return { busy: total - idle, total };
 }
+
+/**
+ * Datagrams the kernel dropped on UDP sockets bound to local ports [lo, hi] (receive buffer full:
+ * the owner did not read in time), summed over every socket seen; call sample() now and then while
+ * sockets come and go, total() at the end.
+ */
+export function udpDropCounter(lo: number, hi: number) {
+  const maxByInode = new Map<string, number>();
+  const sample = () => {
+    let text = "";
+    try {
+      text = readFileSync("/proc/net/udp", "utf8");
+    } catch {
+      return;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 13) continue;
+      const port = parseInt(f[1].split(":")[1], 16);
+      if (port < lo || port > hi) continue;
+      const drops = Number(f[12]);
+      if (drops > (maxByInode.get(f[9]) ?? 0)) maxByInode.set(f[9], drops);
+    }
+  };
+  return { sample, total: () => [...maxByInode.values()].reduce((a, b) => a + b, 0) };
+}

@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import { alawToLinear, linearToUlaw } from "../../runtime/media/g711";
 import { InviteAnalyzer, percentiles, RtpAnalyzer, type Percentiles, type RtpReport } from "./analyze";
 import { forEachUdp } from "./pcap";
-import { busiestThreads, machineBusyTicks, metricValue, ROOT, runSippLoad, sampleProcess, startCapture, startServe, threadTicks } from "./proc";
+import { busiestThreads, machineBusyTicks, metricValue, ROOT, runSippLoad, sampleProcess, startCapture, startServe, threadTicks, udpDropCounter } from "./proc";
 import { writeBenchPrompts } from "./prompts";
 
 export interface LoadOptions {
@@ -48,7 +48,7 @@ export interface LoadResult {
   /** 1-minute load average before and after the run (other work on the machine skews timings). */
   loadAverage: [number, number];
   sipp: { successful: number; failed: number; code: number | null; signal: string | null; aborted: boolean };
-  digits: { logged: number; correct: number; wrong: string[] };
+  digits: { logged: number; correct: number; wrong: string[]; /** key presses that reached our ports (4 per call) */ delivered: number };
   rtp: RtpReport;
   inviteTo200Ms: Percentiles & { calls: number; answered: number };
   /** Averages while all N calls are up (after the ramp, before arrivals stop). */
@@ -56,6 +56,8 @@ export interface LoadResult {
   rssMb: { start: number; max: number; perCall: number };
   threads: { name: string; tid: number; cpuPct: number }[];
   captureDropped: number;
+  /** Caller packets the kernel dropped because our RTP sockets were not read in time. */
+  inboundDropped: number;
   server: { loopLagP99Ms: { main?: number; media?: number }; rtpLate?: number; rtpLostInbound?: number };
   seconds: number;
 }
@@ -95,7 +97,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   writeSpeech(audio, codec);
   const scenario = path.join(dir, "caller.xml");
   writeScenario(scenario, audio, codec);
-  const digits = { logged: 0, correct: 0, wrong: [] as string[] };
+  const digits = { logged: 0, correct: 0, wrong: [] as string[], delivered: NaN };
   if (o.cpuProfDir) mkdirSync(o.cpuProfDir, { recursive: true });
   const serve = await startServe({
     script: path.join(ROOT, `bench/load/ivr.${o.script}`),
@@ -117,14 +119,20 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     // One call first: the script's compilation and first-use costs are not what is measured.
     await runSippLoad({ scenario, port: serve.sipPort, number: "7000", calls: 1, rate: 1, limit: 1, holdMs: 0, statFile: path.join(dir, "warm.csv"), timeoutSec: 60 });
     await sleep(500);
-    Object.assign(digits, { logged: 0, correct: 0, wrong: [] });
+    Object.assign(digits, { logged: 0, correct: 0, wrong: [], delivered: NaN });
     const loadBefore = os.loadavg()[0];
     const rtpPcap = path.join(dir, "rtp.pcap");
     const sipPcap = path.join(dir, "sip.pcap");
     // RTP headers only (snaplen 64: link + IP + UDP + RTP header), SIP in full.
     const rtpCapture = await startCapture(rtpPcap, `udp and src portrange ${rtpPorts[0]}-${rtpPorts[1]}`, 64);
     const sipCapture = await startCapture(sipPcap, `udp and port ${serve.sipPort}`);
+    // The callers' key presses (telephone-event, PT 101) as they reach our ports: a wrong digit
+    // count can then be told apart from digits the caller never delivered.
+    const dtmfPcap = path.join(dir, "dtmf.pcap");
+    const dtmfCapture = await startCapture(dtmfPcap, `udp and dst portrange ${rtpPorts[0]}-${rtpPorts[1]} and (udp[9] & 0x7f) = 101`, 64);
     const sampler = sampleProcess(serve.pid);
+    const drops = udpDropCounter(rtpPorts[0], rtpPorts[1]);
+    const dropTimer = setInterval(drops.sample, 500);
     const rssStart = sampler.samples[0]?.rssMb;
     const rampSec = calls / rate;
     // Steady state: every call lasts ~10.5 s, so N are up from ~11 s until arrivals stop.
@@ -171,17 +179,31 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       timeoutSec: Math.ceil(rampSec + 120),
       onStart: (pid) => (sippPid = pid),
     });
+    clearInterval(dropTimer);
+    drops.sample();
     clearTimeout(windowStart);
     clearTimeout(windowEnd);
     const seconds = (performance.now() - t0) / 1000;
     const samples = sampler.stop();
     await sleep(1000); // the last BYEs and hang-ups
-    const dropped = (await rtpCapture.stop()).dropped + (await sipCapture.stop()).dropped;
+    const dropped = (await rtpCapture.stop()).dropped + (await sipCapture.stop()).dropped + (await dtmfCapture.stop()).dropped;
     const metrics = await fetch(`http://127.0.0.1:${serve.metricsPort}/metrics`).then((r) => r.text()).catch(() => "");
     const rtpA = new RtpAnalyzer(rtpPorts[0], rtpPorts[1]);
     forEachUdp(rtpPcap, (d) => rtpA.add(d));
     const invA = new InviteAnalyzer(serve.sipPort);
     forEachUdp(sipPcap, (d) => invA.add(d));
+    // Distinct key presses delivered: (our port, RTP timestamp, event), the packets of one press within
+    // 2 s of each other (every call replays the same pcaps, and a port serves many calls in turn).
+    const lastSeen = new Map<string, number>();
+    let presses = 0;
+    forEachUdp(dtmfPcap, (d) => {
+      if (d.payload.length < 13) return;
+      const key = `${d.dstPort}/${d.payload.readUInt32BE(4)}/${d.payload[12]}`;
+      const prev = lastSeen.get(key);
+      if (prev === undefined || d.timeUs - prev > 2e6) presses++;
+      lastSeen.set(key, d.timeUs);
+    });
+    digits.delivered = presses;
     const window = samples.filter((s) => s.at >= steadyFrom && s.at <= steadyTo);
     const cpu = (window.length ? window : samples).map((s) => s.cpuPct);
     const cpuAvg = cpu.reduce((a, b) => a + b, 0) / Math.max(1, cpu.length);
@@ -203,6 +225,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       rssMb: { start: rssStart ?? samples[0]?.rssMb ?? NaN, max: rssMax, perCall: rssMax / o.n },
       threads: steady?.threads ?? [],
       captureDropped: dropped,
+      inboundDropped: drops.total(),
       server: {
         loopLagP99Ms: { main: lag("main"), media: lag("media") },
         rtpLate: metricValue(metrics, "ivr_rtp_packets", 'kind="late"'),
@@ -234,7 +257,7 @@ export function tableRow(r: LoadResult): string {
     `${r.rtp.slipped} of ${r.rtp.streams}${r.rtp.skippedFrames ? ` (${r.rtp.skippedFrames} frames skipped)` : ""}`,
     `${r.rtp.lost} of ${r.rtp.packets}${r.captureDropped ? ` (capture dropped ${r.captureDropped})` : ""}`,
     `${failed} of ${o.calls}`,
-    `${r.digits.correct} of ${o.calls}${r.digits.wrong.length ? ` (wrong: ${r.digits.wrong.join(" ")})` : ""}`,
+    `${r.digits.correct} of ${o.calls}${r.digits.wrong.length ? ` (wrong: ${r.digits.wrong.join(" ")}; key presses delivered ${r.digits.delivered} of ${4 * o.calls})` : ""}`,
     `${f(r.inviteTo200Ms.p50, 1)} / ${f(r.inviteTo200Ms.p99, 1)} / ${f(r.inviteTo200Ms.max, 0)}`,
     `${f(r.cpuPct.avg, 0)} %, ${f(r.cpuPct.perCall, 3)} %`,
     `${f(r.rssMb.max, 0)} MB, ${f(r.rssMb.perCall, 2)} MB`,
@@ -298,7 +321,7 @@ async function main(): Promise<void> {
         console.error(
           `#   ${script} ${n}: busiest threads ${r.threads.map((t) => `${t.name}/${t.tid} ${t.cpuPct.toFixed(0)}%`).join(", ")}; ` +
             `server loop lag p99 main ${f(r.server.loopLagP99Ms.main, 1)} ms media ${f(r.server.loopLagP99Ms.media, 1)} ms; ` +
-            `server-counted late ${r.server.rtpLate ?? "-"}, inbound lost ${r.server.rtpLostInbound ?? "-"}; SIPp exit ${r.sipp.code ?? r.sipp.signal}; ${r.seconds.toFixed(0)} s`,
+            `server-counted late ${r.server.rtpLate ?? "-"}; caller packets dropped by our sockets ${r.inboundDropped}; SIPp exit ${r.sipp.code ?? r.sipp.signal}; ${r.seconds.toFixed(0)} s`,
         );
       }
       if (values.json) console.log(JSON.stringify(r));

@@ -14,6 +14,8 @@ export interface Paced {
    * send that packet, so that every call makes progress.
    */
   onDue(now: number): number | undefined;
+  /** The WheelPacer's bookkeeping: the slot (absolute ms) it waits in, undefined when not queued. */
+  wheelSlot?: number;
 }
 
 export interface Pacer {
@@ -52,8 +54,7 @@ const WHEEL_SLOTS = 256;
 
 export class WheelPacer implements Pacer {
   private readonly slots: Paced[][] = Array.from({ length: WHEEL_SLOTS }, () => []);
-  /** The slot (absolute ms) each live stream waits in; a removed stream is skipped lazily. */
-  private readonly slotOf = new Map<Paced, number>();
+  private count = 0;
   /** The next slot (absolute ms) to serve. */
   private cursor: number;
   private timer: NodeJS.Timeout | undefined;
@@ -65,17 +66,19 @@ export class WheelPacer implements Pacer {
   }
 
   get size(): number {
-    return this.slotOf.size;
+    return this.count;
   }
 
   add(p: Paced, due: number): void {
+    if (p.wheelSlot === undefined) this.count++;
     this.place(p, Math.floor(due));
     this.arm();
   }
 
   remove(p: Paced): void {
-    this.slotOf.delete(p);
-    if (this.slotOf.size === 0 && this.timer) {
+    if (p.wheelSlot === undefined) return;
+    p.wheelSlot = undefined; // its slot entry is skipped lazily
+    if (--this.count === 0 && this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
       this.armedFor = Infinity;
@@ -85,14 +88,14 @@ export class WheelPacer implements Pacer {
   private place(p: Paced, slot: number): void {
     // A slot at or behind the cursor is served on the next turn; never more than the wheel ahead.
     const s = Math.min(Math.max(slot, this.cursor), this.cursor + WHEEL_SLOTS - 1);
-    this.slotOf.set(p, s);
+    p.wheelSlot = s;
     this.slots[s % WHEEL_SLOTS].push(p);
   }
 
   /** Serves every slot up to now. Exposed for tests; the timer calls it. */
   turn(now = this.clock()): void {
     const upTo = Math.floor(now);
-    while (this.cursor <= upTo && this.slotOf.size > 0) {
+    while (this.cursor <= upTo && this.count > 0) {
       const index = this.cursor % WHEEL_SLOTS;
       const due = this.slots[index];
       this.slots[index] = this.spare;
@@ -100,15 +103,16 @@ export class WheelPacer implements Pacer {
       this.cursor++; // what a stream re-queues lands in a later slot, never this one
       for (let i = 0; i < due.length; i++) {
         const p = due[i];
-        if (this.slotOf.get(p) !== slot) continue; // removed, or re-added elsewhere
+        if (p.wheelSlot !== slot) continue; // removed, or re-added elsewhere
         const next = p.onDue(now);
-        if (next === undefined) this.slotOf.delete(p);
-        else if (this.slotOf.get(p) === slot) this.place(p, Math.floor(next));
+        if (p.wheelSlot !== slot) continue; // removed or re-added from inside onDue
+        if (next === undefined) this.remove(p);
+        else this.place(p, Math.floor(next));
       }
       due.length = 0;
       this.spare = due;
     }
-    if (this.slotOf.size === 0) this.cursor = Math.max(this.cursor, upTo + 1);
+    if (this.count === 0) this.cursor = Math.max(this.cursor, upTo + 1);
   }
 
   private readonly onTimer = (): void => {
@@ -120,7 +124,7 @@ export class WheelPacer implements Pacer {
 
   /** Sets the one timer for the earliest occupied slot. */
   private arm(): void {
-    if (this.slotOf.size === 0) return;
+    if (this.count === 0) return;
     let next = this.cursor;
     const last = this.cursor + WHEEL_SLOTS;
     while (next < last && this.slots[next % WHEEL_SLOTS].length === 0) next++;

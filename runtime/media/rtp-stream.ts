@@ -135,6 +135,7 @@ export interface RtpStreamDeps {
 }
 
 export class RtpStream implements Paced {
+  wheelSlot?: number;
   /** Set at creation; a late-offer call changes them once the answer arrives (ACK). */
   codec: G711Codec;
   payloadType: number;

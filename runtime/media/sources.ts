@@ -67,7 +67,18 @@ export class BufferSource implements PcmSource {
     encoded?: EncodedSamples,
   ) {
     this.pos = Math.min(Math.max(0, Math.floor(startSample)), samples.length);
-    if (encoded) this.readEncoded = (codec, out, offset, count) => this.pull(encoded(codec), out, offset, count);
+    if (encoded) {
+      // one lookup per playback, not per frame
+      let codecOf: G711Codec | undefined;
+      let bytes: Uint8Array | undefined;
+      this.readEncoded = (codec, out, offset, count) => {
+        if (codec !== codecOf) {
+          bytes = encoded(codec);
+          codecOf = codec;
+        }
+        return this.pull(bytes!, out, offset, count);
+      };
+    }
   }
 
   read(out: Int16Array, offset: number, count: number): number {
