@@ -22,8 +22,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { alawToLinear, linearToUlaw } from "../../runtime/media/g711";
-import { InviteAnalyzer, percentiles, RtpAnalyzer, type Percentiles, type RtpReport } from "./analyze";
-import { forEachUdp } from "./pcap";
+import { InviteAnalyzer, percentiles, RtpAnalyzer, type Percentiles, type RtpReport } from "../../fixtures/rtp-analyze";
+import { forEachUdp } from "../../fixtures/pcap-udp";
 import { busiestThreads, machineBusyTicks, metricValue, ROOT, runSippLoad, sampleProcess, startCapture, startServe, threadTicks, udpDropCounter } from "./proc";
 import { writeBenchPrompts } from "./prompts";
 

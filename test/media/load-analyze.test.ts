@@ -1,11 +1,11 @@
-// The load bench's receiver-side RTP analysis (bench/load/analyze.ts): lateness against each
+// The load bench's receiver-side RTP analysis (fixtures/rtp-analyze.ts): lateness against each
 // stream's own schedule, slipped streams, skipped frames, loss, and the pcap reader it runs on.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { RtpAnalyzer } from "../../bench/load/analyze";
-import { forEachUdp, type Datagram } from "../../bench/load/pcap";
+import { RtpAnalyzer } from "../../fixtures/rtp-analyze";
+import { forEachUdp, type Datagram } from "../../fixtures/pcap-udp";
 
 function rtp(seq: number, ts: number, ssrc = 7, pt = 8): Buffer {
   const b = Buffer.alloc(12 + 160);
