@@ -42,9 +42,9 @@ export class Baresip {
 
   /**
    * Start baresip listening for SIP on 127.0.0.1:sipPort (it also takes sipPort+1 for TLS) with
-   * ctrl_tcp on ctrlPort.
+   * ctrl_tcp on ctrlPort. `account` is its accounts line (default: an unregistered test user).
    */
-  static async start(sipPort: number, ctrlPort: number): Promise<Baresip> {
+  static async start(sipPort: number, ctrlPort: number, account = "<sip:test@127.0.0.1>;regint=0"): Promise<Baresip> {
     const dir = mkdtempSync(path.join(tmpdir(), "ivr-rt-baresip-"));
     writeFileSync(
       path.join(dir, "config"),
@@ -65,7 +65,7 @@ export class Baresip {
         "",
       ].join("\n"),
     );
-    writeFileSync(path.join(dir, "accounts"), "<sip:test@127.0.0.1>;regint=0\n");
+    writeFileSync(path.join(dir, "accounts"), `${account}\n`);
     const child = spawn(BARESIP, ["-f", dir], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     let early = "";
     child.stdout?.on("data", (d) => (early += d));
