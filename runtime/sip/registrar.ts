@@ -197,6 +197,10 @@ export class Registrar extends TypedEmitter<RegistrarEvents> {
   }
 
   private countFailure(key: string, now: number): void {
+    // Many source addresses (a scan) must not grow the table without bound: forget settled ones.
+    if (this.failures.size > 10_000) {
+      for (const [k, v] of this.failures) if ((v.lockedUntil ?? v.since + this.o.lockoutMs) < now) this.failures.delete(k);
+    }
     const entry = this.failures.get(key);
     const fresh = !entry || now - entry.since > this.o.lockoutMs;
     const next = fresh ? { count: 1, since: now } : { ...entry!, count: entry!.count + 1 };

@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseMessage } from "../../runtime/sip/parser";
 import { serializeMessage } from "../../runtime/sip/message";
-import { OFFER, requestText, setup } from "./helpers";
+import { buildResponse } from "../../runtime/sip/response";
+import { OFFER, PEER, SERVER, requestText, setup } from "./helpers";
 
 function mulberry32(seed: number) {
   return () => {
@@ -108,5 +109,40 @@ describe("fuzzing", () => {
     const before = h.responses(200, "INVITE").length;
     await h.invite({ callId: "after-fuzz" });
     expect(h.responses(200, "INVITE").length).toBe(before + 1);
+  });
+
+  it("keeps outgoing calls and the registrar sane under 1500 mutated responses and REGISTERs", async () => {
+    const h = await setup({ registrar: { realm: "pbx", password: (u) => (u === "1000" ? "pw" : undefined) } });
+    const calls = Array.from({ length: 5 }, () => h.stack.placeCall({ target: `sip:2000@${PEER.address}:${PEER.port}`, sdp: OFFER, auth: { username: "u", password: "p" } }));
+    await h.flush();
+    const invites = h.requests("INVITE");
+    const challenge = 'Proxy-Authenticate: Digest realm="gw", nonce="abc", qop="auth"';
+    const seeds = invites.flatMap((inv) => [180, 183, 200, 407, 486].map((status) => {
+      const response = buildResponse(inv, status, {
+        toTag: "t1", headers: [["Contact", `<sip:2000@${PEER.address}:${PEER.port}>`]],
+        ...(status === 183 || status === 200 ? { body: OFFER, contentType: "application/sdp" } : {}),
+      });
+      return serializeMessage(response).toString("latin1").replace("\r\n\r\n", status === 407 ? `\r\n${challenge}\r\n\r\n` : "\r\n\r\n");
+    }));
+    seeds.push(requestText({ method: "REGISTER", uri: "sip:10.0.0.1", callId: "reg", fromTag: "r", cseq: 1, extra: ["Expires: 60", 'Authorization: Digest username="1000", realm="pbx", nonce="x.y.z", uri="sip:10.0.0.1", response="00", qop=auth, nc=00000001, cnonce="c"'] }));
+    const rand = mulberry32(8760);
+    for (let i = 0; i < 1500; i++) {
+      h.send(mutate(Buffer.from(seeds[i % seeds.length], "latin1"), rand).toString("latin1"));
+      if (i % 100 === 0) await h.flush();
+    }
+    await h.flush();
+    await h.advance(70_000);
+    expect(h.stack.stats.transport.handlerErrors).toBe(0);
+    expect(h.logs.filter((l) => /threw/.test(l))).toEqual([]);
+    // Every call reached an end or an answer; nothing is left half-open after the timers ran.
+    for (const call of calls) expect(["confirmed", "ended"]).toContain(call.state);
+    expect(h.stack.stats.clientTransactions).toBe(0);
+    expect(h.stack.registrar!.lookup("1000")).toEqual([]);
+    // And a fresh call still works.
+    const fresh = h.stack.placeCall({ target: `sip:2000@${PEER.address}:${PEER.port}`, sdp: OFFER });
+    await h.flush();
+    h.peer.send(buildResponse(h.requests("INVITE").at(-1)!, 200, { toTag: "ok", body: OFFER, contentType: "application/sdp" }), SERVER);
+    await h.flush();
+    expect(fresh.state).toBe("confirmed");
   });
 });

@@ -1,7 +1,7 @@
 // Test harness: a SIP stack on an in-memory loop network with a fake clock, and a scripted peer.
 import {
   createSipStack, FakeTimers, LoopNetwork, type Call, type SipMessage, type SipRequest, type SipResponse,
-  type SipTimerConfig, type Endpoint, type SipResolver, staticResolver,
+  type SipTimerConfig, type Endpoint, type SipResolver, type SipStackOptions, staticResolver,
 } from "../../runtime/sip/index";
 import { flushMicrotasks } from "../../runtime/sip/timers";
 
@@ -62,7 +62,10 @@ export function requestText(spec: RequestSpec): string {
   return lines.join("\r\n");
 }
 
-export async function setup(options: { onInvite?: (call: Call) => void | Promise<void>; timerConfig?: Partial<SipTimerConfig>; resolver?: SipResolver } = {}) {
+export async function setup(options: {
+  onInvite?: (call: Call) => void | Promise<void>; timerConfig?: Partial<SipTimerConfig>; resolver?: SipResolver;
+  registrar?: SipStackOptions["registrar"];
+} = {}) {
   const timers = new FakeTimers();
   const network = new LoopNetwork(timers);
   const serverTransport = network.createTransport(SERVER);
@@ -76,6 +79,7 @@ export async function setup(options: { onInvite?: (call: Call) => void | Promise
     timers,
     timerConfig: options.timerConfig,
     resolver: options.resolver ?? staticResolver(),
+    registrar: options.registrar,
     log: (level, msg) => logs.push(`${level}: ${msg}`),
     onInvite: (call) => {
       calls.push(call);
