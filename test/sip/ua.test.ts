@@ -429,6 +429,36 @@ describe("INFO", () => {
 });
 
 describe("re-INVITE", () => {
+  it("ours on an incoming call: in-dialog INVITE with our next CSeq, 491 while one is pending, ACK of the 200", async () => {
+    const h = await setup();
+    const { spec, call, toTag } = await answeredCall(h);
+    h.send(ackText(spec, toTag));
+    await h.flush();
+    const result = call.reinvite(ANSWER.replace("a=rtpmap:0", "a=sendonly\r\na=rtpmap:0"));
+    await expect(call.reinvite(ANSWER)).resolves.toEqual({ status: 491, reason: "Request Pending" });
+    await h.flush();
+    const re = h.requests("INVITE")[0];
+    expect(re.uri).toBe(`sip:alice@${PEER.address}:${PEER.port}`);
+    expect(re.headers.get("from")).toContain(`tag=${toTag}`);
+    expect(re.headers.get("to")).toContain(`tag=${spec.fromTag}`);
+    expect(re.headers.get("contact")).toBe("<sip:10.0.0.1:5060>");
+    expect(re.body.toString()).toContain("a=sendonly");
+    // Their answer (a peer retransmits its 200 until our ACK: we ACK each).
+    const ok = [
+      "SIP/2.0 200 OK", `Via: ${re.headers.get("via")}`, `From: ${re.headers.get("from")}`, `To: ${re.headers.get("to")}`,
+      `Call-ID: ${spec.callId}`, `CSeq: ${re.headers.get("cseq")}`, `Contact: <sip:alice@${PEER.address}:${PEER.port}>`,
+      "Content-Type: application/sdp", `Content-Length: ${Buffer.byteLength(OFFER)}`, "", OFFER,
+    ].join("\r\n");
+    h.send(ok);
+    h.send(ok);
+    await expect(result).resolves.toEqual({ status: 200, reason: "OK", sdp: OFFER });
+    await h.flush();
+    const acks = h.requests("ACK");
+    expect(acks).toHaveLength(2);
+    expect(acks[0].headers.get("cseq")).toBe(re.headers.get("cseq")!.replace("INVITE", "ACK"));
+    expect(call.localSdp).toContain("a=sendonly");
+  });
+
   it("lets the application answer the new offer; 200 retransmitted until its ACK", async () => {
     const h = await setup();
     const { spec, call, toTag } = await answeredCall(h);
