@@ -80,6 +80,15 @@ Options:
   --http-allow HOST      hosts the curl API may reach (repeatable; *.example.com allowed)
   --cpu-budget MS        CPU time a call's script (Lua or TS) may use (default 2000)
   --grace S              on SIGTERM, let calls finish for up to S seconds (default 10)
+  --gateway SPEC         where sofia/gateway/NAME/NUMBER goes (repeatable):
+                         NAME=HOST[:PORT][;user=U;pass=P;register=yes;cid=NUMBER;
+                         allow=PATTERN,...;max=N;cpm=N]; nothing is dialed through a gateway
+                         unless allow= lists it (X any digit, N 2-9, Z 1-9, . the rest:
+                         allow=1NXXNXXXXXX); pass=env:VAR reads the password from VAR
+  --user NUMBER:PASSWORD a local user that registers here and is reached by user/NUMBER
+                         (repeatable; NUMBER:env:VAR reads the password from VAR)
+  --outbound-max N       outbound legs up at once, all routes (default 20)
+  --outbound-cpm N       outbound legs started per minute, all routes (default 60)
   --quiet                no debug lines
 `,
   help: `Usage: ivr help [COMMAND]

@@ -12,7 +12,7 @@ import { SdpAnswerer } from "./media/sdp";
 import type { Route } from "./routes";
 import { CallLogger, type CallLogSink } from "./session/call-log";
 import { Channel } from "./session/channel";
-import type { CallControl } from "./session/ports";
+import type { CallControl, OutboundPort } from "./session/ports";
 import { FsSession } from "./session/session";
 import type { Call, CallEnded, CallEvents, ReinviteRequest } from "./sip";
 import type { FliteTts } from "./speech/tts";
@@ -49,6 +49,8 @@ export interface CallSessionDeps {
   findRoute(extension: string): Route | undefined;
   /** The current script's session (uuid_* API commands look calls up through it). */
   onSession(session: FsSession): void;
+  /** Outbound calling for bridge/originate; absent: every dial fails. */
+  outbound?: OutboundPort;
 }
 
 /** What the server adds up across calls once a call is over. */
@@ -118,6 +120,7 @@ export class CallSession {
       });
       this.wireEvents(media, channel, (cause) => (endCause = cause));
       await this.runScripts(media, channel, logger);
+      channel.finishHangupState();
     } catch (e) {
       this.log("err", `call failed: ${(e as Error)?.stack ?? e}`);
       this.hangup("NORMAL_TEMPORARY_FAILURE");
@@ -263,6 +266,7 @@ export class CallSession {
         if (lateOffer) return call.ring();
         return call.progress(localSdp);
       },
+      ring: async () => (call.state === "early" ? true : call.ring()),
       hangup: (cause) => this.hangupSip(cause),
       transfer: () => true,
     };
@@ -281,6 +285,11 @@ export class CallSession {
     const control = this.control(media);
     let route: Route | undefined = this.deps.route;
     let transfers = 0;
+    // Legs a script left up on purpose: they end with the call (nothing else would end them).
+    const kept: FsSession[] = [];
+    this.cleanups.push(() => {
+      for (const leg of kept) leg.doHangup("NORMAL_CLEARING");
+    });
     while (route) {
       if (this.deps.inbandDtmfRoutes.has(route.pattern)) callMedia.setInbandDtmf(true);
       const session = new FsSession({
@@ -291,10 +300,14 @@ export class CallSession {
         onMethod: logger ? (r) => logger.method(r) : undefined,
         globals: this.deps.globals,
         clock: this.deps.clock,
+        outbound: this.deps.outbound,
+        script: route.script,
       });
       this.session = session;
       this.deps.onSession(session);
       const end = await this.deps.runScript(route, session);
+      // The script's objects are gone: legs it made hang up unless it called setAutoHangup(false).
+      kept.push(...session.releaseOwnedLegs());
       if (end.kind === "error") this.log("err", `script ${route.script} failed: ${end.message}`);
       if (end.kind === "killed") {
         // The host stopped the script (CPU budget, memory limit): the call cannot go on.

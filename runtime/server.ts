@@ -13,6 +13,12 @@ import { MediaEngine } from "./media/engine";
 import { chooseCodec, parseOffer } from "./media/sdp";
 import { RuntimeMetrics, type RtpTotals } from "./metrics";
 import { DEFAULT_ALLOWED_NETWORKS, NetworkAllowList } from "./net-allow";
+import { Destinations, type GatewayConfig, type LocalUserConfig } from "./outbound/destinations";
+import { UnavailableDialer, type Dialer } from "./outbound/dialer";
+import { Outbound } from "./outbound/outbound";
+import { DEFAULT_OUTBOUND_LIMITS, OutboundPolicy, type OutboundLimits } from "./outbound/policy";
+import { RING_TONES } from "./outbound/ring-tones";
+import { RtpLegMediaFactory } from "./outbound/rtp-leg-media";
 import { findRoute, type Route } from "./routes";
 import type { CallLogSink } from "./session/call-log";
 import { FsSession } from "./session/session";
@@ -53,6 +59,16 @@ export interface IvrServerOptions {
   metrics?: { host: string; port: number };
   /** Pin what scripts see as now and their local zone (tests); default the real clock. */
   clock?: ClockSetting;
+  /** Where bridge/originate may call: gateways, local users, limits (default: nowhere). */
+  outbound?: OutboundConfig;
+}
+
+export interface OutboundConfig {
+  gateways?: GatewayConfig[];
+  users?: LocalUserConfig[];
+  limits?: OutboundLimits;
+  /** The SIP client placing the legs (tests pass a fake); default: runtime/sip's, once available. */
+  dialer?: Dialer;
 }
 
 interface ActiveCall {
@@ -75,6 +91,7 @@ export class IvrServer {
   private engine!: MediaEngine;
   private luaHost!: LuaHost;
   private tsHost!: TsHost;
+  private outbound!: Outbound;
   private readonly tts: FliteTts;
   private readonly allow: NetworkAllowList;
   private readonly active = new Map<string, ActiveCall>();
@@ -101,6 +118,7 @@ export class IvrServer {
     this.globals.set("sounds_dir", this.soundsDir);
     this.globals.set("recordings_dir", path.join(cacheDir, "recordings"));
     this.globals.set("base_dir", process.cwd());
+    for (const [name, tone] of Object.entries(RING_TONES)) this.globals.set(name, tone);
   }
 
   get activeCalls(): number {
@@ -144,6 +162,22 @@ export class IvrServer {
       httpAllowList: () => this.options.httpAllowList ?? [],
       clock: this.clock.setting,
       log: this.log,
+    });
+    const out = this.options.outbound ?? {};
+    const cacheDirForLegs = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
+    this.outbound = new Outbound({
+      destinations: new Destinations({ gateways: out.gateways ?? [], users: out.users ?? [] }),
+      policy: new OutboundPolicy(out.limits ?? DEFAULT_OUTBOUND_LIMITS),
+      // Until runtime/sip has an INVITE client, legs that pass the checks fail as not implemented.
+      dialer: out.dialer ?? new UnavailableDialer(),
+      media: new RtpLegMediaFactory(this.engine, {
+        soundsDir: this.soundsDir,
+        recordingsDir: this.globals.get("recordings_dir") ?? path.join(cacheDirForLegs, "recordings"),
+        tts: this.tts,
+        log: this.log,
+      }),
+      log: this.log,
+      globals: this.globals,
     });
     try {
       this.sip = await createSipStack({
@@ -254,6 +288,7 @@ export class IvrServer {
       runScript: (r, session) => this.runScript(r, session),
       findRoute: (extension) => findRoute(this.options.routes, extension),
       onSession: (session) => this.sessions.set(uuid, session),
+      outbound: this.outbound,
     });
     let finished!: () => void;
     const done = new Promise<void>((r) => (finished = r));

@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { generate, GenerateError } from "../../generators";
 import { JsonlCallLog } from "../../runtime/session/call-log";
+import { DestinationError, parseGatewaySpec, parseUserSpec, type GatewayConfig, type LocalUserConfig } from "../../runtime/outbound/destinations";
+import { DEFAULT_OUTBOUND_LIMITS } from "../../runtime/outbound/policy";
 import { compileRoute, parseRouteArg, RouteError, type Route } from "../../runtime/routes";
 import { IvrServer } from "../../runtime/server";
 import { ensureStarterSounds, starterSoundsEnabled } from "../../runtime/speech/starter-sounds";
@@ -55,6 +57,10 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     "http-allow": { type: "string", multiple: true },
     "cpu-budget": { type: "string", default: "2000" },
     grace: { type: "string", default: "10" },
+    gateway: { type: "string", multiple: true },
+    user: { type: "string", multiple: true },
+    "outbound-max": { type: "string" },
+    "outbound-cpm": { type: "string" },
     quiet: { type: "boolean", default: false },
   } as never);
   const v = values as Record<string, string | string[] | boolean | undefined>;
@@ -83,6 +89,20 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     }
   }
 
+  const gateways: GatewayConfig[] = [];
+  const users: LocalUserConfig[] = [];
+  try {
+    for (const g of (v.gateway as string[] | undefined) ?? []) gateways.push(parseGatewaySpec(g, process.env));
+    for (const u of (v.user as string[] | undefined) ?? []) users.push(parseUserSpec(u, process.env));
+  } catch (e) {
+    if (e instanceof DestinationError) throw new CliError(e.message);
+    throw e;
+  }
+  const outboundLimits = {
+    maxCalls: intOption("outbound-max", v["outbound-max"] as string | undefined) ?? DEFAULT_OUTBOUND_LIMITS.maxCalls,
+    callsPerMinute: intOption("outbound-cpm", v["outbound-cpm"] as string | undefined) ?? DEFAULT_OUTBOUND_LIMITS.callsPerMinute,
+  };
+
   const callLog = typeof v.log === "string" ? new JsonlCallLog(v.log) : undefined;
   const quiet = v.quiet === true;
   const metrics = typeof v.metrics === "string" ? hostPort(v.metrics, "metrics", 9464) : undefined;
@@ -102,6 +122,7 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     httpAllowList: v["http-allow"] as string[] | undefined,
     cpuBudgetMs: intOption("cpu-budget", v["cpu-budget"] as string, 1),
     metrics: metrics ? { host: metrics.host, port: metrics.port } : undefined,
+    outbound: { gateways, users, limits: outboundLimits },
     log: (level, msg, callId) => {
       if (quiet && level === "debug") return;
       io.err(`${new Date().toISOString()} [${level}]${callId ? ` ${callId.slice(0, 8)}` : ""} ${msg.replace(/\n$/, "")}`);
@@ -114,6 +135,7 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
   }
   io.err(
     `ivr serve: SIP on udp ${sip.host}:${server.sipPort}, RTP ${ports[1]}-${ports[2]}, ${routes.length} route(s)` +
+      (gateways.length || users.length ? `, ${gateways.length} gateway(s), ${users.length} local user(s)` : "") +
       (metrics ? `, metrics on http://${metrics.host}:${server.metricsPort}/metrics` : ""),
   );
   // Missing FreeSWITCH sounds (examples' prompts, say's digits/...) are spoken by flite meanwhile.

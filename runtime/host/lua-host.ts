@@ -11,7 +11,7 @@ import { isDst, localToEpoch, realClock, strftime, STRFTIME_CONVERSIONS, zonedPa
 import { ScriptExit } from "../session/errors";
 import { normalizeLogLevel, type FsSession } from "../session/session";
 import type { DtmfInput } from "../session/types";
-import { signaturesLua } from "./lua-binding";
+import { HOST_SESSION_METHODS, signaturesLua } from "./lua-binding";
 import type { ScriptEnd } from "./ts-host";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,11 +54,12 @@ local P = load(prelude_src, "=prelude")(bridge, SIG, json)
 freeswitch = P.freeswitch
 session = P.make_session(1)
 local sess = session
-__ivr_invoke_input = function(fname, argname, kind, digit, duration)
-  return P.invoke_input(fname, argname, kind, digit, duration, sess)
+-- Callbacks get the session object they were set on (the call's own, or a leg the script made).
+__ivr_invoke_input = function(fname, argname, kind, digit, duration, handle)
+  return P.invoke_input(fname, argname, kind, digit, duration, P.object_of(handle) or sess)
 end
-__ivr_invoke_hook = function(fname, argname, status)
-  return P.invoke_hook(fname, argname, status, sess)
+__ivr_invoke_hook = function(fname, argname, status, handle)
+  return P.invoke_hook(fname, argname, status, P.object_of(handle) or sess)
 end
 -- The per-call part: the state above is prepared ahead of the call (see LuaHost's pool).
 __ivr_run = function(src, script_name)
@@ -137,11 +138,23 @@ export function readLuaScript(file: string): ScriptSource {
   return { name: file, code };
 }
 
+/**
+ * A Session object of the script: the call's own (handle 1), a leg it originated, or a blank or
+ * failed one (no session: FreeSWITCH's CoreSession without a channel).
+ */
+interface SessionHandle {
+  session: FsSession | undefined;
+  /** The object's `cause` (hangupCause()) when it has no session. */
+  cause: string;
+}
+
 /** What a prepared Lua state's bridge serves: filled in when a call takes the state. */
 interface CallContext {
   session: FsSession;
   argv: string[];
   state: RunState;
+  handles: Map<number, SessionHandle>;
+  nextHandle: number;
 }
 
 /** A fresh Lua state with the mod_lua globals already built, waiting for its one call. */
@@ -211,7 +224,7 @@ export class LuaHost {
     this.refill();
     const { engine } = prepared;
     const state: RunState = { spent: 0, threads: [] };
-    prepared.holder.call = { session, argv, state };
+    prepared.holder.call = { session, argv, state, handles: new Map([[1, { session, cause: "NONE" }]]), nextHandle: 2 };
     try {
       const th = engine.global.newThread();
       state.threads.push(th);
@@ -312,10 +325,10 @@ export class LuaHost {
     const uuidOf = () => holder.call?.session.channel.uuid;
 
     const bridge = {
-      call: (_handle: number, method: string, n: number, ...raw: unknown[]) => {
+      call: (handle: number, method: string, n: number, ...raw: unknown[]) => {
         const args = raw.slice(0, n).map((a) => (a === null ? undefined : a));
         const c = call();
-        return lua.callSession(engine, c.session, method, args, c.state).then(
+        return lua.callHandle(engine, c, handle, method, args).then(
           (r) => (r === null ? undefined : r),
           (e) => {
             if (e instanceof ScriptExit) return exitMarker(e.how);
@@ -349,6 +362,15 @@ export class LuaHost {
       api: (cmd: string, args: string) => this.options.api(cmd, args, call().session).then((r) => r ?? ""),
       fire: (json: string) => this.options.onEvent?.(json),
       isTimeout: (e: unknown) => e instanceof LuaTimeoutError,
+      newSession: (dial: string | null, aLeg: number | null) => lua.newSession(call(), dial ?? undefined, aLeg ?? undefined),
+      bridge: (a: number, b: number) =>
+        lua.bridgeHandles(call(), a, b).then(
+          () => undefined,
+          (e) => {
+            if (e instanceof ScriptExit) return exitMarker(e.how);
+            throw e;
+          },
+        ),
       argc: () => call().argv.length,
       argv: (i: number) => call().argv[i - 1],
     };
@@ -358,6 +380,99 @@ export class LuaHost {
     g.set("__ivr_prelude_src", PRELUDE);
   }
 
+  /** freeswitch.Session(dial[, a_leg]): a new handle (blank without a dial string). */
+  private async newSession(c: CallContext, dial: string | undefined, aLeg: number | undefined): Promise<number> {
+    const handle = c.nextHandle++;
+    if (dial === undefined) {
+      c.handles.set(handle, { session: undefined, cause: "NONE" });
+      return handle;
+    }
+    // A string without '/' names an existing channel (its uuid) before it is tried as a dial string.
+    if (!dial.includes("/")) {
+      const found = [...c.handles.values()].find((h) => h.session?.channel.uuid === dial && h.session.channel.up);
+      if (found) {
+        c.handles.set(handle, { session: found.session, cause: "NONE" });
+        return handle;
+      }
+    }
+    const caller = aLeg !== undefined ? c.handles.get(aLeg)?.session : undefined;
+    const leg = await c.session.originateLeg(dial, caller, 60);
+    c.handles.set(handle, { session: leg.channel.up ? leg : undefined, cause: leg.originateCause });
+    return handle;
+  }
+
+  /** freeswitch.bridge(a, b). */
+  private async bridgeHandles(c: CallContext, a: number, b: number): Promise<void> {
+    const sa = c.handles.get(a)?.session;
+    const sb = c.handles.get(b)?.session;
+    if (!sa || !sb) {
+      this.options.log("err", "Channels not ready\n", c.session.channel.uuid);
+      return;
+    }
+    await sa.bridgeSession(sb);
+  }
+
+  /** A method on a Session object: the call's own, a leg, or one without a channel. */
+  private async callHandle(engine: LuaEngine, c: CallContext, handle: number, method: string, args: unknown[]): Promise<unknown> {
+    const h = c.handles.get(handle);
+    if (!h) throw new Error(`unknown session handle ${handle}`);
+    if (method === "originate") {
+      const [aLeg, dest, timeout] = args as [number | undefined, string | undefined, number];
+      if (!dest) {
+        this.options.log("err", "Missing destination.\n", c.session.channel.uuid);
+        return 0;
+      }
+      const caller = aLeg !== undefined ? c.handles.get(aLeg)?.session : undefined;
+      const leg = await c.session.originateLeg(dest, caller, Number(timeout));
+      // CoreSession::originate does not set S_HUP: the leg outlives the object unless hung up.
+      leg.autoHangup = false;
+      h.session = leg.channel.up ? leg : undefined;
+      h.cause = leg.originateCause;
+      return leg.channel.up ? 0 : 1;
+    }
+    if (method === "waitForAnswer" && h.session) {
+      const caller = args[0] !== undefined ? c.handles.get(args[0] as number)?.session : undefined;
+      return h.session.waitForAnswer(caller);
+    }
+    if (!h.session) return this.withoutChannel(c, h, method, args);
+    if (method === "destroy" && handle !== 1) {
+      await h.session.unsetInputCallback();
+      h.session.destroyLeg();
+      h.session = undefined;
+      h.cause = "NONE";
+      if (args[0]) throw new Error(String(args[0]));
+      return undefined;
+    }
+    return this.callSession(engine, h.session, method, args, c.state, handle);
+  }
+
+  /** A CoreSession without a channel: sanity_check logs and returns the method's default. */
+  private withoutChannel(c: CallContext, h: SessionHandle, method: string, args: unknown[]): unknown {
+    switch (method) {
+      case "ready":
+      case "bridged":
+        return false;
+      case "hangupCause":
+        return h.cause;
+      case "getState":
+        return "ERROR";
+      case "get_uuid":
+        return "uninitialized";
+      case "consoleLog":
+      case "consoleLog2":
+        this.options.log(normalizeLogLevel(args[0]), String(args[method === "consoleLog" ? 1 : 4] ?? ""), c.session.channel.uuid);
+        return undefined;
+      case "destroy":
+        if (args[0]) throw new Error(String(args[0]));
+        return undefined;
+    }
+    this.options.log("err", "session is not initalized\n", c.session.channel.uuid);
+    const returns = HOST_SESSION_METHODS[method]?.returns;
+    if (returns === "number") return -1;
+    if (returns === "boolean") return false;
+    return undefined;
+  }
+
   /** One session method call from Lua: names-based callbacks and mod_lua-only methods live here. */
   private async callSession(
     engine: LuaEngine,
@@ -365,6 +480,7 @@ export class LuaHost {
     method: string,
     args: unknown[],
     state: RunState,
+    handle = 1,
   ): Promise<unknown> {
     const s = session as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     switch (method) {
@@ -376,7 +492,7 @@ export class LuaHost {
             const r = await this.callGlobal(
               engine,
               "__ivr_invoke_input",
-              [fname, argName ?? "", type, type === "dtmf" ? d.digit : undefined, type === "dtmf" ? d.duration : undefined],
+              [fname, argName ?? "", type, type === "dtmf" ? d.digit : undefined, type === "dtmf" ? d.duration : undefined, handle],
               state,
             );
             return typeof r === "string" ? r : undefined;
@@ -390,7 +506,7 @@ export class LuaHost {
       case "setHangupHook": {
         const [fname, argName] = args as [string, string | undefined];
         return session.setHangupHook(async (_s, status) => {
-          const r = await this.callGlobal(engine, "__ivr_invoke_hook", [fname, argName ?? "", status], state);
+          const r = await this.callGlobal(engine, "__ivr_invoke_hook", [fname, argName ?? "", status, handle], state);
           return typeof r === "string" ? r : undefined;
         });
       }
@@ -403,7 +519,7 @@ export class LuaHost {
       case "getXMLCDR":
         return method === "getXMLCDR" ? `<cdr><uuid>${session.channel.uuid}</uuid></cdr>` : undefined;
       case "setAutoHangup":
-        return 0;
+        return session.setAutoHangup(Boolean(args[0]));
       case "destroy":
         await session.unsetInputCallback();
         if (args[0]) throw new Error(String(args[0]));

@@ -15,7 +15,7 @@ import { ScriptExit } from "../session/errors";
 import { normalizeLogLevel, type FsSession } from "../session/session";
 import type { DtmfInput } from "../session/types";
 import { createGuardedFetch, type GuardedFetch } from "./http-guard";
-import { SESSION_METHODS } from "./sandbox/session-methods";
+import { SESSION_METHODS, type SessionRef } from "./sandbox/session-methods";
 
 export class ScriptLoadError extends Error {}
 
@@ -164,9 +164,13 @@ interface Run {
   pending: number;
   timers: Set<NodeJS.Timeout>;
   invoke?: ivm.Reference<(kind: string, ...args: unknown[]) => Promise<unknown>>;
+  /** Sessions the script holds besides its own (legs from originateSession), by handle. */
+  legs: Map<number, FsSession>;
 }
 
 const sessionMethods = new Set<string>(SESSION_METHODS);
+const isSessionRef = (v: unknown): v is SessionRef =>
+  typeof v === "object" && v !== null && typeof (v as { __ivrSession?: unknown }).__ivrSession === "number";
 const errorNames = new Set(["TypeError", "RangeError", "SyntaxError"]);
 
 export class TsHost {
@@ -190,7 +194,7 @@ export class TsHost {
   /** Run main(session, argv) in a fresh isolate. Never throws: whatever happens ends only this call's script. */
   async run(script: CompiledScript, session: FsSession, argv: string[]): Promise<ScriptEnd> {
     const isolate = new ivm.Isolate({ memoryLimit: this.memoryLimitMb });
-    const run: Run = { isolate, session, budgetMs: this.budgetMs, pending: 0, timers: new Set() };
+    const run: Run = { isolate, session, budgetMs: this.budgetMs, pending: 0, timers: new Set(), legs: new Map() };
     this.running.add(run);
     this.watch();
     try {
@@ -291,15 +295,22 @@ export class TsHost {
     const session = run.session;
     switch (op) {
       case "session": {
-        const [method, raw] = args as [string, unknown[]];
+        const [method, raw, handle] = args as [string, unknown[], number | undefined];
         if (!sessionMethods.has(method)) throw new TypeError(`session.${String(method)} is not a function`);
-        const params = Array.isArray(raw) ? raw : [];
-        if (method === "setInputCallback") {
+        const target = this.sessionFor(run, handle ?? 0);
+        // Sessions cross the boundary as handles (runtime/host/sandbox/session-methods.ts).
+        const params = (Array.isArray(raw) ? raw : []).map((p) => (isSessionRef(p) ? this.sessionFor(run, p.__ivrSession) : p));
+        if (target === session && method === "setInputCallback") {
           return session.setInputCallback((_s, type, input) => this.invoke(run, "input", type, input as DtmfInput), params[0]);
         }
-        if (method === "setHangupHook") return session.setHangupHook((_s, status) => this.invoke(run, "hook", status), params[0]);
-        const fn = (session as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
-        return fn.apply(session, params);
+        if (target === session && method === "setHangupHook") return session.setHangupHook((_s, status) => this.invoke(run, "hook", status), params[0]);
+        const fn = (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+        const result = await fn.apply(target, params);
+        if (method !== "originateSession") return result;
+        const leg = result as FsSession;
+        const id = run.legs.size + 1;
+        run.legs.set(id, leg);
+        return { __ivrSession: id } satisfies SessionRef;
       }
       case "fetch":
         return this.doFetch(args[0] as FetchRequest);
@@ -321,6 +332,13 @@ export class TsHost {
       default:
         throw new TypeError(`unknown operation ${op}`);
     }
+  }
+
+  private sessionFor(run: Run, handle: number): FsSession {
+    if (handle === 0) return run.session;
+    const leg = run.legs.get(handle);
+    if (!leg) throw new TypeError("not a session of this call");
+    return leg;
   }
 
   /** Call back into the script (input callback, hangup hook); its own CPU budget still applies. */

@@ -85,11 +85,23 @@ function checkCount(v: string, what: string): number {
   return Number(v);
 }
 
+/** Where `env:NAME` secrets come from (a password on a command line shows up in `ps`). */
+export type SecretSource = Readonly<Record<string, string | undefined>>;
+
+function secret(value: string, what: string, env: SecretSource): string {
+  if (!value.startsWith("env:")) return value;
+  const name = value.slice(4);
+  const v = env[name];
+  if (v === undefined || v === "") throw new DestinationError(`${what}: the environment variable ${name} is not set`);
+  return v;
+}
+
 /**
  * `NAME=HOST[:PORT][;user=U;pass=P;register=yes;cid=NUMBER;allow=PATTERN,PATTERN;max=N;cpm=N]`
- * (the `ivr serve --gateway` syntax). Throws DestinationError with a sentence on bad input.
+ * (the `ivr serve --gateway` syntax; pass=env:NAME reads the password from the environment).
+ * Throws DestinationError with a sentence on bad input.
  */
-export function parseGatewaySpec(spec: string): GatewayConfig {
+export function parseGatewaySpec(spec: string, env: SecretSource = {}): GatewayConfig {
   const eq = spec.indexOf("=");
   if (eq <= 0) throw new DestinationError(`gateway '${spec}': expected NAME=HOST:PORT[;user=U;pass=P;register=yes]`);
   const name = spec.slice(0, eq).trim();
@@ -113,7 +125,7 @@ export function parseGatewaySpec(spec: string): GatewayConfig {
         break;
       case "pass":
       case "password":
-        gw.password = value;
+        gw.password = secret(value, what, env);
         break;
       case "register":
         if (!/^(yes|no|true|false)$/i.test(value)) throw new DestinationError(`${what}: register=yes or register=no`);
@@ -148,12 +160,12 @@ export function parseGatewaySpec(spec: string): GatewayConfig {
   return gw;
 }
 
-/** `NUMBER:PASSWORD` (the `ivr serve --user` syntax). */
-export function parseUserSpec(spec: string): LocalUserConfig {
+/** `NUMBER:PASSWORD` (the `ivr serve --user` syntax; NUMBER:env:NAME reads it from the environment). */
+export function parseUserSpec(spec: string, env: SecretSource = {}): LocalUserConfig {
   const colon = spec.indexOf(":");
   if (colon <= 0) throw new DestinationError(`user '${spec}': expected NUMBER:PASSWORD`);
   const number = spec.slice(0, colon).trim();
-  const password = spec.slice(colon + 1);
+  const password = secret(spec.slice(colon + 1), `user ${number}`, env);
   if (!USER_RE.test(number)) throw new DestinationError(`user '${number}': letters, digits and + * # _ . - only`);
   if (password.length < 8) throw new DestinationError(`user ${number}: the password needs at least 8 characters`);
   return { number, password };

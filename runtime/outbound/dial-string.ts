@@ -30,7 +30,7 @@ export type Endpoint =
 export interface DialLeg {
   /** The leg as written, after its [..] prefixes (for logs). */
   text: string;
-  /** [var=val] of this leg: they take precedence over the {..} ones. */
+  /** [var=val] of this leg (a {..} variable of the same name wins: see legVariables). */
   vars: DialVars;
   endpoint: Endpoint;
 }
@@ -247,7 +247,14 @@ export function isTrue(v: string | undefined | null): boolean {
   return /^-?\d+$/.test(s) && Number(s) !== 0;
 }
 
-/** A variable of a leg: its own [..] first, then the {..} ones. */
-export function legVar(dial: DialString, leg: DialLeg, name: string): string | undefined {
-  return leg.vars.get(name) ?? dial.vars.get(name);
+/**
+ * The variables a leg's channel ends up with. FreeSWITCH copies the leg's [..] variables first
+ * and the {..} ones after them, so a {..} variable wins unless local_var_clobber=true is given
+ * in {..} (then the [..] ones are copied last and win).
+ */
+export function legVariables(dial: DialString, leg: DialLeg): DialVars {
+  const localWins = isTrue(dial.vars.get("local_var_clobber"));
+  const first = localWins ? dial.vars : leg.vars;
+  const last = localWins ? leg.vars : dial.vars;
+  return new Map([...first, ...last]);
 }

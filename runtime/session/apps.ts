@@ -24,7 +24,7 @@ function assign(s: FsSession, data: string): void {
   s.channel.setVar(name, value === "" || value === "_undef_" ? undefined : value);
 }
 
-/** When outbound calling does not exist, every dial fails as an unreachable destination. */
+/** Without outbound calling (no OutboundPort), every dial fails as an unreachable destination. */
 function failBridge(s: FsSession, data: string): void {
   const cause = "NO_ROUTE_DESTINATION";
   s.log("err", `Originate Failed.  Cause: ${cause} (bridge ${data}: outbound calling is not available)`);
@@ -33,6 +33,22 @@ function failBridge(s: FsSession, data: string): void {
   s.channel.setVar("last_bridge_hangup_cause", cause);
   s.channel.setVar("DIALSTATUS", "CHANUNAVAIL");
   s.originateCause = cause;
+}
+
+/** mod_dptools' bridge (audio_bridge_function): originate, then bridge or handle the failure. */
+async function bridge(s: FsSession, data: string): Promise<void> {
+  if (!data) return;
+  const outbound = s.outbound;
+  if (!outbound) return failBridge(s, data);
+  const r = await outbound.originate({ dial: data, caller: s, timeoutSec: 0, requestedBy: s });
+  if (!r.ok) {
+    s.log("info", `Originate Failed.  Cause: ${r.cause}`);
+    s.channel.setVar("originate_failed_cause", r.cause);
+    // Without continue_on_fail this hangs the caller up, as FreeSWITCH does.
+    outbound.handleCause(s, r.cause);
+    return;
+  }
+  await outbound.bridge(s, r.leg);
 }
 
 const APPS: Record<string, App> = {
@@ -130,7 +146,7 @@ const APPS: Record<string, App> = {
   },
   start_dtmf: async (s) => s.media.setInbandDtmf(true),
   stop_dtmf: async (s) => s.media.setInbandDtmf(false),
-  bridge: async (s, data) => failBridge(s, data),
+  bridge: (s, data) => bridge(s, data.trim()),
 };
 
 /** The applications session:execute() knows (documented in the README). */

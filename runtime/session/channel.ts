@@ -1,5 +1,6 @@
 // One call's channel: variables, state flags and the DTMF queue, as FreeSWITCH keeps them
 // on switch_channel_t. The SIP/media side pushes events in; the Session reads them.
+import { HANGUP_CAUSES, type HangupCause } from "../../flow/hangup-causes";
 
 export interface QueuedDtmf {
   digit: string;
@@ -19,10 +20,15 @@ export class Channel {
   hangupCause: string | undefined;
   /** A transfer was requested: ready() turns false (CF_TRANSFER). */
   transferPending: { extension: string; dialplan: string; context: string } | undefined;
+  /** The other channel's uuid while bridged (CF_BRIDGED). */
+  bridgedTo: string | undefined;
+  /** What getState() says while the channel runs: originated legs sit in CS_SOFT_EXECUTE. */
+  executeState: "CS_EXECUTE" | "CS_SOFT_EXECUTE" = "CS_EXECUTE";
   /** Hangup hook state: armed on the first hangup or transfer, fired once. */
   hookEvent: "hangup" | "transfer" | undefined;
   private hookArmed = false;
   private readonly dtmf: QueuedDtmf[] = [];
+  private changeWaiters: Array<() => void> = [];
   private waiters = new Set<Waiter>();
 
   constructor(readonly uuid: string, initial: Record<string, string> = {}) {
@@ -42,7 +48,7 @@ export class Channel {
   state(): string {
     if (!this.up) return "CS_HANGUP";
     if (this.transferPending) return "CS_ROUTING";
-    return "CS_EXECUTE";
+    return this.executeState;
   }
 
   getVar(name: string): string | undefined {
@@ -54,13 +60,38 @@ export class Channel {
     else this.variables.set(name, String(value));
   }
 
-  /** The call went down (either side). Arms the hangup hook; wakes every waiter. */
+  /**
+   * The call went down (either side). Arms the hangup hook; wakes every waiter. The variable
+   * hangup_cause is not set yet: FreeSWITCH sets it in the channel's hangup state, which runs
+   * only once the script's application returns (a script never sees it, not even in its hook).
+   */
   markHangup(cause: string): void {
     if (this.hangupCause !== undefined) return;
     this.hangupCause = cause;
-    this.variables.set("hangup_cause", cause);
     this.armHook("hangup");
     this.wake();
+    this.notifyChange();
+  }
+
+  /** Resolves at the next change of state (an outbound leg's progress or answer, the hangup). */
+  nextChange(): Promise<void> {
+    return new Promise((resolve) => this.changeWaiters.push(resolve));
+  }
+
+  /** Wake whoever waits in nextChange() (called by whoever changed answered/earlyMedia/bridgedTo). */
+  notifyChange(): void {
+    const ws = this.changeWaiters;
+    this.changeWaiters = [];
+    for (const w of ws) w();
+  }
+
+  /** The hangup state after the script: hangup_cause and hangup_cause_q850 become readable. */
+  finishHangupState(): void {
+    if (this.hangupCause === undefined) return;
+    const n = HANGUP_CAUSES[this.hangupCause as HangupCause] ?? HANGUP_CAUSES.NORMAL_CLEARING;
+    this.variables.set("hangup_cause", this.hangupCause);
+    // switch_channel_cause_q850: FreeSWITCH's own causes (> 127) report NORMAL_CLEARING.
+    this.variables.set("hangup_cause_q850", String(n <= HANGUP_CAUSES.INTERWORKING ? n : HANGUP_CAUSES.NORMAL_CLEARING));
   }
 
   markTransfer(extension: string, dialplan: string, context: string): void {

@@ -1,6 +1,7 @@
 // What a Session needs from the rest of the runtime. The SIP layer implements CallControl,
 // the media engine implements MediaPort; tests implement both in memory.
 import type { HangupCause } from "../../flow/hangup-causes";
+import type { FsSession } from "./session";
 
 export type PlayEndReason = "done" | "stopped" | "notfound" | "error" | "hangup";
 
@@ -71,6 +72,8 @@ export interface CallControl {
   answer(): Promise<boolean>;
   /** Send 183 with SDP (early media). */
   preAnswer(): Promise<boolean>;
+  /** Send 180 Ringing without media (ring_ready while an outbound leg rings); optional. */
+  ring?(): Promise<boolean>;
   /** Hang the call up with a FreeSWITCH cause name. */
   hangup(cause: HangupCause): void;
   /** Route the call to another number of this runtime after the script ends; false if impossible. */
@@ -78,3 +81,30 @@ export interface CallControl {
 }
 
 export type LogSink = (level: string, message: string, callId?: string) => void;
+
+export interface OriginateRequest {
+  /** The dial string, already variable-expanded where FreeSWITCH expands it. */
+  dial: string;
+  /** The A leg: hears ringback, is answered when a leg answers, gets originate_* variables. */
+  caller?: FsSession;
+  /** Seconds to wait for an answer; 0 = the caller's call_timeout, else 60 (originate_timeout in {..} wins). */
+  timeoutSec: number;
+  /** The session whose script asked (for refusal logs and the legs it owns). */
+  requestedBy?: FsSession;
+}
+
+export type OriginateOutcome = { ok: true; leg: FsSession } | { ok: false; cause: HangupCause };
+
+export interface BridgeOptions {
+  /** freeswitch.bridge(a, b): a's input callback sees a's digits; a non-continue result ends the bridge. */
+  inputCallback?: boolean;
+}
+
+/** Outbound calling (runtime/outbound implements it): switch_ivr_originate and the bridge. */
+export interface OutboundPort {
+  originate(request: OriginateRequest): Promise<OriginateOutcome>;
+  /** Connect two sessions until one of them ends or leaves; then FreeSWITCH's after-bridge rules. */
+  bridge(a: FsSession, b: FsSession, options?: BridgeOptions): Promise<void>;
+  /** switch_channel_handle_cause: continue_on_fail / failure_causes, else hang the caller up. */
+  handleCause(session: FsSession, cause: HangupCause): void;
+}

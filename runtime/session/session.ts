@@ -4,12 +4,12 @@
 import { nameToCause } from "../../flow/hangup-causes";
 import { runApplication } from "./apps";
 import { interpretCallbackResult } from "./callback-result";
-import type { Channel } from "./channel";
+import { Channel } from "./channel";
 import { ScriptExit } from "./errors";
 import { expandVariables } from "./expand";
-import type { CallControl, LogSink, MediaPort, PlaybackFailure, PlayHandle, PlayResult, RecordHandle } from "./ports";
 import { composeSay, sayPlayback } from "./say";
 import { realClock, type Clock } from "../clock";
+import type { CallControl, LogSink, MediaPort, OutboundPort, PlaybackFailure, PlayHandle, PlayResult, RecordHandle } from "./ports";
 import type { DtmfInput, HangupHook, InputCallback, LogLevel, Session } from "./types";
 
 /** One line of the call log (runtime/session/call-log.ts writes them). */
@@ -34,6 +34,10 @@ export interface SessionOptions {
   globals?: Map<string, string>;
   /** Now and the local zone for say's dates and times (runtime/clock.ts); default the real clock. */
   clock?: Clock;
+  /** Outbound calling (bridge, originate); absent: every dial fails with NO_ROUTE_DESTINATION. */
+  outbound?: OutboundPort;
+  /** The script running this session (for logs of refused dials). */
+  script?: string;
 }
 
 const LOG_LEVEL_NAMES = ["console", "alert", "crit", "err", "warning", "notice", "info", "debug"];
@@ -94,6 +98,12 @@ export class FsSession implements Session {
   private tts: { engine: string; voice: string } | undefined;
   /** Cause stored by originate (the Lua object's `cause`); the inbound leg reads hangup_cause instead. */
   originateCause = "NONE";
+  /** S_HUP: hang the leg up when the script lets go of it (set on legs made from a dial string). */
+  autoHangup = false;
+  /** Legs this session's script originated: hung up at the script's end unless setAutoHangup(false). */
+  readonly ownedLegs: FsSession[] = [];
+  readonly outbound?: OutboundPort;
+  readonly script?: string;
   private hookRunning = false;
   /** Playback failures of the method being traced, for its call-log record. */
   private playbackFailures: PlaybackFailure[] = [];
@@ -106,6 +116,8 @@ export class FsSession implements Session {
     this.onMethod = options.onMethod;
     this.globals = options.globals ?? new Map();
     this.clock = options.clock ?? realClock;
+    this.outbound = options.outbound;
+    this.script = options.script;
   }
 
   // --- plumbing --------------------------------------------------------------------
@@ -303,7 +315,7 @@ export class FsSession implements Session {
   }
 
   bridged(): Promise<boolean> {
-    return this.traced("bridged", [], async () => false);
+    return this.traced("bridged", [], async () => this.channel.up && this.channel.bridgedTo !== undefined);
   }
 
   hangup(cause = "normal_clearing"): Promise<void> {
@@ -361,6 +373,123 @@ export class FsSession implements Session {
         await runApplication(this, app.toLowerCase(), expanded);
       }),
     );
+  }
+
+  // --- other legs ---------------------------------------------------------------------
+
+  /**
+   * freeswitch.Session(dial, session) for TS scripts: originate a new leg with this session as
+   * its A leg (withCaller = false: no A leg, as freeswitch.Session(dial) alone). Always resolves
+   * to a Session: ready() is false and hangupCause() tells why when nobody answered.
+   */
+  originateSession(dialString: string, withCaller = true): Promise<Session> {
+    return this.traced("originateSession", withCaller ? [dialString] : [dialString, false], () =>
+      this.blocking(async () => this.originateLeg(String(dialString ?? ""), withCaller ? this : undefined, 60)),
+    );
+  }
+
+  /** The originate behind freeswitch.Session(dial[, a_leg]) and blank:originate(a_leg, dest, timeout). */
+  async originateLeg(dial: string, caller: FsSession | undefined, timeoutSec: number): Promise<FsSession> {
+    if (!this.outbound) {
+      this.log("err", `Originate Failed.  Cause: NO_ROUTE_DESTINATION (outbound calling is not configured)`);
+      return this.deadLeg("NO_ROUTE_DESTINATION");
+    }
+    const r = await this.outbound.originate({ dial, caller, timeoutSec, requestedBy: this });
+    if (!r.ok) return this.deadLeg(r.cause);
+    r.leg.autoHangup = true;
+    this.ownedLegs.push(r.leg);
+    return r.leg;
+  }
+
+  /** What a failed originate leaves in the script's hands: a session without a channel. */
+  private deadLeg(cause: string): FsSession {
+    const channel = new Channel("uninitialized");
+    channel.markHangup(cause);
+    const leg = new FsSession({
+      channel,
+      control: { answer: async () => false, preAnswer: async () => false, hangup: () => {}, transfer: () => false },
+      media: this.media,
+      log: this.logSink,
+      globals: this.globals,
+    });
+    leg.originateCause = cause;
+    return leg;
+  }
+
+  /** freeswitch.bridge(session, other) for TS scripts: blocks until the bridge ends. */
+  bridgeSession(other: Session): Promise<void> {
+    return this.traced("bridgeSession", [], () =>
+      this.blocking(async () => {
+        if (!(other instanceof FsSession) || !this.outbound || !this.channel.ready || !other.channel.ready) {
+          this.log("err", "Channels not ready\n");
+          return;
+        }
+        if (!this.channel.answered && !this.channel.earlyMedia) await this.preAnswerCall();
+        if (!this.channel.ready || !other.channel.ready) {
+          this.log("err", "Channels not ready\n");
+          return;
+        }
+        await this.outbound.bridge(this, other, { inputCallback: true });
+      }),
+    );
+  }
+
+  /** switch_ivr_wait_for_answer: until this (outbound) leg answers or has early media; ringback to the caller. */
+  waitForAnswer(caller?: Session): Promise<void> {
+    return this.traced("waitForAnswer", [], () =>
+      this.blocking(async () => {
+        if (!this.channel.up || this.channel.answered || this.channel.earlyMedia) return;
+        const callerSession = caller instanceof FsSession ? caller : undefined;
+        const raw = callerSession?.channel.getVar("call_timeout");
+        const limitSec = raw !== undefined && Number.parseInt(raw, 10) >= 0 ? Number.parseInt(raw, 10) : 60;
+        const end = performance.now() + limitSec * 1000;
+        const watched = callerSession?.channel ?? this.channel;
+        while (this.channel.up && !this.channel.answered && !this.channel.earlyMedia) {
+          const left = end - performance.now();
+          if (left <= 0) break;
+          const ev = await watched.waitEvent(left, this.channel.nextChange(), false);
+          if (ev === "timeout" || (ev === "down" && watched !== this.channel)) break;
+        }
+        if (this.channel.up && !this.channel.answered && !this.channel.earlyMedia) this.doHangup("DESTINATION_OUT_OF_ORDER");
+      }),
+    );
+  }
+
+  /** S_HUP on or off; 0 (SWITCH_STATUS_SUCCESS). */
+  setAutoHangup(on: boolean): Promise<number> {
+    return this.traced("setAutoHangup", [on], async () => {
+      this.autoHangup = !!on;
+      return 0;
+    });
+  }
+
+  /** CoreSession::destroy: hang up if auto-hangup is set and the leg is up and not transferring. */
+  destroyLeg(): void {
+    if (this.autoHangup && this.channel.up && !this.channel.transferPending) this.doHangup("NORMAL_CLEARING");
+    this.autoHangup = false;
+  }
+
+  /**
+   * The script is over: its objects are collected, so auto-hangup legs go down now. Returns the
+   * legs still up (setAutoHangup(false), or made with :originate): the call hangs them up at its end.
+   */
+  releaseOwnedLegs(): FsSession[] {
+    const kept: FsSession[] = [];
+    for (const leg of this.ownedLegs.splice(0)) {
+      leg.destroyLeg();
+      if (leg.channel.up) kept.push(leg);
+    }
+    return kept;
+  }
+
+  /** During a bridge: hand one queued digit to the input callback; false when it asked to stop. */
+  async bridgeDtmf(): Promise<boolean> {
+    if (!this.inputCallback) {
+      this.channel.shiftDtmf();
+      return true;
+    }
+    const action = await this.dispatchDtmf(false);
+    return action.kind === "continue";
   }
 
   // --- variables and logging ----------------------------------------------------------
@@ -826,6 +955,11 @@ export class FsSession implements Session {
 
   async answerCall(): Promise<void> {
     if (this.channel.ready && !this.channel.answered && (await this.control.answer())) this.channel.answered = true;
+  }
+
+  /** 180 Ringing to an unanswered caller (ring_ready while an outbound leg rings). */
+  async ringCall(): Promise<void> {
+    if (this.channel.ready && !this.channel.answered && !this.channel.earlyMedia) await this.control.ring?.();
   }
 
   async preAnswerCall(): Promise<void> {

@@ -59,8 +59,27 @@ export interface Session {
   get_uuid(): Promise<string>;
   /** 1/0. Sets a pending transfer: ready() turns false; return right after. */
   transfer(extension: string, dialplan?: string, context?: string): Promise<number>;
-  /** Run a dialplan application; results only through channel variables. */
+  /**
+   * Run a dialplan application; results only through channel variables. `bridge` dials and
+   * connects (originate_disposition, originate_failed_cause, DIALSTATUS, last_bridge_hangup_cause);
+   * without continue_on_fail a failed bridge hangs the caller up, as on FreeSWITCH.
+   */
   execute(app: string, data?: string): Promise<void>;
+
+  // --- other legs (freeswitch.Session / freeswitch.bridge in Lua) ---------------------
+  /**
+   * Lua's freeswitch.Session(dialString, session): originate a leg with this session as the A leg
+   * (ringback, answered when the leg answers; withCaller = false: no A leg). Waits up to 60 s
+   * (call_timeout of the A leg, originate_timeout in {..}). Check ready(); hangupCause() says why not.
+   * The leg hangs up when the script ends unless setAutoHangup(false).
+   */
+  originateSession(dialString: string, withCaller?: boolean): Promise<Session>;
+  /** Lua's freeswitch.bridge(session, other): connect the two until one ends (this input callback sees digits). */
+  bridgeSession(other: Session): Promise<void>;
+  /** Until this outbound leg answers or has early media (ringback to caller); gives up after call_timeout. */
+  waitForAnswer(caller?: Session): Promise<void>;
+  /** Whether the leg hangs up when the script ends; returns 0. */
+  setAutoHangup(on: boolean): Promise<number>;
 
   // --- variables and logging -------------------------------------------------------
   setVariable(name: string, value: string | undefined): Promise<void>;

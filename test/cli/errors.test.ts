@@ -90,6 +90,18 @@ describe.concurrent("ivr on bad input", () => {
     const ports = await runIvr(["serve", "--route", "1000=x.lua", "--rtp-ports", "9-1"]);
     expect(expectOneErrorLine(ports)).toMatch(/--rtp-ports must be MIN-MAX/);
   });
+
+  it("serve with a bad --gateway or --user is one clear line", async () => {
+    const gw = await runIvr(["serve", "--route", "1000=x.lua", "--gateway", "carrier"]);
+    expect(gw.code).toBe(2);
+    expect(expectOneErrorLine(gw)).toMatch(/gateway 'carrier': expected NAME=HOST:PORT/);
+    const opt = await runIvr(["serve", "--route", "1000=x.lua", "--gateway", "carrier=sip.example.com;allow=1(800)"]);
+    expect(expectOneErrorLine(opt)).toMatch(/allow pattern '1\(800\)': unexpected '\('/);
+    const user = await runIvr(["serve", "--route", "1000=x.lua", "--user", "1000:short"]);
+    expect(expectOneErrorLine(user)).toMatch(/user 1000: the password needs at least 8 characters/);
+    const env = await runIvr(["serve", "--route", "1000=x.lua", "--user", "1000:env:IVR_TEST_SURELY_UNSET"]);
+    expect(expectOneErrorLine(env)).toMatch(/IVR_TEST_SURELY_UNSET is not set/);
+  });
 });
 
 describe("ivr help", () => {

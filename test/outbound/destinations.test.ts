@@ -44,6 +44,14 @@ describe("gateway and user specs (ivr serve --gateway / --user)", () => {
     }
   });
 
+  it("takes secrets from the environment with env:NAME", () => {
+    const env = { GW_PASS: "from-env", DESK_PASS: "desk-secret-1" };
+    expect(parseGatewaySpec("gw=host;user=u;pass=env:GW_PASS", env).password).toBe("from-env");
+    expect(parseUserSpec("1000:env:DESK_PASS", env).password).toBe("desk-secret-1");
+    expect(() => parseGatewaySpec("gw=host;user=u;pass=env:NOPE", env)).toThrow("NOPE is not set");
+    expect(() => parseUserSpec("1000:env:NOPE", env)).toThrow("NOPE is not set");
+  });
+
   it("reads NUMBER:PASSWORD and wants a real password", () => {
     expect(parseUserSpec("1000:correct-horse")).toEqual({ number: "1000", password: "correct-horse" });
     expect(parseUserSpec("1000:a:b:c:d:e")).toEqual({ number: "1000", password: "a:b:c:d:e" });

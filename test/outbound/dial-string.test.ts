@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTrue, legVar, parseDialString, parseEndpoint, parseVarList } from "../../runtime/outbound/dial-string";
+import { isTrue, legVariables, parseDialString, parseEndpoint, parseVarList } from "../../runtime/outbound/dial-string";
 
 function parse(s: string) {
   const r = parseDialString(s);
@@ -13,7 +13,7 @@ describe("dial string structure", () => {
     expect(d.groups.map((g) => g.map((l) => l.text))).toEqual([["user/1000", "user/1001"], ["sofia/gateway/gw/15551234567"]]);
   });
 
-  it("{..} and <..> set variables for every leg, [..] for one leg, and the leg's own win", () => {
+  it("{..} and <..> set variables for every leg, [..] for one leg; {..} wins unless local_var_clobber", () => {
     const d = parse("<ultra=u>{originate_timeout=20,ignore_early_media=true}[leg_timeout=5]user/1000,user/1001");
     expect([...d.vars]).toEqual([
       ["ultra", "u"],
@@ -23,9 +23,13 @@ describe("dial string structure", () => {
     const [a, b] = d.groups[0];
     expect([...a.vars]).toEqual([["leg_timeout", "5"]]);
     expect(b.vars.size).toBe(0);
-    const d2 = parse("{leg_timeout=30}[leg_timeout=5]user/1000,user/1001");
-    expect(legVar(d2, d2.groups[0][0], "leg_timeout")).toBe("5");
-    expect(legVar(d2, d2.groups[0][1], "leg_timeout")).toBe("30");
+    const d2 = parse("{leg_timeout=30}[leg_timeout=5,x=1]user/1000,user/1001");
+    expect(legVariables(d2, d2.groups[0][0]).get("leg_timeout")).toBe("30");
+    expect(legVariables(d2, d2.groups[0][0]).get("x")).toBe("1");
+    expect(legVariables(d2, d2.groups[0][1]).get("leg_timeout")).toBe("30");
+    const d3 = parse("{local_var_clobber=true,leg_timeout=30}[leg_timeout=5]user/1000,user/1001");
+    expect(legVariables(d3, d3.groups[0][0]).get("leg_timeout")).toBe("5");
+    expect(legVariables(d3, d3.groups[0][1]).get("leg_timeout")).toBe("30");
   });
 
   it("commas inside quotes or brackets do not split legs; several blocks add up", () => {

@@ -23,12 +23,29 @@ describe("call control", () => {
     await session.hangup("user_busy");
     expect(control.hangups).toEqual(["USER_BUSY"]);
     expect(await session.ready()).toBe(false);
-    expect(await session.getVariable("hangup_cause")).toBe("USER_BUSY");
+    // FreeSWITCH sets hangup_cause in the hangup state, after the script: never visible to it.
+    expect(await session.getVariable("hangup_cause")).toBeUndefined();
     const t0 = performance.now();
     expect(await session.streamFile("silence_stream://2000")).toBe(0);
     expect(await session.playAndGetDigits(1, 1, 3, 1000, "#", "a.wav", "b.wav", "\\d")).toBe("");
     expect(performance.now() - t0).toBeLessThan(500);
     expect(await session.getState()).toBe("CS_HANGUP");
+  });
+
+  it("hangup_cause is nil inside the hangup hook and set once the hangup state ran", async () => {
+    const { session, channel, hangupAfter } = makeSession();
+    const seen: Array<string | undefined> = [];
+    await session.setHangupHook(async (s) => {
+      seen.push(await s.getVariable("hangup_cause"));
+      return "";
+    });
+    hangupAfter(20, "USER_BUSY");
+    await session.sleep(200);
+    await session.ready();
+    expect(seen).toEqual([undefined]);
+    channel.finishHangupState();
+    expect(channel.getVar("hangup_cause")).toBe("USER_BUSY");
+    expect(channel.getVar("hangup_cause_q850")).toBe("17");
   });
 
   it("an unknown cause name becomes NORMAL_CLEARING, a number maps to its name", async () => {

@@ -65,6 +65,11 @@ export class SessionStandIn implements Session {
     return this.c<number>("transfer", [extension, dialplan, context]);
   }
   execute(app: string, data?: string) { return this.c<void>("execute", [app, data]); }
+  // Generated scripts never make legs of their own (the Bridge node uses execute("bridge")).
+  originateSession(): Promise<Session> { return Promise.reject(new TypeError("originateSession is not modelled by the stand-in")); }
+  bridgeSession(): Promise<void> { return Promise.reject(new TypeError("bridgeSession is not modelled by the stand-in")); }
+  waitForAnswer(): Promise<void> { return Promise.reject(new TypeError("waitForAnswer is not modelled by the stand-in")); }
+  setAutoHangup(): Promise<number> { return Promise.reject(new TypeError("setAutoHangup is not modelled by the stand-in")); }
   setVariable(name: string, value: string | undefined) { return this.c<void>("setVariable", [name, value]); }
   getVariable(name: string) { return this.c<string | undefined>("getVariable", [name]); }
   consoleLog(level: LogLevel, message: string) { return this.c<void>("consoleLog", [level, message]); }

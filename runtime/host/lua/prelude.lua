@@ -11,8 +11,12 @@ local function swig_type(v)
   return t
 end
 
+-- Session objects and their handles on the JS side (1 = the call's own session).
+local handle_of = setmetatable({}, { __mode = "k" })
+local object_of = setmetatable({}, { __mode = "v" })
+
 -- SWIG-style argument checks: arity including self, 'int' = number or numeric string,
--- 'string' = string, number (converted) or nil.
+-- 'string' = string, number (converted) or nil, 'session' = a Session object or nil.
 local function check_args(method, sig, n, args)
   local class = sig.class
   local min, max = sig.min, sig.max
@@ -34,6 +38,11 @@ local function check_args(method, sig, n, args)
       if type(v) == "number" then args[i] = tostring(v) end
     elseif want == "bool" then
       args[i] = (v ~= nil and v ~= false and v ~= 0) and true or false
+    elseif want == "session" then
+      if v ~= nil and not handle_of[v] then
+        error(string.format("Error in %s::%s (arg %d), expected 'CoreSession *' got '%s'", class, method, i + 1, swig_type(v)), 3)
+      end
+      args[i] = v ~= nil and handle_of[v] or nil
     end
   end
 end
@@ -47,8 +56,12 @@ local function await_result(p)
   return r
 end
 
-local function make_session(handle, class)
-  local obj = {}
+-- Bind `obj` to a JS session handle: every method of the binding, checked like SWIG does.
+-- Methods that return nothing in FreeSWITCH return no value at all here either.
+local function attach(obj, handle, class)
+  class = class or "CoreSession"
+  handle_of[obj] = handle
+  object_of[handle] = obj
   local mt = { __name = "Session" }
   mt.__index = function(_, method)
     local sig = SIGNATURES[method]
@@ -60,11 +73,17 @@ local function make_session(handle, class)
       local n = select("#", ...)
       local args = { ... }
       check_args(method, sig, n, args)
-      return await_result(bridge.call(handle, method, n, args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11]))
+      local r = await_result(bridge.call(handle_of[obj], method, n, args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10], args[11]))
+      if sig.returns == "nothing" then return end
+      return r
     end
   end
-  mt.__tostring = function() return "Session: " .. tostring(handle) end
+  mt.__tostring = function() return "Session: " .. tostring(handle_of[obj]) end
   return setmetatable(obj, mt)
+end
+
+local function make_session(handle, class)
+  return attach({}, handle, class)
 end
 
 local fs = {}
@@ -159,35 +178,26 @@ fs.Event = function(etype, subclass)
   return setmetatable({ type = etype:upper(), subclass = subclass, headers = {} }, event_mt)
 end
 
--- Session(dialstring[, a_leg]): no outbound calling yet: a leg that never comes up.
-local dead_mt = {}
-dead_mt.__index = function(_, k)
-  if k == "ready" or k == "answered" or k == "bridged" or k == "mediaReady" then return function() return false end end
-  if k == "hangupCause" then return function(self) return self.cause end end
-  if k == "getState" then return function() return "ERROR" end end
-  if k == "get_uuid" then return function() return "uninitialized" end end
-  if k == "originate" then
-    return function(self, a_leg, dest, timeout)
-      if dest == nil or dest == "" then return 0.0 end
-      self.cause = "NO_ROUTE_DESTINATION"
-      return 1.0
-    end
-  end
-  if k == "setAutoHangup" then return function() return 0.0 end end
-  return function() return nil end
-end
+-- Session([dialstring[, a_leg]]): a leg originated by the script (60 s to answer), or a blank
+-- object for :originate(a_leg, dest, timeout). A failed originate leaves an object without a
+-- channel: ready() false, hangupCause() the cause.
 fs.Session = function(dial, a_leg)
-  local cause = "NONE"
-  if dial ~= nil and tostring(dial):find("/", 1, true) then
-    cause = "NO_ROUTE_DESTINATION"
-    log_line("err", "Originate Failed.  Cause: NO_ROUTE_DESTINATION (outbound calling is not available)\n")
+  if a_leg ~= nil and not handle_of[a_leg] then
+    error("Error in new_Session (arg 2), expected 'CoreSession *' got '" .. swig_type(a_leg) .. "'", 2)
   end
-  return setmetatable({ cause = cause }, dead_mt)
+  if dial ~= nil and type(dial) ~= "string" and type(dial) ~= "number" then
+    error("Error in new_Session (arg 1), expected 'char *' got '" .. swig_type(dial) .. "'", 2)
+  end
+  local h = await_result(bridge.newSession(dial ~= nil and tostring(dial) or nil, a_leg ~= nil and handle_of[a_leg] or nil))
+  return make_session(h, "Session")
 end
+-- bridge(a, b): blocks until the bridge ends; nothing is returned.
 fs.bridge = function(a, b)
-  if not (a and a.ready and a:ready() and b and b.ready and b:ready()) then
-    log_line("err", "Channels not ready\n")
+  local ha, hb = a ~= nil and handle_of[a] or nil, b ~= nil and handle_of[b] or nil
+  if not ha or not hb then
+    error("Error in bridge, expected two 'CoreSession &'", 2)
   end
+  await_result(bridge.bridge(ha, hb))
 end
 fs.email = function() return false end
 
@@ -340,6 +350,7 @@ debug = { traceback = debug.traceback, getinfo = debug.getinfo }
 
 return {
   make_session = make_session,
+  object_of = function(handle) return object_of[handle] end,
   freeswitch = fs,
   invoke_input = invoke_input,
   invoke_hook = invoke_hook,

@@ -65,26 +65,45 @@ declare const __ivrClock: ClockSetting | undefined;
   // --- session ---------------------------------------------------------------------------
   let inputCallback: { fn: (...a: unknown[]) => unknown; arg: unknown } | undefined;
   let hangupHook: { fn: (...a: unknown[]) => unknown; arg: unknown } | undefined;
-  const session: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   const callbacks = new Set<string>(CALLBACK_METHODS);
-  for (const method of SESSION_METHODS) {
-    if (callbacks.has(method)) continue;
-    session[method] = (...args: unknown[]) => {
-      if (method === "unsetInputCallback") inputCallback = undefined;
-      return host("session", [method, args.map(plain)]);
-    };
+  /** Session objects by host handle (0 = the call's own; others are legs the script made). */
+  const handleOf = new WeakMap<object, number>();
+  const isRef = (v: unknown): v is { __ivrSession: number } =>
+    typeof v === "object" && v !== null && typeof (v as { __ivrSession?: unknown }).__ivrSession === "number";
+  /** A session argument goes as its handle; a session result comes back as one. */
+  const toHost = (v: unknown) => (typeof v === "object" && v !== null && handleOf.has(v) ? { __ivrSession: handleOf.get(v) } : plain(v));
+  const fromHost = (v: unknown): unknown => (isRef(v) ? makeSession(v.__ivrSession) : v);
+
+  function makeSession(handle: number): Record<string, (...args: unknown[]) => Promise<unknown>> {
+    const s: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+    for (const method of SESSION_METHODS) {
+      if (callbacks.has(method)) continue;
+      s[method] = async (...args: unknown[]) => {
+        if (method === "unsetInputCallback" && handle === 0) inputCallback = undefined;
+        return fromHost(await host("session", [method, args.map(toHost), handle]));
+      };
+    }
+    if (handle === 0) {
+      s.setInputCallback = (fn: unknown, arg?: unknown) => {
+        if (typeof fn !== "function") return Promise.reject(new TypeError("setInputCallback: the callback must be a function"));
+        inputCallback = { fn: fn as (...a: unknown[]) => unknown, arg };
+        return host("session", ["setInputCallback", arg === undefined ? [] : [plain(arg)]]);
+      };
+      s.setHangupHook = (fn: unknown, arg?: unknown) => {
+        if (typeof fn !== "function") return Promise.reject(new TypeError("setHangupHook: the hook must be a function"));
+        hangupHook = { fn: fn as (...a: unknown[]) => unknown, arg };
+        return host("session", ["setHangupHook", arg === undefined ? [] : [plain(arg)]]);
+      };
+    } else {
+      const unsupported = (m: string) => () => Promise.reject(new TypeError(`${m} is only available on the call's own session`));
+      s.setInputCallback = unsupported("setInputCallback");
+      s.setHangupHook = unsupported("setHangupHook");
+    }
+    Object.freeze(s);
+    handleOf.set(s, handle);
+    return s;
   }
-  session.setInputCallback = (fn: unknown, arg?: unknown) => {
-    if (typeof fn !== "function") return Promise.reject(new TypeError("setInputCallback: the callback must be a function"));
-    inputCallback = { fn: fn as (...a: unknown[]) => unknown, arg };
-    return host("session", ["setInputCallback", arg === undefined ? [] : [plain(arg)]]);
-  };
-  session.setHangupHook = (fn: unknown, arg?: unknown) => {
-    if (typeof fn !== "function") return Promise.reject(new TypeError("setHangupHook: the hook must be a function"));
-    hangupHook = { fn: fn as (...a: unknown[]) => unknown, arg };
-    return host("session", ["setHangupHook", arg === undefined ? [] : [plain(arg)]]);
-  };
-  Object.freeze(session);
+  const session = makeSession(0);
 
   /** What a callback returned, as the host reads it (strings steer playback; others continue). */
   const callbackResult = (r: unknown) => (typeof r === "string" || typeof r === "number" ? r : undefined);

@@ -38,7 +38,19 @@ export const SESSION_METHODS = [
   "setInputCallback",
   "unsetInputCallback",
   "setHangupHook",
+  "originateSession",
+  "bridgeSession",
+  "waitForAnswer",
+  "setAutoHangup",
 ] as const satisfies ReadonlyArray<keyof Session>;
+
+/**
+ * How a Session crosses the isolate boundary (originateSession's result, bridgeSession's and
+ * waitForAnswer's argument): a handle the host maps to its FsSession; 0 is the call's own.
+ */
+export interface SessionRef {
+  __ivrSession: number;
+}
 
 export type SessionMethod = (typeof SESSION_METHODS)[number];
 

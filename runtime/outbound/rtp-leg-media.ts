@@ -1,0 +1,58 @@
+// Outbound legs' RTP in the media worker: a stream opened before the INVITE (its port goes in
+// our offer), pointed at the far end once its SDP arrives (183 or 200), closed with the leg.
+import { CallMedia } from "../call-media";
+import type { MediaEngine } from "../media/engine";
+import { SdpAnswerer } from "../media/sdp";
+import type { Channel } from "../session/channel";
+import type { FliteTts } from "../speech/tts";
+import type { LegMedia, LegMediaFactory } from "./leg-media";
+
+export interface RtpLegMediaOptions {
+  soundsDir: string;
+  recordingsDir?: string;
+  tts: FliteTts;
+  log: (level: string, message: string, callId?: string) => void;
+}
+
+export class RtpLegMediaFactory implements LegMediaFactory {
+  constructor(
+    private readonly engine: MediaEngine,
+    private readonly options: RtpLegMediaOptions,
+  ) {}
+
+  async create(_affinity: string, channel: Channel): Promise<LegMedia> {
+    // PCMU until the answer says which codec the far end took; RFC 4733 on 101 as offered.
+    const stream = await this.engine.createStream({ codec: "PCMU", ptime: 20, dtmfPt: 101 });
+    const sdp = new SdpAnswerer({ address: stream.address });
+    const offer = sdp.offer(stream.port);
+    const log = (level: string, msg: string) => this.options.log(level, msg, channel.uuid);
+    stream.on("dtmf", (d) => channel.pushDtmf(d.digit, d.durationSamples));
+    let applied: string | undefined;
+    return {
+      offer,
+      stream,
+      port: new CallMedia(stream, channel, this.options.soundsDir, this.options.tts, log, this.options.recordingsDir),
+      remote: async (answer: string) => {
+        if (answer === applied) return true; // the 200 repeats the 183's SDP
+        const a = sdp.readAnswer(answer);
+        if (!a.ok) {
+          log("notice", `outbound leg: no usable media in the answer (${a.reason})`);
+          return false;
+        }
+        applied = answer;
+        const m = a.media;
+        await stream.update({
+          remote: { address: m.remoteAddress, port: m.remotePort },
+          codec: m.codec,
+          payloadType: m.payloadType,
+          dtmfPt: m.dtmfPayloadType ?? null,
+          sending: m.direction === "sendrecv" || m.direction === "sendonly",
+        });
+        return true;
+      },
+      close: async () => {
+        await stream.close().catch(() => undefined);
+      },
+    };
+  }
+}
