@@ -4,7 +4,8 @@
 // answered behaves like any dialog (BYE both ways, re-INVITE, INFO) through DialogSession.
 import type { HangupCause } from "../../flow/hangup-causes";
 import { SipHeaders, createRequest, type SipRequest, type SipResponse } from "./message";
-import { formatNameAddr, formatVia, parseNameAddr, parseSipUri, type Via } from "./grammar";
+import { TOKEN_RE, formatNameAddr, formatVia, isValidHost, parseNameAddr, parseSipUri, type Via } from "./grammar";
+import { headerKey } from "./message";
 import { buildAuthorization, pickChallenge, type DigestCredentials } from "./auth";
 import { reasonHeaderFor, sipStatusToCause, causeFromReasonHeader } from "./causes";
 import { ALLOWED_METHODS, DialogSession, type CallContext, type SessionEvents } from "./dialog-session";
@@ -109,8 +110,9 @@ export class OutboundCall extends DialogSession<OutboundCallEvents> {
 
   constructor(readonly options: PlaceCallOptions, private readonly octx: OutboundContext) {
     const local = octx.transport.local;
-    const fromUser = options.from?.user ?? "ivr";
-    const fromHost = options.from?.host ?? contactHostOf(octx.contact) ?? local.address;
+    // Caller ID comes from flows and scripts: escape the user part, never let it shape the header.
+    const fromUser = escapeUser(options.from?.user ?? "ivr");
+    const fromHost = options.from?.host && isValidHost(options.from.host) ? options.from.host : contactHostOf(octx.contact) ?? local.address;
     const dialog: Dialog = {
       callId: options.callId ?? `${randomToken(20)}`,
       localTag: randomToken(),
@@ -128,6 +130,8 @@ export class OutboundCall extends DialogSession<OutboundCallEvents> {
 
   /** @internal Started by the UA right after construction. */
   async start(): Promise<void> {
+    const problem = checkOptions(this.options);
+    if (problem) return this.fail(500, problem);
     const target = parseSipUri(this.options.target);
     if (!target.ok) return this.fail(500, `Bad target: ${target.error}`);
     try {
@@ -374,6 +378,36 @@ function sdpOf(response: SipResponse): string | undefined {
   const type = response.headers.get("content-type");
   if (!response.body.length || !type || mediaType(type) !== "application/sdp") return undefined;
   return response.body.toString("utf8");
+}
+
+/** Headers a caller may not set: the stack owns them (routing, dialog identity, auth, body framing). */
+const RESERVED_HEADERS = new Set([
+  "via", "from", "to", "call-id", "cseq", "contact", "max-forwards", "content-length", "content-type", "route",
+  "record-route", "authorization", "proxy-authorization", "expires", "require", "supported", "allow",
+]);
+
+/** Options that would produce a broken or forged INVITE: a readable reason, or undefined. */
+function checkOptions(o: PlaceCallOptions): string | undefined {
+  const target = parseSipUri(o.target);
+  if (target.ok && target.value.scheme !== "sip") return `Bad target: ${target.value.scheme}: needs TLS, which this stack does not speak`;
+  if (target.ok && target.value.headers.size) return "Bad target: a Request-URI cannot carry headers";
+  if (o.to !== undefined && !parseSipUri(o.to).ok) return `Bad To URI: ${o.to}`;
+  for (const [name, value] of o.headers ?? []) {
+    if (!TOKEN_RE.test(name)) return `Bad header name: ${JSON.stringify(name)}`;
+    if (RESERVED_HEADERS.has(headerKey(name))) return `Header ${name} is set by the SIP stack, not by the caller`;
+    if (/[\r\n\0]/.test(value)) return `Bad header value for ${name}`;
+  }
+  return undefined;
+}
+
+/** RFC 3261 user part: unreserved and user-unreserved characters stay, the rest is %-escaped. */
+function escapeUser(user: string): string {
+  return Array.from(Buffer.from(user, "utf8"))
+    .map((b) => {
+      const c = String.fromCharCode(b);
+      return /[A-Za-z0-9\-_.!~*'()&=+$,;?/]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+    })
+    .join("") || "anonymous";
 }
 
 function contactHostOf(contact: string): string | undefined {

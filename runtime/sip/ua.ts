@@ -91,8 +91,9 @@ export class UserAgent implements TransactionUser {
   }
 
   /**
-   * Start an outgoing call. Returns at once; listen to `progress`, `early`, `answered`,
-   * `failed` and `ended`. While shutting down the call fails at once (503, SYSTEM_SHUTDOWN).
+   * Start an outgoing call. Returns at once; attach listeners for `progress`, `early`,
+   * `answered`, `failed` and `ended` before yielding (nothing is sent, and no event fires, until
+   * the current synchronous code is done). While shutting down the call fails (SYSTEM_SHUTDOWN).
    */
   placeCall(options: PlaceCallOptions): OutboundCall {
     const call = new OutboundCall(options, this.callContext);
@@ -101,9 +102,13 @@ export class UserAgent implements TransactionUser {
       queueMicrotask(() => call.cancel("SYSTEM_SHUTDOWN"));
       return call;
     }
-    void call.start().catch((err) => {
-      this.options.log("err", `outbound call ${call.callId} failed to start: ${(err as Error)?.stack ?? err}`);
-      call.cancel("NORMAL_TEMPORARY_FAILURE");
+    // Start after the caller's synchronous code: its listeners are attached by then, even for a
+    // call that fails at once (bad options).
+    queueMicrotask(() => {
+      call.start().catch((err) => {
+        this.options.log("err", `outbound call ${call.callId} failed to start: ${(err as Error)?.stack ?? err}`);
+        call.cancel("NORMAL_TEMPORARY_FAILURE");
+      });
     });
     return call;
   }

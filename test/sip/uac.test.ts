@@ -287,6 +287,26 @@ describe("where outgoing calls go", () => {
     expect(named.h.requests("INVITE")).toHaveLength(1);
   });
 
+  it("caller ID and headers from scripts cannot forge the INVITE", async () => {
+    const forged = await outbound({ from: { user: 'x>;tag=evil\r\nVia: SIP/2.0/UDP 6.6.6.6', displayName: 'A "quoted" name', host: "bad host" } });
+    const from = forged.h.requests("INVITE")[0].headers.get("from")!;
+    expect(from).toMatch(/^"A \\"quoted\\" name" <sip:x%3E;tag=evil%0D%0AVia%3A%20SIP\/2\.0\/UDP%206\.6\.6\.6@10\.0\.0\.1>;tag=\w+$/);
+    expect(forged.h.requests("INVITE")[0].headers.getAll("via")).toHaveLength(1);
+    for (const [options, reason] of [
+      [{ headers: [["Via", "SIP/2.0/UDP 6.6.6.6"]] }, /Header Via is set by the SIP stack/],
+      [{ headers: [["X-Ok", "a\r\nVia: x"]] }, /Bad header value/],
+      [{ headers: [["Bad Name", "v"]] }, /Bad header name/],
+      [{ target: "sips:2000@10.0.0.2" }, /needs TLS/],
+      [{ target: "sip:2000@10.0.0.2?Route=%3Csip:x%3E" }, /cannot carry headers/],
+      [{ target: "not a uri" }, /Bad target/],
+    ] as const) {
+      const o = await outbound(options as never);
+      expect(o.h.requests("INVITE")).toHaveLength(0);
+      expect(o.failed[0]?.status, JSON.stringify(options)).toBe(500);
+      expect(o.failed[0].reason).toMatch(reason);
+    }
+  });
+
   it("while shutting down, placeCall fails at once with SYSTEM_SHUTDOWN", async () => {
     const h = await setup();
     await h.stack.shutdown();
