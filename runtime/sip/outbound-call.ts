@@ -73,9 +73,9 @@ export interface FailedEvent {
 }
 
 export type OutboundCallEvents = SessionEvents & {
-  /** 180/181/182/183 (each one; 100 Trying is not reported). */
+  /** A 180/181/182/183 without SDP: the far end rings (100 Trying is not reported). */
   progress: [ProgressEvent];
-  /** A provisional response carried SDP: early media (reported again only when the SDP changes). */
+  /** A 18x with SDP: early media (reported again only when the SDP changes). */
   early: [EarlyMediaEvent];
   answered: [AnsweredEvent];
   /** Never answered. `ended` follows with the same cause. */
@@ -210,14 +210,14 @@ export class OutboundCall extends DialogSession<OutboundCallEvents> {
     if (this.cancelling && !this.cancelling.sent) this.sendCancel();
     if (response.status === 100 || !this.isPending()) return;
     if (this.state === "calling") this.state = "proceeding";
-    this.emit("progress", { status: response.status, reason: response.reason, response });
+    // As FreeSWITCH: a 18x without SDP rings (ring_ready), one with SDP is early media (pre_answer).
     const sdp = sdpOf(response);
-    if (sdp && sdp !== this.lastEarlySdp) {
-      this.lastEarlySdp = sdp;
-      this.remoteSdp = sdp;
-      this.state = "early";
-      this.emit("early", { status: response.status, sdp, response });
-    }
+    if (!sdp) return void this.emit("progress", { status: response.status, reason: response.reason, response });
+    if (sdp === this.lastEarlySdp) return; // the same early media again
+    this.lastEarlySdp = sdp;
+    this.remoteSdp = sdp;
+    this.state = "early";
+    this.emit("early", { status: response.status, sdp, response });
   }
 
   private on2xx(response: SipResponse): void {

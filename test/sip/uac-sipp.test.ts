@@ -55,6 +55,17 @@ describe.skipIf(!hasSipp)("outgoing calls to SIPp (UDP, 127.0.0.1)", () => {
     expect(stack.stats.outboundCalls).toBe(0);
   });
 
+  it("early media: 183 with SDP is an 'early' event with the callee's SDP, then 200", async () => {
+    const { uas, call, events, answered } = await callSipp("uas-early-media");
+    const early = new Promise<string>((resolve) => call.on("early", (e) => resolve(e.sdp)));
+    expect(await early).toMatch(/\r\ns=early\r\n/);
+    await answered();
+    await call.hangup();
+    const r = await uas.done;
+    expect(r.code, explain(r)).toBe(0);
+    expect(events).toEqual(["early", "answered"]);
+  });
+
   it("answered, then the callee hangs up: their BYE ends the call with the cause of its Reason", async () => {
     const { uas, call, ended } = await callSipp("uas-answer-hangup");
     expect(await ended).toEqual({ cause: "NORMAL_CLEARING", by: "remote" });
