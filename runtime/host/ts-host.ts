@@ -139,6 +139,8 @@ export interface TsHostOptions {
   memoryLimitMb?: number;
   /** A pinned clock (runtime/clock.ts): the scripts' Date reads it. Default the real clock. */
   clock?: ClockSetting;
+  /** Isolates kept built ahead of calls (each serves one call). Default 8; 0 = build per call. */
+  warmIsolates?: number;
   /** Hosts `fetch` may reach; read at each request (the list can change while running). */
   httpAllowList: () => readonly string[];
   log: (level: string, message: string, callId?: string) => void;
@@ -160,12 +162,21 @@ interface Run {
   isolate: ivm.Isolate;
   session: FsSession;
   budgetMs: number;
+  /** The isolate's CPU time (ms) when the call took it: building the realm does not count. */
+  cpuAtStart: number;
   killed?: string;
   pending: number;
   timers: Set<NodeJS.Timeout>;
   invoke?: ivm.Reference<(kind: string, ...args: unknown[]) => Promise<unknown>>;
   /** Sessions the script holds besides its own (legs from originateSession), by handle. */
   legs: Map<number, FsSession>;
+}
+
+/** A prepared isolate; the bridge reaches the call through holder.run once a call takes it. */
+interface Prepared {
+  isolate: ivm.Isolate;
+  context: ivm.Context;
+  holder: { run?: Run };
 }
 
 const sessionMethods = new Set<string>(SESSION_METHODS);
@@ -179,11 +190,63 @@ export class TsHost {
   private readonly budgetMs: number;
   private readonly memoryLimitMb: number;
   private readonly fetch: GuardedFetch;
+  private readonly pool: Prepared[] = [];
+  private readonly warmIsolates: number;
+  private filling = false;
+  private closed = false;
 
   constructor(private readonly options: TsHostOptions) {
+    this.warmIsolates = options.warmIsolates ?? 8;
     this.budgetMs = options.cpuBudgetMs ?? 2000;
     this.memoryLimitMb = Math.max(8, options.memoryLimitMb ?? 64);
     this.fetch = createGuardedFetch(options.httpAllowList);
+  }
+
+  /**
+   * An isolate with the realm built, waiting for its one call (never reused). Building one costs
+   * a few ms of this thread; a few are kept ready so a call does not wait for it.
+   */
+  private async prepare(): Promise<Prepared> {
+    const isolate = new ivm.Isolate({ memoryLimit: this.memoryLimitMb });
+    try {
+      const context = await isolate.createContext();
+      const holder: Prepared["holder"] = {};
+      await context.global.set(
+        "__ivrBridge",
+        new ivm.Reference((op: string, args: unknown) =>
+          holder.run ? this.serve(holder.run, op, args) : Promise.resolve({ error: { name: "Error", message: "no call" } }),
+        ),
+      );
+      if (this.options.clock) await context.global.set("__ivrClock", new ivm.ExternalCopy(this.options.clock).copyInto());
+      const realm = await isolate.compileScript(await loadRealm(), { filename: "ivr:realm", cachedData: realmCache, produceCachedData: !realmCache });
+      realmCache ??= codeCache(realm);
+      await realm.run(context, { timeout: 1000 });
+      return { isolate, context, holder };
+    } catch (e) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw e;
+    }
+  }
+
+  /** Top the pool of prepared isolates up, one at a time, between other work. */
+  private refill(): void {
+    if (this.filling || this.closed || this.pool.length >= this.warmIsolates) return;
+    this.filling = true;
+    const step = () => {
+      if (this.closed || this.pool.length >= this.warmIsolates) {
+        this.filling = false;
+        return;
+      }
+      this.prepare().then(
+        (p) => {
+          if (this.closed) p.isolate.dispose();
+          else this.pool.push(p);
+          setImmediate(step);
+        },
+        () => (this.filling = false),
+      );
+    };
+    setImmediate(step);
   }
 
   /** Scripts running now. */
@@ -193,17 +256,20 @@ export class TsHost {
 
   /** Run main(session, argv) in a fresh isolate. Never throws: whatever happens ends only this call's script. */
   async run(script: CompiledScript, session: FsSession, argv: string[]): Promise<ScriptEnd> {
-    const isolate = new ivm.Isolate({ memoryLimit: this.memoryLimitMb });
-    const run: Run = { isolate, session, budgetMs: this.budgetMs, pending: 0, timers: new Set(), legs: new Map() };
+    const warm = this.pool.pop();
+    this.refill();
+    let prepared: Prepared;
+    try {
+      prepared = warm ?? (await this.prepare());
+    } catch (e) {
+      return { kind: "error", message: `cannot start the script's isolate: ${(e as Error)?.message ?? e}` };
+    }
+    const { isolate, context } = prepared;
+    const run: Run = { isolate, session, budgetMs: this.budgetMs, cpuAtStart: Number(isolate.cpuTime) / 1e6, pending: 0, timers: new Set(), legs: new Map() };
+    prepared.holder.run = run;
     this.running.add(run);
     this.watch();
     try {
-      const context = await isolate.createContext();
-      await context.global.set("__ivrBridge", new ivm.Reference((op: string, args: unknown) => this.serve(run, op, args)));
-      if (this.options.clock) await context.global.set("__ivrClock", new ivm.ExternalCopy(this.options.clock).copyInto());
-      const realm = await isolate.compileScript(await loadRealm(), { filename: "ivr:realm", cachedData: realmCache, produceCachedData: !realmCache });
-      realmCache ??= codeCache(realm);
-      await realm.run(context, { timeout: this.budgetMs });
       const compiled = await isolate.compileScript(script.code, {
         filename: `file://${path.resolve(script.name)}`,
         cachedData: script.cachedData,
@@ -257,7 +323,7 @@ export class TsHost {
     this.watchdog = setInterval(() => {
       for (const run of this.running) {
         if (run.isolate.isDisposed) continue;
-        const cpuMs = Number(run.isolate.cpuTime) / 1e6;
+        const cpuMs = Number(run.isolate.cpuTime) / 1e6 - run.cpuAtStart;
         if (cpuMs > run.budgetMs) {
           run.killed = `CPU budget of ${run.budgetMs} ms exceeded`;
           run.isolate.dispose();
@@ -267,8 +333,10 @@ export class TsHost {
     this.watchdog.unref();
   }
 
-  /** Stop every script (server shutdown). */
+  /** Stop every script and drop the prepared isolates (server shutdown). */
   close(): void {
+    this.closed = true;
+    for (const p of this.pool.splice(0)) p.isolate.dispose();
     for (const run of this.running) {
       run.killed = "the server is stopping";
       if (!run.isolate.isDisposed) run.isolate.dispose();
