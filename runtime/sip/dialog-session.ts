@@ -182,7 +182,7 @@ export abstract class DialogSession<E extends SessionEvents> extends TypedEmitte
     }
   }
 
-  /** Send an in-dialog request of our own (BYE, re-INVITE's ACK...) to the dialog's next hop. */
+  /** The address of an in-dialog request's next hop (the dialog's host names resolved here). */
   protected async nextHopOf(nextHop: { host: string; port?: number }): Promise<Endpoint> {
     return this.ctx.resolver.resolve(nextHop.host, nextHop.port);
   }

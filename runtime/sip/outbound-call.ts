@@ -3,9 +3,8 @@
 // ACKs every 2xx, CANCELs on request or timeout (with FreeSWITCH's Reason header), and once
 // answered behaves like any dialog (BYE both ways, re-INVITE, INFO) through DialogSession.
 import type { HangupCause } from "../../flow/hangup-causes";
-import { SipHeaders, createRequest, type SipRequest, type SipResponse } from "./message";
+import { SipHeaders, createRequest, headerKey, type SipRequest, type SipResponse } from "./message";
 import { TOKEN_RE, formatNameAddr, formatVia, isValidHost, parseNameAddr, parseSipUri, type Via } from "./grammar";
-import { headerKey } from "./message";
 import { buildAuthorization, pickChallenge, type DigestCredentials } from "./auth";
 import { reasonHeaderFor, sipStatusToCause, causeFromReasonHeader } from "./causes";
 import { ALLOWED_METHODS, DialogSession, type CallContext, type SessionEvents } from "./dialog-session";
@@ -287,7 +286,7 @@ export class OutboundCall extends DialogSession<OutboundCallEvents> {
   private onFailure(response: SipResponse): void {
     const status = response.status;
     if ((status === 401 || status === 407) && this.isPending() && !this.cancelling && this.retryWithAuth(response)) return;
-    if (this.cancelling) return this.finishCancelled(response);
+    if (this.cancelling) return this.finishCancelled();
     const cause = causeFromReasonHeader(response.headers.getAll("reason")) ?? sipStatusToCause(status);
     this.fail(status, response.reason, response, undefined, cause);
   }
@@ -350,7 +349,7 @@ export class OutboundCall extends DialogSession<OutboundCallEvents> {
   }
 
   /** The INVITE transaction is over after our CANCEL (487, or Timer B with no answer at all). */
-  private finishCancelled(_response?: SipResponse): void {
+  private finishCancelled(): void {
     if (this.answeredTag === undefined) this.ctx.release(this);
   }
 
