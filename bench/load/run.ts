@@ -65,7 +65,7 @@ export interface LoadResult {
 const SPEECH_PCAP = "/usr/share/sip-tester/g711a.pcap";
 
 /** The caller's speech: the A-law payloads of SIPp's g711a.pcap, as a raw file (rtp_stream reads raw G.711). */
-function writeSpeech(file: string, codec: "PCMA" | "PCMU"): void {
+export function writeSpeech(file: string, codec: "PCMA" | "PCMU"): void {
   const parts: Buffer[] = [];
   forEachUdp(SPEECH_PCAP, (d) => {
     if (d.payload.length > 12 && (d.payload[1] & 0x7f) === 8) parts.push(Buffer.from(d.payload.subarray(12)));
@@ -75,7 +75,7 @@ function writeSpeech(file: string, codec: "PCMA" | "PCMU"): void {
   writeFileSync(file, codec === "PCMA" ? alaw : Buffer.from(alaw.map((b) => linearToUlaw(alawToLinear(b)))));
 }
 
-function writeScenario(file: string, audio: string, codec: "PCMA" | "PCMU"): void {
+export function writeScenario(file: string, audio: string, codec: "PCMA" | "PCMU"): void {
   const xml = readFileSync(path.join(ROOT, "bench/load/caller.xml"), "utf8")
     .replaceAll("__AUDIO__", audio)
     .replaceAll("__PT__", codec === "PCMA" ? "8" : "0")
