@@ -3,6 +3,7 @@
 // `npm start` (scripts/start.mjs), which installs, generates and builds what is missing first.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -112,6 +113,27 @@ async function startRuntime({ db }) {
   }
 }
 
+/**
+ * Under CPU contention the runtime comes first: once its threads exist, the web server's thread
+ * (pages, API, the database) lowers its own CPU priority by IVR_WEB_NICE (default 10; 0 = off).
+ * On Linux a nice value belongs to one thread, so the runtime thread, the media worker, libuv's
+ * pool and V8's helper threads keep theirs; threads this thread starts later inherit it.
+ */
+function lowerWebThreadPriority() {
+  const raw = process.env.IVR_WEB_NICE ?? "10";
+  const nice = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || nice > 19) {
+    console.error(`IVR_WEB_NICE must be a whole number from 0 to 19, got "${raw}"; the web server keeps its priority.`);
+    return;
+  }
+  if (nice === 0) return;
+  try {
+    os.setPriority(Math.min(19, os.getPriority() + nice));
+  } catch (e) {
+    console.error(`The web server could not lower its CPU priority: ${e?.message ?? e}`);
+  }
+}
+
 export async function startServer({ port = Number(process.env.PORT) || 3000, hostname = process.env.HOST || "0.0.0.0" } = {}) {
   const bootModule = await loadBoot();
   const baseUrl = `http://localhost:${port}`;
@@ -130,6 +152,7 @@ export async function startServer({ port = Number(process.env.PORT) || 3000, hos
   console.log(`IVR Studio is listening on ${baseUrl}`);
 
   const runtime = await startRuntime({ db, getDatabase: bootModule.getDatabase, server });
+  if (runtime) lowerWebThreadPriority();
 
   const shutdown = async (signal) => {
     console.log(`\n${signal}: shutting down`);

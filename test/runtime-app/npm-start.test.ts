@@ -6,7 +6,7 @@
 // (the designer e2e) may be rebuilding it right now, so this one is skipped.
 import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -150,6 +150,18 @@ describe.skipIf(skip)("npm start (server.mjs) with the runtime", () => {
       req.flushHeaders();
     });
     expect(huge).toBe(413);
+  });
+
+  it("runs the web server's thread at a lower CPU priority than the runtime's threads", () => {
+    const nice = (tid: string) => {
+      const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const tids = readdirSync(`/proc/${child.pid}/task`);
+    const base = os.getPriority();
+    // The first thread is the web server's; the runtime thread and the media worker are others.
+    expect(nice(String(child.pid))).toBe(Math.min(19, base + 10));
+    expect(tids.filter((t) => t !== String(child.pid) && nice(t) === base).length).toBeGreaterThanOrEqual(2);
   });
 
   it("answers a routed number with the published flow, and stops gracefully on SIGTERM", async () => {

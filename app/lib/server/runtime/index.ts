@@ -5,8 +5,9 @@
 // one owner): it builds the route table, sends it over when routes or publications change, and
 // writes the call log entries the runtime thread sends back. A runtime thread that dies is
 // restarted (a few times a minute at most); the designer keeps running either way.
-import { Worker } from "node:worker_threads";
+import os from "node:os";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import type { PrismaClient } from "../../../../prisma/generated/client/client";
 import { getHttpAllowList } from "../settings";
 import { CallLogWriter } from "./call-log-writer";
@@ -66,6 +67,8 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
   const config = options.config ?? readRuntimeConfig();
   const scriptsDir = path.join(cacheDir, "scripts");
   const debug = !!process.env.IVR_DEBUG;
+  // Before server.mjs lowers this thread's priority (lowerWebThreadPriority): what the runtime keeps.
+  const priority = os.getPriority();
 
   const load = async (): Promise<{ table: RouteTable; httpAllowList: string[] }> => {
     const table = await loadRouteTable(prisma, scriptsDir);
@@ -96,6 +99,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       routes: table.routes,
       httpAllowList,
       debug,
+      priority,
     };
     const worker = new Worker(loc.url, { workerData: data, name: "ivr-runtime" });
     let resolveReady!: (port: number) => void;

@@ -20,6 +20,11 @@ export interface RuntimeThreadData {
   routes: ThreadRoute[];
   httpAllowList: string[];
   debug: boolean;
+  /**
+   * The CPU priority (nice) the runtime thread should run at: the web server's thread lowers its
+   * own once the runtime is up, and a runtime thread it starts later (a restart) inherits that.
+   */
+  priority: number;
 }
 
 export interface RuntimeThreadStats {

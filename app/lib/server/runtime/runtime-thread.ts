@@ -2,6 +2,7 @@
 // thread, so that rendering pages or parsing a large import never delays a SIP answer or a
 // script (RTP pacing runs in the media worker this thread starts). It owns no database: routes
 // arrive as messages and call log entries leave as messages (protocol.ts).
+import os from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { compileRoute, type Route } from "../../../../runtime/routes";
@@ -15,6 +16,16 @@ const port = parentPort;
 const data = workerData as RuntimeThreadData;
 const post = (m: FromRuntime) => port.postMessage(m);
 const log = (line: string) => post({ type: "log", line });
+
+// Started after the web server's thread lowered its priority (a restart), this thread inherited
+// it: take back the priority the runtime had (needs CAP_SYS_NICE or RLIMIT_NICE; else say so).
+if (os.getPriority() > data.priority) {
+  try {
+    os.setPriority(data.priority);
+  } catch (e) {
+    log(`[runtime] this runtime thread runs at the web server's lower CPU priority (nice ${os.getPriority()}): ${(e as Error).message}`);
+  }
+}
 
 /** pattern -> what it runs, to stamp each call's start entry exactly as the call was routed. */
 let targets = new Map<string, { flowId: string; version: number }>();
