@@ -12,6 +12,7 @@ import * as flows from "../../app/api/flows/route";
 import * as flowById from "../../app/api/flows/[id]/route";
 import * as importFlow from "../../app/api/flows/import/route";
 import * as unknownApi from "../../app/api/[...path]/route";
+import * as runtimeStatus from "../../app/api/runtime/route";
 import { gatedHandler } from "../../app/lib/server/gate";
 import { isAllowedHost, isLoopbackHost, publicOrigin } from "../../app/lib/server/hosts";
 import { formatBytes, parseByteSize, readLimits } from "../../app/lib/server/limits";
@@ -261,5 +262,15 @@ describe("unknown API paths", () => {
       expect(r.headers.get("content-type")).toMatch(/application\/json/);
       expect(r.body).toEqual({ error: "not_found", message: `The API path ${method} /api/flows/abc/nope was not found.` });
     }
+  });
+});
+
+describe("runtime status without a runtime", () => {
+  it("answers 503 with a reason when no runtime runs in this server", async () => {
+    const viewer = await makeUser(db, "viewer");
+    const r = await call(runtimeStatus.GET, "GET", "/api/runtime", { as: viewer });
+    expect(r.status).toBe(503);
+    expect(r.body).toMatchObject({ error: "unavailable" });
+    expect(r.body.message).toMatch(/not running in this server/);
   });
 });

@@ -18,6 +18,7 @@ import * as routes from "../../app/api/routes/route";
 import * as routeById from "../../app/api/routes/[id]/route";
 import * as calls from "../../app/api/calls/route";
 import * as callById from "../../app/api/calls/[id]/route";
+import * as runtimeStatus from "../../app/api/runtime/route";
 import { call, makeUser, repoRoot, startTestDatabase, stopTestDatabase, type Caller } from "../api/helpers";
 import { bigFlow } from "../../fixtures/designer-big-flow";
 import { freeUdpPort, hasSipp, runSipp, SIPP } from "../sip/sipp-harness";
@@ -163,6 +164,16 @@ describe.skipIf(!hasSipp)("the runtime inside npm start", () => {
     const stats = await runtime.stats();
     expect(stats).toMatchObject({ sipPort: runtime.sipPort, routes: runtime.routeCount, activeCalls: 0 });
   }, 60_000);
+
+  it("reports the runtime thread's health over the API (viewer)", async () => {
+    const viewer = await makeUser(db, "viewer");
+    const r = await call(runtimeStatus.GET, "GET", "/api/runtime", { as: viewer });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ running: true, sip: { address: "127.0.0.1", port: runtime.sipPort }, routes: runtime.routeCount, activeCalls: 0 });
+    expect(r.body.callLogEntries).toBeGreaterThan(0);
+    expect(r.body.loopDelayMs.max).toBeGreaterThanOrEqual(r.body.loopDelayMs.p50);
+    expect((await call(runtimeStatus.GET, "GET", "/api/runtime", {})).status).toBe(401);
+  });
 
   it("follows publications and route changes live", async () => {
     const pub = await call(publish.POST, "POST", `/api/flows/${draftFlowId}/publish`, { as: admin, params: { id: draftFlowId }, body: {} });

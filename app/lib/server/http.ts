@@ -14,6 +14,7 @@ export type ErrorCode =
   | "overlap"
   | "too_large"
   | "misdirected"
+  | "unavailable"
   | "internal";
 
 export class ApiError extends Error {

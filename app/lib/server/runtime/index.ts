@@ -13,6 +13,7 @@ import { getHttpAllowList } from "../settings";
 import { CallLogWriter } from "./call-log-writer";
 import { readRuntimeConfig, type RuntimeConfig } from "./config";
 import type { FromRuntime, RuntimeThreadData, RuntimeThreadStats, ToRuntime } from "./protocol";
+import { registerRuntime } from "./registry";
 import { loadRouteTable, routeFingerprint, type RouteTable } from "./route-table";
 
 export { runtimeEnabled, RuntimeConfigError } from "./config";
@@ -233,7 +234,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
   timer.unref();
 
   let stopped: Promise<void> | undefined;
-  return {
+  const handle: RuntimeHandle = {
     sipAddress: config.sipAddress,
     get sipPort() {
       return sipPort;
@@ -261,6 +262,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     stop(graceMs = 10_000) {
       stopped ??= (async () => {
         stopRequested = true;
+        registerRuntime(undefined);
         clearInterval(timer);
         // A poll in flight finishes before the database can be closed after us.
         await polling;
@@ -282,4 +284,13 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       return stopped;
     },
   };
+  // GET /api/runtime (Next's bundle) reads it from here.
+  registerRuntime({
+    sipAddress: config.sipAddress,
+    get sipPort() {
+      return sipPort;
+    },
+    stats: (timeoutMs) => handle.stats(timeoutMs),
+  });
+  return handle;
 }

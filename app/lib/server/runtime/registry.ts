@@ -1,0 +1,20 @@
+// Where the API's route handlers find the running runtime. server.mjs's bundle starts it and
+// Next's bundle serves the routes, so the two share it through one globalThis key (as they share
+// the database), never through a module instance.
+import type { RuntimeThreadStats } from "./protocol";
+
+export interface RuntimeStatus {
+  sipAddress: string;
+  sipPort: number;
+  /** The runtime thread's own report; rejects when it is not running or does not answer. */
+  stats(timeoutMs?: number): Promise<RuntimeThreadStats>;
+}
+
+const KEY = Symbol.for("ivr-studio.runtime");
+type Holder = { [KEY]?: RuntimeStatus };
+
+export function registerRuntime(status: RuntimeStatus | undefined): void {
+  (globalThis as Holder)[KEY] = status;
+}
+
+export const runningRuntime = (): RuntimeStatus | undefined => (globalThis as Holder)[KEY];
