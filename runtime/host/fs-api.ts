@@ -27,13 +27,7 @@ export const SUPPORTED_API_COMMANDS = [
 
 /** mod_commands regex: "data|pattern[|subst]" or "m:<d>data<d>pattern[<d>subst]" (d one of | ~ /). */
 export function apiRegex(args: string): string {
-  let d = args;
-  let delim = "|";
-  if (args[0] === "m" && args[1] === ":" && "|~/".includes(args[2] ?? "")) {
-    delim = args[2];
-    d = args.slice(3);
-  }
-  const parts = separateCharDelim(d, delim, 3);
+  const parts = regexArgs(args);
   if (parts.length < 2) return "-ERR";
   const [data, pattern, subst] = parts;
   let re: RegExp;
@@ -46,6 +40,17 @@ export function apiRegex(args: string): string {
   if (subst === undefined) return m ? "true" : "false";
   if (!m) return data;
   return subst.replace(/\$(\d)/g, (_s, i: string) => m[Number(i)] ?? "");
+}
+
+/** The regex command's subject, pattern and substitution, as mod_commands splits them. */
+export function regexArgs(args: string): string[] {
+  let d = args;
+  let delim = "|";
+  if (args[0] === "m" && args[1] === ":" && "|~/".includes(args[2] ?? "")) {
+    delim = args[2];
+    d = args.slice(3);
+  }
+  return separateCharDelim(d, delim, 3);
 }
 
 /** mod_curl: curl <url> [json|headers|content-type <t>|timeout <s>|append_headers <h>] [get|head|post|put|delete [data]] */
@@ -65,7 +70,8 @@ export async function apiCurl(argString: string, ctx: ApiContext): Promise<strin
   if (parsed.contentType) headers["content-type"] = parsed.contentType;
   for (const h of parsed.headers) {
     const c = h.indexOf(":");
-    if (c > 0) headers[h.slice(0, c).trim()] = h.slice(c + 1).trim();
+    // HTTP trims spaces and tabs around a field value (curl sends the line as given).
+    if (c > 0) headers[h.slice(0, c).trim()] = h.slice(c + 1).replace(/^[ \t]+|[ \t]+$/g, "");
   }
   const method = parsed.method.toUpperCase();
   try {
@@ -79,14 +85,16 @@ export async function apiCurl(argString: string, ctx: ApiContext): Promise<strin
     const text = await res.text();
     const headerLines = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`);
     if (parsed.json) {
-      const out: Record<string, unknown> = { status_code: String(res.status), body: text };
-      if (withHeaders) out.headers = headerLines;
+      // mod_curl's print_json: status_code a number, body only when there is one, headers as {key, value}.
+      const out: Record<string, unknown> = { status_code: res.status };
+      if (text !== "" && text !== " ") out.body = text;
+      out.headers = [...res.headers.entries()].map(([key, value]) => ({ key, value }));
       return JSON.stringify(out);
     }
     return withHeaders ? `${headerLines.join("\n")}\n\n${text}` : text;
   } catch (e) {
     const msg = (e as Error)?.name === "TimeoutError" ? "timeout" : ((e as Error)?.message ?? "error");
-    return parsed.json ? JSON.stringify({ status_code: "0", body: "", error: msg }) : `-ERR ${msg}`;
+    return parsed.json ? JSON.stringify({ status_code: 0, headers: [], error: msg }) : `-ERR ${msg}`;
   }
 }
 

@@ -1,6 +1,6 @@
-// Every examples/*.json, generated to Lua and TS, executed against the stand-ins with
-// scripted callers: the exact node path in lua5.2, lua5.3, lua5.4 and TS, and the same
-// session calls (method, arguments, results, node) in both languages.
+// Every examples/*.json, generated to Lua and TS, run on the runtime's session with
+// scripted callers: the exact node path in lua5.2, lua5.3, lua5.4, the runtime's Lua host and
+// TS, and the same session calls (method, arguments, results, node) in both languages.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,8 +39,8 @@ beforeAll(() => {
 }, 60_000);
 
 function expectSameRun(lua: RunResult, ts: RunResult): void {
-  expect(lua.harnessError, "Lua stand-in").toBeUndefined();
-  expect(ts.harnessError, "TS stand-in").toBeUndefined();
+  expect(lua.harnessError, "Lua caller").toBeUndefined();
+  expect(ts.harnessError, "TS caller").toBeUndefined();
   expect(lua.path).toEqual(ts.path);
   expect(sessionCalls(lua.trace)).toEqual(sessionCalls(ts.trace));
   expect(lua.exitedBy).toEqual(ts.exitedBy);

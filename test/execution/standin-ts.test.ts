@@ -1,6 +1,6 @@
-// Self-tests of the TS stand-in: the same hand-written script in Lua and in TS, with the
-// same caller, must produce the same session calls (the two stand-ins share one model, so
-// a difference here is a plumbing bug in one of them).
+// The same hand-written script in Lua (plain lua5.x through the thin stand-in, and the
+// runtime's Lua host) and in TS (the runtime's TS host), with the same caller, makes the same
+// session calls on the runtime's FsSession: a difference is a plumbing bug in one host.
 import { describe, expect, it } from "vitest";
 import type { ScriptedCaller } from "../support/caller";
 import { LUA_VERSIONS, runLua, runTs, sessionCalls, typeCheck } from "../support/run-flow";
@@ -120,17 +120,8 @@ describe("the same script in Lua and in TS makes the same calls", () => {
   });
 });
 
-describe("TS stand-in specifics", () => {
-  it("refuses wrong argument types at run time (what a cast would sneak past the compiler)", async () => {
-    const r = await runTs(
-      `export default async function main(session: any) { await session.read(1, 4, "p.wav", "pin", 5000, "#"); }`,
-      { actions: [] },
-    );
-    expect(r.error).toBe("Error in Session.read (arg 4), expected number got string");
-    expect(r.trace).toEqual([]);
-  });
-
-  it("answers fetch from the scripted caller and fakes Date to the caller's now", async () => {
+describe("TS on the runtime host", () => {
+  it("fetch goes through the guarded fetch to the scripted caller; Date is the runtime clock", async () => {
     const r = await runTs(
       `import type { Session } from "ivr-studio/runtime";
        export default async function main(session: Session): Promise<void> {
@@ -146,10 +137,21 @@ describe("TS stand-in specifics", () => {
     expect(r.vars.year).toBe("2031");
     expect(r.vars.err).toBe("TypeError: fetch failed");
     expect(r.events.filter((e) => e.type === "http")).toEqual([
-      { type: "http", request: { url: "https://crm.example.com/x", method: "POST", body: "a=1" }, status: 201 },
-      { type: "http", request: { url: "https://crm.example.com/y", method: "GET" }, status: 0 },
+      { type: "http", request: { url: "https://crm.example.com/x", method: "POST", headers: {}, body: "a=1" }, status: 201 },
+      { type: "http", request: { url: "https://crm.example.com/y", method: "GET", headers: {} }, status: 0 },
     ]);
-    expect(new Date().getUTCFullYear()).not.toBe(2031); // real time is back
+  });
+
+  it("fetch to a host off the allow-list is refused before it leaves", async () => {
+    const r = await runTs(
+      `import type { Session } from "ivr-studio/runtime";
+       export default async function main(session: Session): Promise<void> {
+         try { await fetch("https://evil.test/"); } catch (e) { await session.setVariable("err", String(e)); }
+       }`,
+      { actions: [] },
+    );
+    expect(r.vars.err).toBe("TypeError: host evil.test is not on the HTTP allow-list");
+    expect(r.events.filter((e) => e.type === "http")).toEqual([]);
   });
 
   it("reports an HTTP request nobody scripted as a harness error", async () => {

@@ -6,10 +6,11 @@ import { describe, expect, it } from "vitest";
 import { generate, GenerateError } from "../../generators";
 import { checkArity, SESSION_METHODS } from "../../generators/lua/binding";
 import { ADMIN, buildFlow, exampleFlows, FIXTURES, kitchenSink, loadJsonFlow } from "./support/flows";
-import { runFlow } from "./support/run";
-import { luaAvailable, luaCompileError, LUA_VERSIONS } from "./support/run-lua";
+import { argsOf, luaAvailable, luaCompileError, PLAIN_LUA_VERSIONS, runFlow } from "../support/run-flow";
 
-const LUAS = LUA_VERSIONS.filter(luaAvailable);
+const LUAS = PLAIN_LUA_VERSIONS.filter(luaAvailable);
+/** A plain interpreter, the runtime's Lua host, and TS. */
+const RUNNERS = [...LUAS.slice(0, 1), "runtime", "ts"] as const;
 
 function bigFlow(count: number) {
   const nodes = [{ id: "start", kind: "start" }];
@@ -58,9 +59,9 @@ describe("generated scripts", () => {
     const { code } = generate(flow, "lua");
     expect(luaCompileError(code, bin)).toBeUndefined();
     expect(code.match(/^local /gm)?.length ?? 0).toBeLessThan(10);
-    const r = await runFlow(flow, bin, { readyLimit: 1000 });
+    const r = await runFlow(flow, bin, { actions: [] });
     expect(r.error).toBeUndefined();
-    expect(r.trail).toHaveLength(301);
+    expect(r.path).toHaveLength(301);
   });
 
   it.each(LUAS)("every fixture and example compiles in %s", (bin) => {
@@ -71,11 +72,11 @@ describe("generated scripts", () => {
   it("keyword-named and digit-leading node ids run in both languages", async () => {
     const flow = loadJsonFlow(join(FIXTURES, "keywords.json"));
     const ids = flow.nodes.map((n) => n.id);
-    for (const runner of [...LUAS.slice(0, 1), "ts"] as const) {
-      const r = await runFlow(flow, runner);
-      expect(r.error).toBeUndefined();
-      expect(r.trail).toEqual(ids);
-      expect(r.fake.argsOf("sleep").map((a) => a[0])).toEqual(flow.nodes.filter((n) => n.kind === "sleep").map((n) => n.params.ms));
+    for (const runner of RUNNERS) {
+      const r = await runFlow(flow, runner, { actions: [] });
+      expect(r.error, runner).toBeUndefined();
+      expect(r.path, runner).toEqual(ids);
+      expect(argsOf(r, "sleep").map((a) => a[0])).toEqual(flow.nodes.filter((n) => n.kind === "sleep").map((n) => n.params.ms));
     }
   });
 
@@ -109,11 +110,11 @@ describe("generated scripts", () => {
     );
     const { code } = generate(flow, "lua");
     expect(code).toContain("return nil -- failed: not connected");
-    for (const runner of [...LUAS.slice(0, 1), "ts"] as const) {
-      const r = await runFlow(flow, runner, { digits: ["1"] });
-      expect(r.error).toBeUndefined();
-      expect(r.done).toBe(true);
-      expect(r.trail).toEqual(["start", "m"]);
+    for (const runner of RUNNERS) {
+      const r = await runFlow(flow, runner, { actions: [{ noinput: true }, { noinput: true }, { noinput: true }] });
+      expect(r.error, runner).toBeUndefined();
+      expect(r.path, runner).toEqual(["start", "m"]);
+      expect(r.unusedActions, runner).toEqual([]);
     }
   });
 
@@ -158,15 +159,16 @@ describe("generated scripts", () => {
       ],
       [["start", "next", "bad_syntax"], ["bad_syntax", "next", "escape"], ["escape", "next", "raises"], ["raises", "next", "end"]],
     );
-    for (const runner of [...LUAS.slice(0, 1), "ts"] as const) {
-      const r = await runFlow(flow, runner, {}, ADMIN);
-      expect(r.error).toBeUndefined();
-      expect(r.trail).toEqual(["start", "bad_syntax", "escape", "raises", "end"]);
-      const errs = r.fake.logs.filter((l) => l.level === "err").map((l) => l.message);
-      expect(errs).toHaveLength(2);
+    for (const runner of RUNNERS) {
+      const r = await runFlow(flow, runner, { actions: [] }, ADMIN);
+      expect(r.error, runner).toBeUndefined();
+      expect(r.path, runner).toEqual(["start", "bad_syntax", "escape", "raises", "end"]);
+      const logs = r.events.flatMap((e) => (e.type === "log" ? [{ level: e.level, message: e.message }] : []));
+      const errs = logs.filter((l) => l.level === "err").map((l) => l.message);
+      expect(errs, runner).toHaveLength(2);
       expect(errs[0]).toMatch(/^ivr: custom code in node bad_syntax failed: /);
       expect(errs[1]).toMatch(/^ivr: custom code in node raises failed: .*boom/);
-      expect(r.fake.logs.at(-1)).toEqual({ level: "info", message: "reached\n" });
+      expect(logs.at(-1)).toEqual({ level: "info", message: "reached\n" });
     }
   });
 });

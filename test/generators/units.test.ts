@@ -7,8 +7,8 @@ import { legalName, Namespace } from "../../generators/common/naming";
 import { slugOf } from "../../generators/common/slug";
 import { parseTemplate } from "../../generators/common/template";
 import { fsRegexArg, regexDelimiter } from "../../generators/lua/fs-regex";
-import { fsRegexApi } from "./support/fs-split";
-import { luaAvailable } from "./support/run-lua";
+import { regexArgs } from "../../runtime/host/fs-api";
+import { luaAvailable } from "../support/run-flow";
 
 describe("luaString", () => {
   it("uses decimal escapes for every byte outside printable ASCII", () => {
@@ -77,10 +77,10 @@ describe("FreeSWITCH regex argument", () => {
   const cases = ["it's", " a b ", "\\s+\\d", "[\\s]", "a|b~c/d", "\\\\x", "\\/", "\\~", "[]']", "\\t\\n\\r", '\\"q"'];
   it.each(cases)("%j survives mod_commands' splitter with the same meaning", (p) => {
     const d = regexDelimiter(p);
-    const split = fsRegexApi(`m:${d}subject${d}${fsRegexArg(p, d)}`);
-    expect(split.subject).toBe("subject");
+    const [subject, pattern] = regexArgs(`m:${d}subject${d}${fsRegexArg(p, d)}`);
+    expect(subject).toBe("subject");
     for (const probe of ["it's", " a b ", " \t9", "a", "b~c/d", "\\x", "/", "~", "]", "'", "\t\n\r", '"q"', "s"]) {
-      expect(new RegExp(split.pattern as string).test(probe), `${p} on ${JSON.stringify(probe)}`).toBe(new RegExp(p).test(probe));
+      expect(new RegExp(pattern).test(probe), `${p} on ${JSON.stringify(probe)}`).toBe(new RegExp(p).test(probe));
     }
   });
   it("prefers a delimiter absent from the pattern", () => {

@@ -1,19 +1,15 @@
 // The scripted caller: what the person (and the network) on the other end does, as a
-// queue of actions consumed while a script runs. One model drives both stand-ins
-// (Lua binding and TS Session), so the same caller gives both scripts the same call.
+// queue of actions consumed while a script runs on the runtime's FsSession (see line.ts for
+// when each action is taken). One caller gives a Lua and a TS script the same call.
 //
-// When actions are consumed:
 // - an input wait (getDigits, read, one try of playAndGetDigits) takes digits already
-//   typed, then `dtmf` actions until it has enough digits or a terminator; `noinput`
-//   ends the wait (timeout); `hangup` hangs up; an empty queue means the caller hangs up;
+//   typed, then one action: `dtmf` (typed), `noinput` (the wait times out), `hangup`; an
+//   empty queue means the caller hangs up;
 // - a playback (streamFile, sleep, speak, say, sayPhrase, recordFile) takes a `hangup`
-//   (the caller leaves mid-prompt; with `during`, only in that method) and, only when an
-//   input callback is set, one `dtmf` action (delivered to the callback digit by digit) or
-//   one `noinput` (the caller lets that interruptible prompt or recording run out).
-//   Without a callback, digits are not consumed: they arrive at the next input wait
-//   (FreeSWITCH queues them);
-// - execute("bridge", ...) takes a `bridge` action (the far end's answer or cause), or
-//   uses `defaultBridge` when the next action is something else.
+//   (with `during`, only in that method) and, only while an input callback listens, one
+//   `dtmf` action (to the callback digit by digit) or one `noinput` (it runs out). Without a
+//   callback digits are not taken: they arrive at the next input wait (FreeSWITCH queues them);
+// - execute("bridge", ...) takes a `bridge` action (the far end), or `defaultBridge`.
 
 export type CallerAction =
   | { dtmf: string }
@@ -34,8 +30,10 @@ export interface ScriptedCaller {
   actions: CallerAction[];
   /** Channel variables of the inbound call, over the defaults (caller_id_number, destination_number, uuid...). */
   variables?: Record<string, string>;
-  /** Fake "now" (ISO 8601 with zone, e.g. "2026-11-26T10:00:00Z") for strftime_tz / new Date(). */
+  /** The runtime clock's start (ISO 8601 with zone); default Thursday 2026-11-26 15:00 UTC. */
   now?: string;
+  /** The scripts' local zone (os.date, strftime, Date); default UTC. */
+  zone?: string;
   /** Replies to HTTP requests, consumed in order (mod_curl in Lua, fetch in TS). */
   http?: HttpReply[];
   /** How long recordings last (record_ms); default 4000. */

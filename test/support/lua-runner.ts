@@ -1,19 +1,35 @@
-// Runs a Lua script under a real lua5.x interpreter with the strict mod_lua stand-in
-// (test/support/lua/standin.lua). The binding's signatures come from generators/lua/binding.ts
-// (emitted into the driver as Lua source: one source of truth); behaviour comes from the shared
-// CallModel, reached over a line RPC on the child's stdin/stdout.
-import { spawn } from "node:child_process";
+// Runs a Lua script on a scripted line (line.ts: the runtime's FsSession), either on the
+// runtime's own Lua host (wasmoon, "runtime") or under a real lua5.x interpreter with a thin
+// strict stand-in (test/support/lua/standin.lua: SWIG-like argument checks, floats, callbacks
+// by global name) that forwards every call over a line RPC on the child's stdin/stdout. The
+// binding's signatures come from generators/lua/binding.ts (emitted into the driver).
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { FREESWITCH_FUNCTIONS, SESSION_METHODS, type MethodSignature } from "../../generators/lua/binding";
+import { LuaHost } from "../../runtime/host/lua-host";
+import type { DtmfInput } from "../../runtime/session/types";
 import type { ScriptedCaller } from "./caller";
-import { CallModel, HarnessError, ScriptExit, type CallbackHost, type RegisteredCallback } from "./session-model";
+import { HarnessError, ScriptedLine, ScriptExit } from "./line";
 import type { RunResult } from "./run-result";
+import { withFetch } from "./with-fetch";
 
-export type LuaVersion = "lua5.2" | "lua5.3" | "lua5.4";
-export const LUA_VERSIONS: readonly LuaVersion[] = ["lua5.2", "lua5.3", "lua5.4"];
+export type LuaVersion = "lua5.2" | "lua5.3" | "lua5.4" | "runtime";
+/** Plain interpreters (FreeSWITCH builds mod_lua against one of them), then the runtime's Lua host. */
+export const LUA_VERSIONS: readonly LuaVersion[] = ["lua5.2", "lua5.3", "lua5.4", "runtime"];
+export const PLAIN_LUA_VERSIONS = ["lua5.2", "lua5.3", "lua5.4"] as const;
+
+export function luaAvailable(bin: string): boolean {
+  return bin === "runtime" || spawnSync(bin, ["-v"], { stdio: "ignore" }).status === 0;
+}
+
+/** luac -p: the syntax error, or undefined. */
+export function luaCompileError(code: string, bin = "lua5.3"): string | undefined {
+  const r = spawnSync(bin, ["-e", `local f, e = load(io.read("*a")) if not f then io.stderr:write(e) os.exit(1) end`], { input: code, encoding: "utf8" });
+  return r.status === 0 ? undefined : r.stderr || `exit ${r.status}`;
+}
 
 export interface LuaRunOptions {
   lua?: LuaVersion;
@@ -106,19 +122,119 @@ function encodeResult(kind: string, method: string, value: unknown): string {
 export async function runLuaScript(code: string, caller: ScriptedCaller, options: LuaRunOptions = {}): Promise<RunResult> {
   const lua = options.lua ?? "lua5.3";
   const scriptName = options.scriptName ?? "flow.lua";
+  const line = new ScriptedLine(caller);
+  if (lua === "runtime") return withFetch(line.fetch, () => runOnHost(code, scriptName, line, caller, options.timeoutMs ?? 10_000));
   const dir = await mkdtemp(path.join(tmpdir(), "ivr-lua-"));
   try {
     const scriptPath = path.join(dir, scriptName);
     const driverPath = path.join(dir, "driver.lua");
     await writeFile(scriptPath, code);
     await writeFile(driverPath, driverSource(scriptPath, scriptName, caller.argv ?? []));
-    return await drive(lua, driverPath, caller, options.timeoutMs ?? 10_000);
+    return await withFetch(line.fetch, () => drive(lua, driverPath, line, options.timeoutMs ?? 10_000));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function drive(lua: LuaVersion, driverPath: string, caller: ScriptedCaller, timeoutMs: number): Promise<RunResult> {
+function result(line: ScriptedLine, fields: Partial<RunResult>): RunResult {
+  return {
+    language: "lua",
+    trace: line.trace,
+    path: line.path,
+    events: line.events,
+    vars: line.vars,
+    unusedActions: line.unusedActions,
+    harnessError: line.harnessError,
+    output: "",
+    ...fields,
+  };
+}
+
+let host: LuaHost | undefined;
+/** The line of the run in progress (runs are sequential): the shared Lua host's API and log reach it. */
+let current: ScriptedLine | undefined;
+
+/** The runtime's Lua host (wasmoon), as the server runs a .lua route. */
+async function runOnHost(code: string, name: string, line: ScriptedLine, caller: ScriptedCaller, timeoutMs: number): Promise<RunResult> {
+  host ??= new LuaHost({
+    warmStates: 0,
+    globals: new Map(),
+    api: (cmd, args) => current!.api(cmd, args),
+    log: (level, message) => current?.events.push({ type: "log", level, message }),
+    // One host for every run: its clock is the running line's.
+    clock: {
+      now: () => current!.clock.now(),
+      get zone() {
+        return current?.clock.zone;
+      },
+      setting: undefined,
+    },
+  });
+  current = line;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(line.fail(`script did not finish within ${timeoutMs} ms`)), timeoutMs);
+    });
+    const end = await Promise.race([host.run({ name, code }, line.session, caller.argv ?? []), timeout]);
+    if (end.kind === "exit") return result(line, { error: end.how, exitedBy: end.how });
+    if (end.kind === "error") return result(line, { error: end.message.split("\n")[0] });
+    return result(line, {});
+  } catch (e) {
+    return result(line, { error: e instanceof Error ? e.message : String(e) });
+  } finally {
+    clearTimeout(timer);
+    current = undefined;
+  }
+}
+
+/** One call from the stand-in: a session method, or freeswitch.* / API / JSON. */
+async function serve(line: ScriptedLine, kind: "session" | "api", method: string, args: unknown[], askLua: (request: string) => Promise<unknown>): Promise<unknown> {
+  if (kind === "api") {
+    switch (method) {
+      case "execute":
+        if (args[0] === undefined || args[0] === null || args[0] === "") return "-ERR No application specified";
+        return line.api(String(args[0]), args[1] === undefined || args[1] === null ? "" : String(args[1]));
+      case "getTime":
+        return String(line.clock.now());
+      case "json_decode":
+        try {
+          return JSON.parse(String(args[0] ?? ""));
+        } catch {
+          return undefined; // cJSON_Parse failed: nil
+        }
+      case "freeswitch.consoleLog":
+        line.events.push({ type: "log", level: String(args[0] ?? ""), message: String(args[1] ?? "") });
+        return undefined;
+      default:
+        throw line.fail(`freeswitch ${method} is not served to plain Lua`);
+    }
+  }
+  const session = line.session as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const a = args.map((v) => (v === null ? undefined : v));
+  if (method === "setInputCallback") {
+    const [name, argName] = a;
+    return line.session.setInputCallback((_s, type, input) =>
+      askLua(
+        `{cb="input",name=${luaLiteral(name)},argname=${luaLiteral(argName)},digit=${luaString((input as DtmfInput).digit)},duration=${luaLiteral(
+          (input as DtmfInput).duration,
+        )}}`,
+      ).then((r) => (typeof r === "string" ? r : undefined)),
+    );
+  }
+  if (method === "setHangupHook") {
+    const [name, argName] = a;
+    return line.session.setHangupHook((_s, status) =>
+      askLua(`{cb="hook",name=${luaLiteral(name)},argname=${luaLiteral(argName)},status=${luaString(status)}}`).then((r) =>
+        typeof r === "string" ? r : undefined,
+      ),
+    );
+  }
+  if (typeof session[method] !== "function") throw line.fail(`session method ${method} is not on the runtime's session`);
+  return session[method](...a);
+}
+
+function drive(lua: LuaVersion, driverPath: string, line: ScriptedLine, timeoutMs: number): Promise<RunResult> {
   return new Promise<RunResult>((resolve, reject) => {
     const child = spawn(lua, [driverPath], { stdio: ["pipe", "pipe", "pipe"] });
     const cbWaiters: Array<(value: unknown) => void> = [];
@@ -126,7 +242,6 @@ function drive(lua: LuaVersion, driverPath: string, caller: ScriptedCaller, time
     let stderr = "";
     let buffered = "";
     let end: { ok: boolean; err?: string; traceback?: string } | undefined;
-    let harnessError: string | undefined;
     let exitedBy: string | undefined;
 
     const write = (chunk: string) => {
@@ -137,45 +252,30 @@ function drive(lua: LuaVersion, driverPath: string, caller: ScriptedCaller, time
         cbWaiters.push(res);
         write(`return ${request}`);
       });
-    const host: CallbackHost = {
-      input: (cb: RegisteredCallback, digit: string, duration: number) =>
-        askLua(
-          `{cb="input",name=${luaLiteral(cb.ref)},argname=${luaLiteral(cb.arg)},digit=${luaString(digit)},duration=${luaLiteral(duration)}}`,
-        ),
-      hangupHook: (hook: RegisteredCallback, status: "hangup" | "transfer") =>
-        askLua(`{cb="hook",name=${luaLiteral(hook.ref)},argname=${luaLiteral(hook.arg)},status=${luaString(status)}}`),
-    };
-    let model: CallModel;
-    try {
-      model = new CallModel(caller, host);
-    } catch (e) {
-      reject(e);
-      return;
-    }
 
     const onCall = async (msg: { kind: "session" | "api"; method: string; args: unknown[] }) => {
       try {
-        const value = await model.call(msg.method, msg.args, msg.kind);
+        const value = await serve(line, msg.kind, msg.method, msg.args, askLua);
         write(`return {r=${encodeResult(msg.kind, msg.method, value)}}`);
       } catch (e) {
         if (e instanceof ScriptExit) exitedBy = e.how;
-        else if (e instanceof HarnessError) harnessError ??= e.message;
+        else if (e instanceof HarnessError) line.harnessError ??= e.message;
         write(`return {err=${luaString(e instanceof Error ? e.message : String(e))}}`);
       }
     };
 
-    const onLine = (line: string) => {
-      const at = line.indexOf(SOH);
+    const onLine = (text: string) => {
+      const at = text.indexOf(SOH);
       if (at < 0) {
-        output += `${line}\n`;
+        output += `${text}\n`;
         return;
       }
-      output += line.slice(0, at);
+      output += text.slice(0, at);
       let msg: { t: string; [k: string]: unknown };
       try {
-        msg = JSON.parse(line.slice(at + 1));
+        msg = JSON.parse(text.slice(at + 1));
       } catch {
-        harnessError ??= `stand-in: unreadable request ${line.slice(at + 1, at + 200)}`;
+        line.harnessError ??= `stand-in: unreadable request ${text.slice(at + 1, at + 200)}`;
         child.kill("SIGKILL");
         return;
       }
@@ -189,9 +289,9 @@ function drive(lua: LuaVersion, driverPath: string, caller: ScriptedCaller, time
       buffered += d;
       let nl: number;
       while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
+        const text = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        onLine(line);
+        onLine(text);
       }
     });
     child.stderr.setEncoding("utf8");
@@ -199,7 +299,7 @@ function drive(lua: LuaVersion, driverPath: string, caller: ScriptedCaller, time
     child.stdin.on("error", () => undefined); // the child may exit before reading everything
 
     const timer = setTimeout(() => {
-      harnessError ??= `stand-in: ${lua} did not finish within ${timeoutMs} ms`;
+      line.harnessError ??= `stand-in: ${lua} did not finish within ${timeoutMs} ms`;
       child.kill("SIGKILL");
     }, timeoutMs);
 
@@ -211,22 +311,9 @@ function drive(lua: LuaVersion, driverPath: string, caller: ScriptedCaller, time
       clearTimeout(timer);
       if (buffered) onLine(buffered);
       let error: string | undefined;
-      if (!end) error = harnessError ?? `${lua} exited (${exitCode}) without finishing: ${stderr.trim()}`;
+      if (!end) error = line.harnessError ?? `${lua} exited (${exitCode}) without finishing: ${stderr.trim()}`;
       else if (!end.ok) error = end.err ?? "unknown Lua error";
-      resolve({
-        language: "lua",
-        trace: model.trace,
-        path: model.path,
-        events: model.events,
-        vars: Object.fromEntries(model.vars),
-        unusedActions: model.unusedActions,
-        error,
-        exitedBy,
-        harnessError: harnessError ?? model.harnessError,
-        output,
-        stderr,
-        traceback: end?.traceback,
-      });
+      resolve(result(line, { error, exitedBy, output, stderr, traceback: end?.traceback }));
     });
   });
 }

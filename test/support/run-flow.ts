@@ -1,16 +1,17 @@
-// Run a flow (or ready code) in Lua under a real interpreter and in TS, against the
-// stand-ins, with one scripted caller. The entry points the execution tests use.
+// Run a flow (or ready code) in Lua and in TS on a scripted line (the runtime's FsSession),
+// with one scripted caller. The entry points the execution and generator tests use.
 import type { FlowGraph } from "../../flow";
-import { generate } from "../../generators";
+import { generate, type GenerateOptions } from "../../generators";
 import type { ScriptedCaller } from "./caller";
-import { runLuaScript, type LuaRunOptions } from "./lua-runner";
+import { runLuaScript, type LuaRunOptions, type LuaVersion } from "./lua-runner";
 import type { RunResult } from "./run-result";
-import type { TraceEntry } from "./session-model";
+import type { TraceEntry } from "./line";
 import { runTsScript, type TsRunOptions } from "./ts-runner";
 
-export type { RunResult } from "./run-result";
+export { argsOf, type RunResult } from "./run-result";
+export type { CallEvent, HttpRequest, TraceEntry } from "./line";
 export type { ScriptedCaller, CallerAction } from "./caller";
-export { LUA_VERSIONS, type LuaVersion } from "./lua-runner";
+export { LUA_VERSIONS, PLAIN_LUA_VERSIONS, luaAvailable, luaCompileError, type LuaVersion } from "./lua-runner";
 export { typeCheck } from "./typecheck";
 
 type Source = FlowGraph | string;
@@ -39,15 +40,17 @@ export function runTs(source: Source, caller: ScriptedCaller, options: TsRunOpti
   return runTsScript(codeFor(source, "ts"), caller, options);
 }
 
-/** The session calls of a trace, comparable across languages (API/fetch calls differ by design). */
-export function sessionCalls(trace: readonly TraceEntry[]): Array<Pick<TraceEntry, "method" | "args" | "result" | "node" | "error">> {
+export type Runner = LuaVersion | "ts";
+
+/** Generate a flow (with generator options, e.g. an admin author) and run it in one language. */
+export function runFlow(flow: FlowGraph, runner: Runner, caller: ScriptedCaller, gen: GenerateOptions = {}): Promise<RunResult> {
+  if (runner === "ts") return runTsScript(generate(flow, "ts", gen).code, caller);
+  return runLuaScript(generate(flow, "lua", gen).code, caller, { lua: runner });
+}
+
+/** The session calls of a trace, comparable across languages (API calls are Lua's alone). */
+export function sessionCalls(trace: readonly TraceEntry[]): Array<Pick<TraceEntry, "method" | "args" | "result" | "node">> {
   return trace
     .filter((t) => t.kind === "session")
-    .map((t) => ({
-      method: t.method,
-      args: t.args,
-      result: t.result === undefined ? null : t.result,
-      node: t.node,
-      ...(t.error !== undefined ? { error: t.error } : {}),
-    }));
+    .map((t) => ({ method: t.method, args: t.args, result: t.result === undefined ? null : t.result, node: t.node }));
 }

@@ -1,10 +1,10 @@
-// What running a script against a stand-in produced, the same shape for Lua and TS.
+// What running a script on the scripted line produced, the same shape for Lua and TS.
 import type { CallerAction } from "./caller";
-import type { CallEvent, TraceEntry } from "./session-model";
+import type { CallEvent, TraceEntry } from "./line";
 
 export interface RunResult {
   language: "lua" | "ts";
-  /** Every call the script made, in order (session methods, API commands, host calls such as fetch). */
+  /** Every call the script made, in order (session methods, API commands). */
   trace: TraceEntry[];
   /** Node ids in the order the script set `ivr_node`. */
   path: string[];
@@ -17,10 +17,15 @@ export interface RunResult {
   error?: string;
   /** Set when the hangup hook's exit/die ended the script. */
   exitedBy?: string;
-  /** The stand-in or the scripted caller could not go on (a test bug, not a script bug). */
+  /** The harness or the scripted caller could not go on (a test bug, not a script bug). */
   harnessError?: string;
-  /** What the script printed (Lua print / TS console is not captured). */
+  /** What a plain lua5.x script printed. */
   output: string;
   stderr?: string;
   traceback?: string;
+}
+
+/** The calls of one session method in a trace, arguments only. */
+export function argsOf(r: RunResult, method: string): unknown[][] {
+  return r.trace.filter((t) => t.kind === "session" && t.method === method).map((t) => t.args);
 }

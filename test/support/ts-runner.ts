@@ -1,95 +1,58 @@
-// Runs a generated TypeScript script (`export default async function main(session, argv)`)
-// against the TS stand-in: esbuild strips the types (the `import type` line disappears),
-// the module is imported from a temp file, global fetch answers from the scripted caller,
-// and Date is faked to the caller's "now". Must run inside vitest (uses vi for Date).
+// Runs a TypeScript script (`export default async function main(session, argv)`) the way the
+// runtime does (runtime/host/ts-host.ts: esbuild, fetch bound to the guarded fetch, Date to
+// the clock) on a scripted line. The guarded fetch reaches the caller's scripted replies.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { transform } from "esbuild";
-import { vi } from "vitest";
+import { registerClockDate, unregisterClockDate } from "../../runtime/clock";
+import { registerGuardedFetch, unregisterGuardedFetch } from "../../runtime/host/http-guard";
+import { loadTsScript, runTsScript as runOnHost } from "../../runtime/host/ts-host";
 import type { ScriptedCaller } from "./caller";
+import { ScriptedLine, TEST_HTTP_HOSTS } from "./line";
 import type { RunResult } from "./run-result";
-import { HarnessError, ScriptExit } from "./session-model";
-import { SessionStandIn } from "./session-standin";
+import { withFetch } from "./with-fetch";
 
 export interface TsRunOptions {
   /** Give up after this long; default 10 s. */
   timeoutMs?: number;
 }
 
-/** fetch answered from the caller's scripted HTTP replies (status 0 = connection failure). */
-function scriptedFetch(standIn: SessionStandIn): typeof fetch {
-  return async (input: string | URL | Request, init?: RequestInit) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
-    const body = typeof init?.body === "string" ? init.body : undefined;
-    const model = standIn.model;
-    const entry = { kind: "host" as const, method: "fetch", args: [url, method, body ?? null], node: model.vars.get("ivr_node") ?? null } as {
-      kind: "host";
-      method: string;
-      args: unknown[];
-      node: string | null;
-      result?: unknown;
-      error?: string;
-    };
-    model.trace.push(entry);
-    const reply = model.nextHttpReply({ url, method, body });
-    if (reply.status === 0) {
-      entry.error = "fetch failed";
-      throw new TypeError("fetch failed");
-    }
-    entry.result = reply.status;
-    const nullBody = reply.status === 204 || reply.status === 304;
-    return new Response(nullBody ? null : (reply.body ?? ""), { status: reply.status, headers: reply.headers });
-  };
-}
-
 export async function runTsScript(code: string, caller: ScriptedCaller, options: TsRunOptions = {}): Promise<RunResult> {
-  const js = (await transform(code, { loader: "ts", format: "esm", target: "es2022" })).code;
-  if (/^\s*import[\s{*"']/m.test(js) || /\bimport\(/.test(js)) {
-    throw new Error("generated TS has runtime imports; the stand-in only supports type-only imports");
-  }
+  const line = new ScriptedLine(caller);
   const dir = await mkdtemp(path.join(tmpdir(), "ivr-ts-"));
-  const file = path.join(dir, "flow.mjs");
-  await writeFile(file, js);
-  const standIn = new SessionStandIn(caller);
-  const model = standIn.model;
-  const realFetch = globalThis.fetch;
+  const file = path.join(dir, "flow.ts");
+  await writeFile(file, code);
+  const fetchGlobal = registerGuardedFetch(TEST_HTTP_HOSTS);
+  const dateGlobal = registerClockDate(line.clock);
   let error: string | undefined;
   let exitedBy: string | undefined;
-  let harnessError: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    if (typeof mod.default !== "function") throw new Error("generated TS has no default export main(session, argv)");
-    const main = mod.default as (s: SessionStandIn, argv: string[]) => Promise<void>;
-    globalThis.fetch = scriptedFetch(standIn);
-    vi.useFakeTimers({ toFake: ["Date"], now: model.nowMs });
+    const main = await loadTsScript(file, { cacheDir: path.join(dir, "cache"), fetchGlobal, dateGlobal });
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HarnessError(`script did not finish within ${options.timeoutMs ?? 10_000} ms`)), options.timeoutMs ?? 10_000);
+      timer = setTimeout(() => reject(line.fail(`script did not finish within ${options.timeoutMs ?? 10_000} ms`)), options.timeoutMs ?? 10_000);
     });
-    await Promise.race([main(standIn, caller.argv ?? []), timeout]);
+    const end = await withFetch(line.fetch, () => Promise.race([runOnHost(main, line.session, caller.argv ?? []), timeout]));
+    if (end.kind === "exit") error = exitedBy = end.how;
+    else if (end.kind === "error") error = end.message;
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
-    if (e instanceof ScriptExit) exitedBy = e.how;
-    if (e instanceof HarnessError) harnessError = e.message;
   } finally {
     clearTimeout(timer);
-    vi.useRealTimers();
-    globalThis.fetch = realFetch;
+    unregisterGuardedFetch(fetchGlobal);
+    unregisterClockDate(dateGlobal);
     await rm(dir, { recursive: true, force: true });
   }
   return {
     language: "ts",
-    trace: model.trace,
-    path: model.path,
-    events: model.events,
-    vars: Object.fromEntries(model.vars),
-    unusedActions: model.unusedActions,
+    trace: line.trace,
+    path: line.path,
+    events: line.events,
+    vars: line.vars,
+    unusedActions: line.unusedActions,
     error,
     exitedBy,
-    harnessError: harnessError ?? model.harnessError,
+    harnessError: line.harnessError,
     output: "",
   };
 }
