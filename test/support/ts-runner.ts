@@ -1,12 +1,11 @@
 // Runs a TypeScript script (`export default async function main(session, argv)`) the way the
-// runtime does (runtime/host/ts-host.ts: esbuild, fetch bound to the guarded fetch, Date to
-// the clock) on a scripted line. The guarded fetch reaches the caller's scripted replies.
+// runtime does (runtime/host/ts-host.ts: compiled once, run in its own isolate, fetch through
+// the guarded fetch, Date on the clock) on a scripted line. The guarded fetch reaches the
+// caller's scripted replies.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { registerClockDate, unregisterClockDate } from "../../runtime/clock";
-import { registerGuardedFetch, unregisterGuardedFetch } from "../../runtime/host/http-guard";
-import { loadTsScript, runTsScript as runOnHost } from "../../runtime/host/ts-host";
+import { loadTsScript, TsHost } from "../../runtime/host/ts-host";
 import type { ScriptedCaller } from "./caller";
 import { ScriptedLine, TEST_HTTP_HOSTS } from "./line";
 import type { RunResult } from "./run-result";
@@ -22,25 +21,28 @@ export async function runTsScript(code: string, caller: ScriptedCaller, options:
   const dir = await mkdtemp(path.join(tmpdir(), "ivr-ts-"));
   const file = path.join(dir, "flow.ts");
   await writeFile(file, code);
-  const fetchGlobal = registerGuardedFetch(TEST_HTTP_HOSTS);
-  const dateGlobal = registerClockDate(line.clock);
+  const host = new TsHost({
+    clock: line.clock.setting,
+    httpAllowList: () => TEST_HTTP_HOSTS,
+    log: (level, message) => line.events.push({ type: "log", level, message }),
+  });
   let error: string | undefined;
   let exitedBy: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const main = await loadTsScript(file, { cacheDir: path.join(dir, "cache"), fetchGlobal, dateGlobal });
+    const script = await loadTsScript(file);
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(line.fail(`script did not finish within ${options.timeoutMs ?? 10_000} ms`)), options.timeoutMs ?? 10_000);
     });
-    const end = await withFetch(line.fetch, () => Promise.race([runOnHost(main, line.session, caller.argv ?? []), timeout]));
+    const end = await withFetch(line.fetch, () => Promise.race([host.run(script, line.session, caller.argv ?? []), timeout]));
     if (end.kind === "exit") error = exitedBy = end.how;
     else if (end.kind === "error") error = end.message;
+    else if (end.kind === "killed") error = end.reason;
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   } finally {
     clearTimeout(timer);
-    unregisterGuardedFetch(fetchGlobal);
-    unregisterClockDate(dateGlobal);
+    host.close();
     await rm(dir, { recursive: true, force: true });
   }
   return {
