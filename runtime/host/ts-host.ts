@@ -146,8 +146,10 @@ export interface TsHostOptions {
   log: (level: string, message: string, callId?: string) => void;
 }
 
-/** Operations one script may have waiting on the host at once (timers, fetches...). */
+/** Operations one script may have waiting on the host at once (timers, fetches...); the realm has the same cap. */
 const MAX_PENDING = 100;
+/** Host calls a script may make per second, and in one burst. */
+const HOST_CALLS_PER_SEC = 500;
 /** Longest response body a script's fetch reads. */
 const MAX_FETCH_BODY = 4 * 1024 * 1024;
 const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
@@ -164,6 +166,11 @@ interface Run {
   budgetMs: number;
   /** The isolate's CPU time (ms) when the call took it: building the realm does not count. */
   cpuAtStart: number;
+  /** Set when run() returns: late calls are refused. */
+  done?: boolean;
+  /** Host-call rate limit (a token bucket). */
+  tokens: number;
+  tokensAt: number;
   killed?: string;
   pending: number;
   timers: Set<NodeJS.Timeout>;
@@ -265,7 +272,7 @@ export class TsHost {
       return { kind: "error", message: `cannot start the script's isolate: ${(e as Error)?.message ?? e}` };
     }
     const { isolate, context } = prepared;
-    const run: Run = { isolate, session, budgetMs: this.budgetMs, cpuAtStart: Number(isolate.cpuTime) / 1e6, pending: 0, timers: new Set(), legs: new Map() };
+    const run: Run = { isolate, session, budgetMs: this.budgetMs, cpuAtStart: Number(isolate.cpuTime) / 1e6, tokens: HOST_CALLS_PER_SEC, tokensAt: performance.now(), pending: 0, timers: new Set(), legs: new Map() };
     prepared.holder.run = run;
     this.running.add(run);
     this.watch();
@@ -301,6 +308,7 @@ export class TsHost {
       if (/timed out/i.test(message)) return this.killed(run, `CPU budget of ${this.budgetMs} ms exceeded`);
       return { kind: "error", message, stack: (e as Error)?.stack };
     } finally {
+      run.done = true;
       this.running.delete(run);
       for (const t of run.timers) clearTimeout(t);
       run.invoke?.release();
@@ -348,6 +356,7 @@ export class TsHost {
     if (run.pending >= MAX_PENDING) return { error: { name: "RangeError", message: `more than ${MAX_PENDING} operations in flight` } };
     run.pending++;
     try {
+      await this.throttle(run);
       const list = Array.isArray(args) ? args : [];
       return { value: await this.dispatch(run, String(op), list) };
     } catch (e) {
@@ -357,6 +366,22 @@ export class TsHost {
     } finally {
       run.pending--;
     }
+  }
+
+  /**
+   * At most HOST_CALLS_PER_SEC host calls a second per script (bursts of as many): a script
+   * looping on `await session.getVariable()` costs the runtime's thread more than its isolate,
+   * where the CPU budget would not see it. Past the rate, calls wait.
+   */
+  private async throttle(run: Run): Promise<void> {
+    const now = performance.now();
+    run.tokens = Math.min(HOST_CALLS_PER_SEC, run.tokens + ((now - run.tokensAt) / 1000) * HOST_CALLS_PER_SEC);
+    run.tokensAt = now;
+    run.tokens -= 1;
+    if (run.tokens >= 0) return;
+    // At most MAX_PENDING calls wait, so no wait is longer than MAX_PENDING / HOST_CALLS_PER_SEC s.
+    await new Promise((resolve) => setTimeout(resolve, (-run.tokens / HOST_CALLS_PER_SEC) * 1000));
+    if (run.done) throw new Error("the script has ended");
   }
 
   private async dispatch(run: Run, op: string, args: unknown[]): Promise<unknown> {

@@ -123,6 +123,26 @@ describe("TS script isolation", () => {
     expect(otherMs).toBeLessThan(600);
   });
 
+  it("a loop of host calls that never awaits cannot flood this thread: at most 100 in flight", async () => {
+    const before = lines.length;
+    const { value, maxGapMs } = await loopGapDuring(run(`await session.answer(); for (;;) console.log("flood");`));
+    expect(value.end).toEqual({ kind: "killed", reason: "CPU budget of 600 ms exceeded" });
+    const flood = lines.slice(before).filter(([, m]) => m === "flood").length;
+    expect(flood).toBeGreaterThan(0);
+    expect(flood).toBeLessThanOrEqual(100);
+    expect(maxGapMs).toBeLessThan(300);
+  });
+
+  it("host calls in an awaiting loop are held to 500 a second", async () => {
+    const t = makeSession();
+    t.hangupAfter(1000);
+    const { end } = await run(`let n = 0; while (await session.ready()) n++; await session.setVariable("n", String(n));`, "", t);
+    expect(end).toEqual({ kind: "returned" });
+    // 1 s at 500 calls/s plus the first burst of 500 (unthrottled, this loop makes tens of thousands)
+    expect(Number(t.channel.getVar("n"))).toBeLessThanOrEqual(1100);
+    expect(Number(t.channel.getVar("n"))).toBeGreaterThan(100);
+  });
+
   it("refuses Node built-ins and packages when the script is compiled", async () => {
     await expect(loadTsScript(scriptFile(`const cp = require("child_process"); cp.execSync("id");`))).rejects.toThrow(
       /import of "child_process" is not allowed/,

@@ -42,11 +42,23 @@ declare const __ivrClock: ClockSetting | undefined;
 
   const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, Error };
 
+  // Every host call is a task on the runtime's thread: a loop that never awaits could queue
+  // millions of them before the CPU watchdog stops it. Past this many in flight, calls fail here.
+  const MAX_IN_FLIGHT = 100;
+  let inFlight = 0;
+
   async function host(op: string, args: unknown[]): Promise<unknown> {
-    const reply = (await bridge.apply(undefined, [op, args], {
-      arguments: { copy: true },
-      result: { promise: true, copy: true },
-    })) as HostReply;
+    if (inFlight >= MAX_IN_FLIGHT) throw new RangeError(`more than ${MAX_IN_FLIGHT} operations in flight`);
+    inFlight++;
+    let reply: HostReply;
+    try {
+      reply = (await bridge.apply(undefined, [op, args], {
+        arguments: { copy: true },
+        result: { promise: true, copy: true },
+      })) as HostReply;
+    } finally {
+      inFlight--;
+    }
     if (reply.exit !== undefined) throw new ScriptExit(reply.exit);
     if (reply.error) throw new (ERRORS[reply.error.name] ?? Error)(reply.error.message);
     return reply.value;
