@@ -34,7 +34,8 @@ const RECORD_REASONS: Record<RecordDone["reason"], RecordResult["reason"]> = {
 
 export class CallMedia implements MediaPort {
   constructor(
-    private readonly stream: MediaStreamHandle,
+    /** The call's RTP stream (a bridge relays between two of them). */
+    readonly stream: MediaStreamHandle,
     private readonly channel: Channel,
     private readonly soundsDir: string,
     private readonly tts: FliteTts,

@@ -153,7 +153,7 @@ export class CallSession {
     const { call, engine, mediaTimeoutMs } = this.deps;
     if (call.offer.trim() === "") {
       // Late offer: PCMU until the answer in the ACK says otherwise; the remote is latched or read from it.
-      const stream = await engine.createStream({ codec: "PCMU", ptime: 20, dtmfPt: 101, mediaTimeoutMs });
+      const stream = await engine.createStream({ codec: "PCMU", ptime: 20, dtmfPt: 101, mediaTimeoutMs, affinity: this.deps.uuid });
       const sdp = new SdpAnswerer({ address: stream.address });
       return { stream, sdp, localSdp: sdp.offer(stream.port), lateOffer: true };
     }
@@ -163,7 +163,9 @@ export class CallSession {
       return undefined;
     }
     const m = probe.media;
+    // The call's uuid as affinity: the legs it bridges to get their streams on the same media worker.
     const stream = await engine.createStream({
+      affinity: this.deps.uuid,
       remote: { address: m.remoteAddress, port: m.remotePort },
       codec: m.codec,
       payloadType: m.payloadType,

@@ -14,11 +14,12 @@ import { chooseCodec, parseOffer } from "./media/sdp";
 import { RuntimeMetrics, type RtpTotals } from "./metrics";
 import { DEFAULT_ALLOWED_NETWORKS, NetworkAllowList } from "./net-allow";
 import { Destinations, type GatewayConfig, type LocalUserConfig } from "./outbound/destinations";
-import { UnavailableDialer, type Dialer } from "./outbound/dialer";
+import type { Dialer } from "./outbound/dialer";
 import { Outbound } from "./outbound/outbound";
 import { DEFAULT_OUTBOUND_LIMITS, OutboundPolicy, type OutboundLimits } from "./outbound/policy";
 import { RING_TONES } from "./outbound/ring-tones";
-import { RtpLegMediaFactory } from "./outbound/rtp-leg-media";
+import { RtpLegMediaFactory, StreamRelay } from "./outbound/rtp-leg-media";
+import { SipDialer } from "./outbound/sip-dialer";
 import { findRoute, type Route } from "./routes";
 import type { CallLogSink } from "./session/call-log";
 import { FsSession } from "./session/session";
@@ -67,7 +68,7 @@ export interface OutboundConfig {
   gateways?: GatewayConfig[];
   users?: LocalUserConfig[];
   limits?: OutboundLimits;
-  /** The SIP client placing the legs (tests pass a fake); default: runtime/sip's, once available. */
+  /** The SIP client placing the legs (tests may pass a fake); default: runtime/sip's placeCall. */
   dialer?: Dialer;
 }
 
@@ -165,17 +166,22 @@ export class IvrServer {
     });
     const out = this.options.outbound ?? {};
     const cacheDirForLegs = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
+    const users = new Map((out.users ?? []).map((u) => [u.number, u.password]));
     this.outbound = new Outbound({
-      destinations: new Destinations({ gateways: out.gateways ?? [], users: out.users ?? [] }),
+      // user/N goes where N last registered (the SIP stack's location table).
+      destinations: new Destinations({ gateways: out.gateways ?? [], users: out.users ?? [] }, (user) => {
+        const b = this.sip?.registrar?.lookup(user)[0];
+        return b ? { uri: b.contact, host: b.source.address, port: b.source.port } : undefined;
+      }),
       policy: new OutboundPolicy(out.limits ?? DEFAULT_OUTBOUND_LIMITS),
-      // Until runtime/sip has an INVITE client, legs that pass the checks fail as not implemented.
-      dialer: out.dialer ?? new UnavailableDialer(),
+      dialer: out.dialer ?? new SipDialer((o) => this.sip.placeCall(o), (level, msg) => this.log(level, msg)),
       media: new RtpLegMediaFactory(this.engine, {
         soundsDir: this.soundsDir,
         recordingsDir: this.globals.get("recordings_dir") ?? path.join(cacheDirForLegs, "recordings"),
         tts: this.tts,
         log: this.log,
       }),
+      relay: new StreamRelay(),
       log: this.log,
       globals: this.globals,
     });
@@ -188,7 +194,14 @@ export class IvrServer {
         log: (level, msg) => this.log(level, msg),
         // Bound to every interface: the peer must reach us at a real address, as in our SDP.
         contactHost: this.options.mediaAddress ?? mediaAddressFor(this.options.sipAddress),
+        // Local users register here with their password (digest); without users REGISTER gets 405.
+        registrar: users.size ? { password: (user) => users.get(user) } : undefined,
       });
+      for (const g of out.gateways ?? []) {
+        if (!g.register || g.username === undefined || g.password === undefined) continue;
+        const reg = this.sip.register({ registrar: `${g.host}:${g.port}`, user: g.username, auth: { username: g.username, password: g.password } });
+        reg.on("state", (state) => this.log(state === "failed" ? "warning" : "info", `gateway ${g.name}: registration ${state}`));
+      }
       if (this.options.metrics) {
         this.metricsPort = await this.metrics.listen(this.options.metrics.host, this.options.metrics.port);
         // The media thread reports its event-loop delay; /metrics shows the last reading.

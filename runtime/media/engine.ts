@@ -285,6 +285,16 @@ export class MediaStreamHandle {
     await this.request({ op: "stopPlay", streamId: this.id });
   }
 
+  /**
+   * Send what this stream receives (audio, transcoded if the codecs differ, and RFC 4733 digits)
+   * out of `target`, until relayTo(null). Both streams must live on one worker: create them with
+   * the same `affinity`. A bridge sets both directions.
+   */
+  async relayTo(target: MediaStreamHandle | null): Promise<void> {
+    if (target && target.worker !== this.worker) throw new Error("the two streams are on different media workers (give them one affinity key)");
+    await this.request({ op: "relay", streamId: this.id, to: target ? target.id : null });
+  }
+
   /** pause (toggle), restart, seek, volume on the current playback (input-callback commands). */
   async controlPlay(control: PlayControl): Promise<void> {
     await this.request({ op: "controlPlay", streamId: this.id, control });

@@ -11,6 +11,7 @@ import { decodeG711, encodeG711, g711SilenceByte, G711_PAYLOAD_TYPE, type G711Co
 import { buildDtmfPackets, Rfc4733Receiver } from "./dtmf-rfc4733";
 import { GoertzelDtmfDetector } from "./dtmf-goertzel";
 import { Recorder } from "./recorder";
+import { RelayFifo } from "./relay";
 import type { Pacer, Paced } from "./pacer";
 import { RTP_HEADER_SIZE, RtpPacket, rtpPayloadEnd, rtpPayloadStart, uint16Diff, writeRtpHeader } from "./rtp";
 import { FramePlayer, openSource, type PcmLoader } from "./sources";
@@ -183,6 +184,11 @@ export class RtpStream implements Paced {
   private readonly lateness = new Uint32Array(HISTOGRAM_BUCKETS + 1);
   /** Recordings whose file is still being closed; close() waits for them so their events go first. */
   private readonly finalizing = new Set<Promise<void>>();
+  /** The bridged stream our received audio and digits go to (same worker), if any. */
+  private relayTarget: RtpStream | undefined;
+  /** Audio relayed to us by a bridged stream, already in our codec. */
+  private readonly relayIn = new RelayFifo();
+  private relaySkip = new Uint8Array(0);
   private nextPlayId = 1;
   private nextRecordId = 1;
   private closed = false;
@@ -200,6 +206,7 @@ export class RtpStream implements Paced {
     if (!Number.isInteger(this.ptime) || this.ptime < 10 || this.ptime > 120 || this.ptime % 10 !== 0) throw new RangeError(`ptime ${this.ptime} not supported`);
     this.frameSamples = (SAMPLE_RATE * this.ptime) / 1000;
     this.frame = new Int16Array(this.frameSamples);
+    this.relaySkip = new Uint8Array(this.frameSamples);
     this.silencePayload = new Uint8Array(this.frameSamples).fill(g711SilenceByte(this.codec));
     this.dtmfPt = args.dtmfPt;
     this.symmetric = args.symmetric ?? true;
@@ -230,6 +237,31 @@ export class RtpStream implements Paced {
     }
     if (args.dtmfPt !== undefined) this.dtmfPt = args.dtmfPt ?? undefined;
     if (args.mediaTimeoutMs !== undefined) this.mediaTimeoutMs = args.mediaTimeoutMs;
+  }
+
+  // --- relay between bridged legs -----------------------------------------------------------------
+
+  /**
+   * Send what this stream receives (audio, RFC 4733 digits) out of `target` from now on; undefined
+   * stops. One direction: a bridge sets both.
+   */
+  setRelayTarget(target: RtpStream | undefined): void {
+    this.relayTarget = target === this ? undefined : target;
+  }
+
+  dropRelayTarget(target: RtpStream): void {
+    if (this.relayTarget === target) this.relayTarget = undefined;
+  }
+
+  /** Audio a bridged stream received, for our clock to send (transcoded to our codec). */
+  acceptRelayed(codec: G711Codec, payload: Uint8Array): void {
+    if (this.closed) return;
+    this.relayIn.push(codec, payload, this.codec);
+  }
+
+  private relayDigit(digit: string, durationSamples: number): void {
+    const t = this.relayTarget;
+    if (t && !t.closed && t.dtmfPt !== undefined) t.sendDtmf(digit, Math.max(40, Math.round((durationSamples * 1000) / SAMPLE_RATE)));
   }
 
   // --- playback ------------------------------------------------------------------------------------
@@ -465,12 +497,20 @@ export class RtpStream implements Paced {
         return;
       }
     }
-    if (!send) return;
+    if (!send) {
+      if (!havePlayback) this.relayIn.take(this.frameSamples, this.relaySkip);
+      return;
+    }
     if (havePlayback && encoded) {
       this.sendRaw(encoded, this.payloadType, this.takeMarker(), ts);
     } else if (havePlayback) {
       const buf = this.allocPacket();
       encodeG711(this.codec, this.frame, buf.subarray(RTP_HEADER_SIZE));
+      this.sendRaw(buf, this.payloadType, this.takeMarker(), ts);
+    } else if (this.relayIn.available >= this.frameSamples) {
+      // A bridged leg's audio, at our pace and with our sequence numbers and timestamps.
+      const buf = this.allocPacket();
+      this.relayIn.take(this.frameSamples, buf.subarray(RTP_HEADER_SIZE));
       this.sendRaw(buf, this.payloadType, this.takeMarker(), ts);
     } else {
       this.sendPacket(this.payloadType, this.takeMarker(), ts, this.silencePayload);
@@ -505,7 +545,10 @@ export class RtpStream implements Paced {
   }
 
   private housekeeping(now: number): void {
-    for (const ev of this.rfc4733.checkTimeout(now)) this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
+    for (const ev of this.rfc4733.checkTimeout(now)) {
+      this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
+      this.relayDigit(ev.digit, ev.durationSamples);
+    }
     const silentMs = now - this.lastMediaAt;
     if (this.mediaTimeoutMs > 0 && !this.timedOut && silentMs >= this.mediaTimeoutMs) {
       this.timedOut = true;
@@ -558,13 +601,20 @@ export class RtpStream implements Paced {
     const pt = msg[1] & 0x7f;
     if (pt === this.dtmfPt) {
       const parsed = RtpPacket.parse(msg); // rare: telephone-events get the full parse
-      if (parsed.ok) for (const ev of this.rfc4733.processInput(parsed.packet, now)) this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
+      if (parsed.ok) {
+        for (const ev of this.rfc4733.processInput(parsed.packet, now)) {
+          this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
+          // RFC 4733 to the bridged leg: the digit again, on its own telephone-event payload type.
+          this.relayDigit(ev.digit, ev.durationSamples);
+        }
+      }
       return;
     }
     if (pt !== this.payloadType) {
       this.stats.unknownPayloadTypes++;
       return;
     }
+    if (this.relayTarget && !this.relayTarget.closed) this.relayTarget.acceptRelayed(this.codec, msg.subarray(start, rtpPayloadEnd(msg)));
     if (!this.inband && !this.record?.recorder) return; // nobody listens to the audio: leave it alone
     const payload = msg.subarray(start, rtpPayloadEnd(msg));
     if (this.decodeBuf.length < payload.length) this.decodeBuf = new Int16Array(payload.length);

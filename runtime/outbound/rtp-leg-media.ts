@@ -5,7 +5,9 @@ import type { MediaEngine } from "../media/engine";
 import { SdpAnswerer } from "../media/sdp";
 import type { Channel } from "../session/channel";
 import type { FliteTts } from "../speech/tts";
+import type { FsSession } from "../session/session";
 import type { LegMedia, LegMediaFactory } from "./leg-media";
+import type { MediaRelay } from "./outbound";
 
 export interface RtpLegMediaOptions {
   soundsDir: string;
@@ -20,9 +22,10 @@ export class RtpLegMediaFactory implements LegMediaFactory {
     private readonly options: RtpLegMediaOptions,
   ) {}
 
-  async create(_affinity: string, channel: Channel): Promise<LegMedia> {
-    // PCMU until the answer says which codec the far end took; RFC 4733 on 101 as offered.
-    const stream = await this.engine.createStream({ codec: "PCMU", ptime: 20, dtmfPt: 101 });
+  async create(affinity: string, channel: Channel): Promise<LegMedia> {
+    // PCMU until the answer says which codec the far end took; RFC 4733 on 101 as offered. The
+    // A leg's uuid as affinity puts this stream on the A leg's media worker, so the relay is local.
+    const stream = await this.engine.createStream({ codec: "PCMU", ptime: 20, dtmfPt: 101, affinity: affinity || undefined });
     const sdp = new SdpAnswerer({ address: stream.address });
     const offer = sdp.offer(stream.port);
     const log = (level: string, msg: string) => this.options.log(level, msg, channel.uuid);
@@ -53,6 +56,20 @@ export class RtpLegMediaFactory implements LegMediaFactory {
       close: async () => {
         await stream.close().catch(() => undefined);
       },
+    };
+  }
+}
+
+/** Relays audio both ways between two bridged sessions' RTP streams, in their media worker. */
+export class StreamRelay implements MediaRelay {
+  async connect(a: FsSession, b: FsSession): Promise<(() => Promise<void>) | undefined> {
+    const sa = a.mediaPort instanceof CallMedia ? a.mediaPort.stream : undefined;
+    const sb = b.mediaPort instanceof CallMedia ? b.mediaPort.stream : undefined;
+    if (!sa || !sb) return undefined;
+    await sa.relayTo(sb);
+    await sb.relayTo(sa);
+    return async () => {
+      await Promise.all([sa.relayTo(null).catch(() => undefined), sb.relayTo(null).catch(() => undefined)]);
     };
   }
 }

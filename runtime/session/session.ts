@@ -89,6 +89,8 @@ export class FsSession implements Session {
   readonly channel: Channel;
   private readonly control: CallControl;
   readonly media: MediaPort;
+  /** The port as given (the call's RTP stream behind it: a bridge relays between two of them). */
+  readonly mediaPort: MediaPort;
   private readonly logSink: LogSink;
   private readonly onMethod?: (record: MethodRecord) => void;
   readonly globals: Map<string, string>;
@@ -112,6 +114,7 @@ export class FsSession implements Session {
     this.channel = options.channel;
     this.control = options.control;
     this.media = this.watchPlayback(options.media);
+    this.mediaPort = options.media;
     this.logSink = options.log;
     this.onMethod = options.onMethod;
     this.globals = options.globals ?? new Map();

@@ -80,9 +80,17 @@ async function handle(req: EngineRequest): Promise<unknown> {
       return null;
     case "stats":
       return stream(req.streamId).toJSON();
+    case "relay": {
+      const target = req.to === null ? undefined : streams.get(req.to);
+      if (req.to !== null && !target) throw new Error(`stream ${req.to} is not on this media worker (bridged legs need one affinity key)`);
+      stream(req.streamId).setRelayTarget(target);
+      return null;
+    }
     case "closeStream": {
       const s = stream(req.streamId);
       streams.delete(req.streamId);
+      // Streams still relaying into it stop doing so.
+      for (const other of streams.values()) other.dropRelayTarget(s);
       const stats = await s.close();
       allocator.release(s.port);
       return stats;

@@ -110,6 +110,8 @@ export type EngineOp =
   | { op: "sendDtmf"; streamId: number; digits: string; durationMs?: number }
   | { op: "stats"; streamId: number }
   | { op: "closeStream"; streamId: number }
+  /** Relay what streamId receives out of stream `to` (same worker); null stops. */
+  | { op: "relay"; streamId: number; to: number | null }
   | { op: "engineStats" };
 
 /** A media thread: event-loop delay since the last query, live streams, its prompt cache. */
