@@ -131,6 +131,11 @@ export class IvrServer {
     this.options.routes = routes;
   }
 
+  /** Whether a local user (--user) has a live registration: user/NUMBER can reach it. */
+  isRegistered(user: string): boolean {
+    return (this.sip?.registrar?.lookup(user).length ?? 0) > 0;
+  }
+
   get sipPort(): number {
     return this.sip.transport.local.port;
   }

@@ -44,7 +44,13 @@ export class Baresip {
    * Start baresip listening for SIP on 127.0.0.1:sipPort (it also takes sipPort+1 for TLS) with
    * ctrl_tcp on ctrlPort. `account` is its accounts line (default: an unregistered test user).
    */
-  static async start(sipPort: number, ctrlPort: number, account = "<sip:test@127.0.0.1>;regint=0"): Promise<Baresip> {
+  static async start(
+    sipPort: number,
+    ctrlPort: number,
+    account = "<sip:test@127.0.0.1>;regint=0",
+    /** audioFile: a WAV (8 kHz mono) to send instead of silence; dumpDir: where sndfile writes what it sends and hears. */
+    options: { audioFile?: string; dumpDir?: string } = {},
+  ): Promise<Baresip> {
     const dir = mkdtempSync(path.join(tmpdir(), "ivr-rt-baresip-"));
     writeFileSync(
       path.join(dir, "config"),
@@ -60,7 +66,8 @@ export class Baresip {
         "module_app ctrl_tcp.so",
         `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
         "audio_player aubridge,nil",
-        "audio_source aubridge,nil",
+        ...(options.audioFile ? ["module aufile.so", `audio_source aufile,${options.audioFile}`] : ["audio_source aubridge,nil"]),
+        ...(options.dumpDir ? ["module sndfile.so", `snd_path ${options.dumpDir}`] : []),
         "audio_alert aubridge,nil",
         "",
       ].join("\n"),
