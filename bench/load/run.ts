@@ -105,7 +105,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     rtpPorts,
     soundsDir: path.join(dir, "sounds"),
     extra: ["--max-calls", String(o.n + 50)],
-    env: o.mediaWorkers ? { IVR_MEDIA_WORKERS: String(o.mediaWorkers) } : {},
+    // no starter sounds: generating them (flite, ffmpeg) would run during the measurement
+    env: { IVR_STARTER_SOUNDS: "0", ...(o.mediaWorkers ? { IVR_MEDIA_WORKERS: String(o.mediaWorkers) } : {}) },
     nodeArgs: o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [],
     onLine: (line) => {
       const m = /bench digits=(\S*)/.exec(line);
