@@ -214,16 +214,32 @@ export function metricValue(text: string, name: string, labels = ""): number | u
   return undefined;
 }
 
-/** CPU ticks (1/100 s) per thread of a process, with the thread's name. */
-export function threadTicks(pid: number): Map<number, { name: string; ticks: number }> {
-  const out = new Map<number, { name: string; ticks: number }>();
+export interface ThreadSample {
+  name: string;
+  /** utime + stime, 1/100 s */
+  ticks: number;
+  /** from schedstat: ns on a CPU, ns runnable but waiting for one */
+  runNs: number;
+  waitNs: number;
+}
+
+/** CPU time per thread of a process, with the thread's name and its run-queue wait (Linux schedstat). */
+export function threadTicks(pid: number): Map<number, ThreadSample> {
+  const out = new Map<number, ThreadSample>();
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
         const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
         const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        out.set(Number(tid), { name, ticks: Number(f[11]) + Number(f[12]) });
+        let runNs = NaN;
+        let waitNs = NaN;
+        try {
+          [runNs, waitNs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number);
+        } catch {
+          /* no schedstat (kernel without CONFIG_SCHEDSTATS) */
+        }
+        out.set(Number(tid), { name, ticks: Number(f[11]) + Number(f[12]), runNs, waitNs });
       } catch {
         /* thread gone */
       }
@@ -234,10 +250,22 @@ export function threadTicks(pid: number): Map<number, { name: string; ticks: num
   return out;
 }
 
-/** The busiest threads between two threadTicks snapshots, as "name tid: NN%" (of one core). */
-export function busiestThreads(a: Map<number, { name: string; ticks: number }>, b: Map<number, { name: string; ticks: number }>, seconds: number, top = 4): { name: string; tid: number; cpuPct: number }[] {
-  const rows: { name: string; tid: number; cpuPct: number }[] = [];
-  for (const [tid, e] of b) rows.push({ name: e.name, tid, cpuPct: (e.ticks - (a.get(tid)?.ticks ?? 0)) / seconds });
+export interface ThreadLoad {
+  name: string;
+  tid: number;
+  /** % of one core */
+  cpuPct: number;
+  /** share of the window it was runnable but waited for a CPU (the machine was too busy to run it) */
+  waitPct: number;
+}
+
+/** The busiest threads between two threadTicks snapshots. */
+export function busiestThreads(a: Map<number, ThreadSample>, b: Map<number, ThreadSample>, seconds: number, top = 4): ThreadLoad[] {
+  const rows: ThreadLoad[] = [];
+  for (const [tid, e] of b) {
+    const p = a.get(tid);
+    rows.push({ name: e.name, tid, cpuPct: (e.ticks - (p?.ticks ?? 0)) / seconds, waitPct: ((e.waitNs - (p?.waitNs ?? 0)) / 1e9 / seconds) * 100 });
+  }
   return rows.sort((x, y) => y.cpuPct - x.cpuPct).slice(0, top);
 }
 
