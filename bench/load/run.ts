@@ -39,6 +39,8 @@ export interface LoadOptions {
   rtpPorts?: [number, number];
   /** Media worker threads of the server (IVR_MEDIA_WORKERS); default the server's own choice. */
   mediaWorkers?: number;
+  /** Nice value of the server's media threads (IVR_MEDIA_NICE); default the server's own choice. */
+  mediaNice?: number;
   /** Write the server's CPU profiles (main thread and workers) into this directory. */
   cpuProfDir?: string;
   /** Keep the captures (rtp.pcap, sip.pcap, dtmf.pcap) and the server's log in this directory. */
@@ -46,7 +48,7 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
-  options: Required<Omit<LoadOptions, "mediaWorkers" | "cpuProfDir" | "rtpPorts" | "keepDir">> & { mediaWorkers?: number };
+  options: Required<Omit<LoadOptions, "mediaWorkers" | "mediaNice" | "cpuProfDir" | "rtpPorts" | "keepDir">> & { mediaWorkers?: number; mediaNice?: number };
   /** 1-minute load average before and after the run (other work on the machine skews timings). */
   loadAverage: [number, number];
   sipp: { successful: number; failed: number; code: number | null; signal: string | null; aborted: boolean };
@@ -110,7 +112,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     soundsDir: path.join(dir, "sounds"),
     extra: ["--max-calls", String(o.n + 50)],
     // no starter sounds: generating them (flite, ffmpeg) would run during the measurement
-    env: { IVR_STARTER_SOUNDS: "0", ...(o.mediaWorkers ? { IVR_MEDIA_WORKERS: String(o.mediaWorkers) } : {}) },
+    env: {
+      IVR_STARTER_SOUNDS: "0",
+      ...(o.mediaWorkers ? { IVR_MEDIA_WORKERS: String(o.mediaWorkers) } : {}),
+      ...(o.mediaNice !== undefined ? { IVR_MEDIA_NICE: String(o.mediaNice) } : {}),
+    },
     nodeArgs: o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [],
     onLine: (line) => {
       if (o.keepDir) log.push(line);
@@ -221,7 +227,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     // SIPp 3.6.1 aborts itself now and then under load; such a step is not a measurement.
     const aborted = sipp.signal !== null || (sipp.code !== 0 && sipp.code !== 1);
     return {
-      options: { n: o.n, script: o.script, codec, calls, rate, mediaWorkers: o.mediaWorkers },
+      options: { n: o.n, script: o.script, codec, calls, rate, mediaWorkers: o.mediaWorkers, mediaNice: o.mediaNice },
       loadAverage: [loadBefore, os.loadavg()[0]],
       sipp: { successful: sipp.successful, failed: sipp.failed, code: sipp.code, signal: sipp.signal, aborted },
       digits,
@@ -263,7 +269,7 @@ export function tableRow(r: LoadResult): string {
   const failed = Number.isNaN(r.sipp.failed) ? "?" : String(r.sipp.failed + Math.max(0, o.calls - r.sipp.successful - r.sipp.failed));
   const cells = [
     String(o.n) + (r.sipp.aborted ? " (SIPp aborted: not a measurement)" : ""),
-    o.script + (o.mediaWorkers ? ` (${o.mediaWorkers} media workers)` : ""),
+    o.script + (o.mediaWorkers ? `, ${o.mediaWorkers} media workers` : "") + (o.mediaNice !== undefined ? `, media nice ${o.mediaNice}` : ""),
     `${f(r.rtp.lateMs.p50, 2)} / **${f(r.rtp.lateMs.p99, 2)}** / ${f(r.rtp.lateMs.p999, 1)} / ${f(r.rtp.lateMs.max, 0)}`,
     `${r.rtp.slipped} of ${r.rtp.streams}${r.rtp.skippedFrames ? ` (${r.rtp.skippedFrames} frames skipped)` : ""}`,
     `${r.rtp.lost} of ${r.rtp.packets}${r.captureDropped ? ` (capture dropped ${r.captureDropped})` : ""}`,
@@ -299,6 +305,7 @@ async function main(): Promise<void> {
       calls: { type: "string" },
       rate: { type: "string" },
       workers: { type: "string" },
+      nice: { type: "string" },
       "cpu-prof": { type: "string" },
       keep: { type: "string" },
       json: { type: "boolean", default: false },
@@ -329,6 +336,7 @@ async function main(): Promise<void> {
         calls: values.calls ? Number(values.calls) : undefined,
         rate: values.rate ? Number(values.rate) : undefined,
         mediaWorkers: workers,
+        mediaNice: values.nice !== undefined ? Number(values.nice) : undefined,
         cpuProfDir: values["cpu-prof"] ? path.join(values["cpu-prof"], `${script}-${n}`) : undefined,
         keepDir: values.keep ? path.join(values.keep, `${script}-${n}`) : undefined,
       });

@@ -40,6 +40,11 @@ export interface MediaEngineOptions {
   workers?: number;
   /** How a worker wakes its streams (see pacer.ts); default IVR_MEDIA_PACER, else "wheel". */
   pacer?: PacerKind;
+  /**
+   * Nice value of the media threads (Linux; lower runs first, below 0 needs privilege, see
+   * thread-priority.ts); default IVR_MEDIA_NICE, else unchanged. null: unchanged.
+   */
+  nice?: number | null;
 }
 
 export interface DtmfEvent {
@@ -136,10 +141,12 @@ export class MediaEngine {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer, got ${count}`);
     const envPacer = process.env.IVR_MEDIA_PACER;
     const pacer: PacerKind = options.pacer ?? (envPacer === "timers" || envPacer === "wheel" ? envPacer : "wheel");
+    const envNice = process.env.IVR_MEDIA_NICE;
+    const nice = options.nice === undefined ? (envNice !== undefined && envNice.trim() !== "" ? Number(envNice) : undefined) : (options.nice ?? undefined);
     const localAddress = options.localAddress ?? "127.0.0.1";
     const ranges = splitPortRange(options.portRange ?? DEFAULT_PORT_RANGE, count);
     const workers = ranges.map((portRange, workerIndex) => {
-      const data: EngineWorkerData = { ...loc.workerData, cacheDir: options.cacheDir, localAddress, portRange, workerIndex, workerCount: count, pacer };
+      const data: EngineWorkerData = { ...loc.workerData, cacheDir: options.cacheDir, localAddress, portRange, workerIndex, workerCount: count, pacer, nice };
       return new Worker(loc.url, { workerData: data, name: `media-${workerIndex}` });
     });
     try {

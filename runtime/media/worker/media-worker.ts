@@ -6,12 +6,16 @@ import { createPacer } from "../pacer";
 import { PromptCache } from "../prompt-cache";
 import { PortAllocator, RtpStream } from "../rtp-stream";
 import { loaderCandidates, transcodingLoader } from "../sources";
+import { setThreadNice, type NiceResult } from "../thread-priority";
 import { Transcoder } from "../transcode";
 import type { EngineEventMessage, EngineRequest, EngineResponse, EngineWorkerData, WorkerStats } from "./protocol";
 
 const port = parentPort;
 if (!port) throw new Error("media-worker must run in a worker thread");
 const config = workerData as EngineWorkerData;
+
+// Asked for before the first packet: ahead of the SIP/script thread when the machine is busy.
+const priority: NiceResult | undefined = config.nice === undefined ? undefined : setThreadNice(config.nice);
 
 const transcoder = new Transcoder({ cacheDir: config.cacheDir });
 const prompts = new PromptCache({ load: transcodingLoader((p) => transcoder.transcode(p)), candidates: loaderCandidates });
@@ -34,7 +38,7 @@ function stream(id: number): RtpStream {
 async function handle(req: EngineRequest): Promise<unknown> {
   switch (req.op) {
     case "engineStats": {
-      const stats: WorkerStats = { loopLagP99Ms: loopDelay.percentile(99) / 1e6, loopLagMaxMs: loopDelay.max / 1e6, streams: streams.size, prompts: prompts.toJSON() };
+      const stats: WorkerStats = { loopLagP99Ms: loopDelay.percentile(99) / 1e6, loopLagMaxMs: loopDelay.max / 1e6, streams: streams.size, prompts: prompts.toJSON(), priority };
       loopDelay.reset();
       return stats;
     }

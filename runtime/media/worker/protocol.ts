@@ -120,6 +120,8 @@ export interface WorkerStats {
   loopLagMaxMs: number;
   streams: number;
   prompts?: { hits: number; loads: number; evictions: number; encodings: number; bytes: number; entries: number };
+  /** The nice value the thread asked for and got, or why not (undefined: not asked). */
+  priority?: { ok: true; nice: number } | { ok: false; reason: string };
 }
 
 /** All media threads: the worst delay, the stream total, and each worker's own numbers. */
@@ -154,4 +156,6 @@ export interface EngineWorkerData {
   workerIndex: number;
   workerCount: number;
   pacer: "timers" | "wheel";
+  /** Nice value for the worker thread (Linux, per thread); undefined leaves it as it is. */
+  nice?: number;
 }
