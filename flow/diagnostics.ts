@@ -21,6 +21,7 @@ export const DIAGNOSTIC_CODES = {
   BAD_TIMEZONE: "IVR1018",
   HOST_NOT_ALLOWED: "IVR1019",
   EMPTY_REQUIRED: "IVR1020",
+  UNKNOWN_PROMPT: "IVR1030",
   BAD_DOCUMENT: "IVR1000",
 } as const;
 
@@ -44,6 +45,12 @@ export interface ValidateOptions {
   authorIsAdmin?: boolean;
   /** Hosts an HTTP request node may call (exact host or *.suffix). Undefined: not checked. */
   httpAllowList?: readonly string[];
+  /**
+   * Whether a prompt file (as a flow plays it, e.g. "ivr/ivr-welcome.wav") exists where the flow
+   * will run: the prompt library, the sounds folder. Undefined: not checked (the designer's own
+   * validation; the server's validate and publish pass it).
+   */
+  knownPrompt?: (path: string) => boolean;
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");

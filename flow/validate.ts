@@ -1,5 +1,6 @@
 // validate(): every rule over a flow, in a fixed order; validateDocument(): the same for a raw
 // document that may not even load (the CLI and the API start there).
+import { checkKnownPrompts } from "./validation/known-prompts";
 import type { z } from "zod";
 import type { NodeKindSpec } from "./catalog/spec";
 import { DIAGNOSTIC_CODES, type Diagnostic, type ValidateOptions } from "./diagnostics";
@@ -31,6 +32,7 @@ export function validate(flow: FlowGraph, options: ValidateOptions = {}): Diagno
   checkConsistency(ctx);
   checkRegexes(ctx);
   checkHttpHosts(ctx);
+  checkKnownPrompts(ctx);
   const edges = checkEdges(ctx);
   checkReachable(ctx, edges);
   checkSpinCycles(ctx, edges);

@@ -1,7 +1,7 @@
 "use client";
 // Publish the saved draft as the next version (with a note). Validation errors from the
 // server (400) are listed; clicking one focuses its node.
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import type { Diagnostic } from "../../flow/diagnostics";
 import { api, ApiError, type FlowVersionSummary } from "../lib/client/api";
 import { Dialog } from "../components/Dialog";
@@ -24,6 +24,19 @@ export function PublishDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
+  const [missingPrompts, setMissingPrompts] = useState<Diagnostic[]>([]);
+
+  // Before publishing: prompt files this server does not have (IVR1030), from the server's validation.
+  useEffect(() => {
+    const s = store.getState();
+    let live = true;
+    api<{ diagnostics: Diagnostic[] }>("POST", `/api/flows/${encodeURIComponent(s.flowId)}/validate`, { graph: s.graph() })
+      .then((r) => live && setMissingPrompts(r.diagnostics.filter((d) => d.code === "IVR1030")))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [store]);
 
   const publish = async () => {
     setBusy(true);
@@ -54,6 +67,18 @@ export function PublishDialog({
         <label htmlFor={noteId}>Note</label>
         <textarea id={noteId} rows={3} value={note} placeholder="What changed?" onChange={(e) => setNote(e.target.value)} />
       </div>
+      {missingPrompts.length > 0 && (
+        <div className="warning-box" role="status" aria-label="Missing prompts">
+          <p>These prompts are not on this server yet; callers would hear nothing there. Upload them (Prompts page) or publish anyway.</p>
+          <ul className="diagnostics">
+            {missingPrompts.map((d, i) => (
+              <li key={i} className="diag diag-warning">
+                {d.nodeId && <code>{d.nodeId}</code>} {d.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {error && (
         <div className="error-box" role="alert">
           <p>{error}</p>

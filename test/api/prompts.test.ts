@@ -17,6 +17,7 @@ import * as voices from "../../app/api/prompts/voices/route";
 import * as file from "../../app/api/prompts/file/route";
 import * as flows from "../../app/api/flows/route";
 import * as publish from "../../app/api/flows/[id]/publish/route";
+import * as validateRoute from "../../app/api/flows/[id]/validate/route";
 import type { Database } from "../../app/lib/server/db/client";
 import { ffprobe } from "../media/support/tools";
 import { call, makeUser, ORIGIN, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
@@ -236,6 +237,32 @@ describe("TTS prompts", () => {
       const r = await call(tts.POST, "POST", "/api/prompts/tts", { as: editor, body });
       expect(r.status, JSON.stringify(r.body)).toBe(400);
     }
+  });
+});
+
+describe("validation", () => {
+  it("warns (IVR1030) about a prompt the server has neither in the library nor in the sounds folder", async () => {
+    const graph = {
+      schemaVersion: 1,
+      name: "Validate prompts",
+      nodes: [
+        { id: "start", kind: "start", position: { x: 0, y: 0 }, params: {} },
+        { id: "known", kind: "play", position: { x: 0, y: 100 }, params: { file: "prompts/speech_mp3.wav" } },
+        { id: "unknown", kind: "play", position: { x: 0, y: 200 }, params: { file: "prompts/never_uploaded.wav" } },
+        { id: "bye", kind: "hangup", position: { x: 0, y: 300 }, params: {} },
+      ],
+      edges: [
+        { id: "e1", source: "start", outcome: "next", target: "known" },
+        { id: "e2", source: "known", outcome: "next", target: "unknown" },
+        { id: "e3", source: "unknown", outcome: "next", target: "bye" },
+      ],
+    };
+    const created = await call(flows.POST, "POST", "/api/flows", { as: editor, body: { name: "Validate prompts", graph } });
+    const id = created.body.flow.id;
+    const r = await call(validateRoute.POST, "POST", `/api/flows/${id}/validate`, { as: viewer, params: { id }, body: {} });
+    expect(r.status).toBe(200);
+    const warnings = r.body.diagnostics.filter((d: { code: string }) => d.code === "IVR1030");
+    expect(warnings).toEqual([expect.objectContaining({ nodeId: "unknown", severity: "warning", param: "file" })]);
   });
 });
 

@@ -2,14 +2,16 @@
 // The generic properties form: iterates a zod object's shape and renders each field by
 // its UI hint (uiHintOf). No per-kind code: a new kind in the catalog gets its form free.
 import dynamic from "next/dynamic";
-import { memo, useMemo } from "react";
+import { memo, useMemo, useState } from "react";
 import type { z } from "zod";
 import type { UiHint } from "../../../flow/catalog";
 import type { Diagnostic } from "../../../flow/diagnostics";
 import { at, FieldErrors } from "./FieldErrors";
 import { elementOf, enumOptions, hintOf, initialValue, shapeOf, typeOf } from "./introspect";
 import { KeyValueField } from "./KeyValueField";
-import { usePromptFiles } from "./prompts";
+import { reloadPromptChoices, usePromptChoices } from "./prompts";
+import { soundUrl } from "../../lib/client/prompts";
+import { UploadZone } from "../../components/prompts/UploadZone";
 import { RegexTester } from "./RegexTester";
 
 const CodeEditor = dynamic(() => import("../code/CodeEditor").then((m) => m.CodeEditor), {
@@ -229,17 +231,59 @@ function PromptInput({
   placeholder?: string;
   onChange: (v: string) => void;
 }) {
-  const files = usePromptFiles();
+  const choices = usePromptChoices();
+  const [uploading, setUploading] = useState(false);
+  const [playing, setPlaying] = useState<HTMLAudioElement | null>(null);
   const listId = `${String(common.id)}-files`;
+  const current = String(value ?? "");
+  // Only a plain file can be previewed (not tone_stream://, file_string://, ${variables}).
+  const playable = current !== "" && !/:\/\/|\$\{|^(say|phrase):/.test(current);
+  const known = choices.find((c) => c.path === current);
+  const play = () => {
+    playing?.pause();
+    const a = new Audio(soundUrl(current));
+    a.onended = () => setPlaying(null);
+    void a.play().catch(() => setPlaying(null));
+    setPlaying(a);
+  };
   return (
-    <>
-      <input {...common} type="text" list={listId} spellCheck={false} placeholder={placeholder} value={String(value ?? "")} onChange={(e) => onChange(e.target.value)} />
+    <span className="prompt-picker">
+      <span className="row">
+        <input {...common} type="text" list={listId} spellCheck={false} placeholder={placeholder} value={current} onChange={(e) => onChange(e.target.value)} />
+        {playing ? (
+          <button type="button" className="small" aria-label="Stop the prompt" onClick={() => (playing.pause(), setPlaying(null))}>
+            ■
+          </button>
+        ) : (
+          <button type="button" className="small" aria-label="Play the prompt" disabled={!playable} onClick={play}>
+            ▶
+          </button>
+        )}
+        {!common.disabled && (
+          <button type="button" className="small" aria-expanded={uploading} onClick={() => setUploading((u) => !u)}>
+            Upload…
+          </button>
+        )}
+      </span>
+      {current && playable && (
+        <span className="picker-note">{known ? known.note : "not in the prompt library or the sounds folder of this server"}</span>
+      )}
+      {uploading && (
+        <UploadZone
+          compact
+          onUploaded={(p) => {
+            onChange(p.path);
+            setUploading(false);
+            reloadPromptChoices();
+          }}
+        />
+      )}
       <datalist id={listId}>
-        {files.map((f) => (
-          <option key={f} value={f} />
+        {choices.map((c) => (
+          <option key={c.path} value={c.path} label={c.note} />
         ))}
       </datalist>
-    </>
+    </span>
   );
 }
 

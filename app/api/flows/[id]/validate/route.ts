@@ -6,6 +6,7 @@ import { validate } from "../../../../../flow/validate";
 import { parseGraph } from "../../../../lib/server/flows/documents";
 import { getFlow } from "../../../../lib/server/flows/store";
 import { getHttpAllowList } from "../../../../lib/server/settings";
+import { knownPromptChecker } from "../../../../lib/server/prompts/known";
 
 export const POST = handler<Params<"id">>(async (req, { params }) => {
   const { user } = await requireUser(req);
@@ -14,6 +15,10 @@ export const POST = handler<Params<"id">>(async (req, { params }) => {
   const body = await readObject(req);
   const flow = await getFlow(prisma, id);
   const graph = body.graph !== undefined ? parseGraph(body.graph) : flow.graph;
-  const diagnostics = validate(graph, { authorIsAdmin: user.role === "admin", httpAllowList: await getHttpAllowList(prisma) });
+  const diagnostics = validate(graph, {
+    authorIsAdmin: user.role === "admin",
+    httpAllowList: await getHttpAllowList(prisma),
+    knownPrompt: await knownPromptChecker(prisma),
+  });
   return json({ diagnostics });
 });
