@@ -181,6 +181,7 @@ export class IvrServer {
       policy: new OutboundPolicy(out.limits ?? DEFAULT_OUTBOUND_LIMITS),
       dialer: out.dialer ?? new SipDialer((o) => this.sip.placeCall(o), (level, msg) => this.log(level, msg)),
       media: new RtpLegMediaFactory(this.engine, {
+        mediaTimeoutMs: (this.options.mediaTimeoutSec ?? 60) * 1000,
         soundsDir: this.soundsDir,
         recordingsDir: this.globals.get("recordings_dir") ?? path.join(cacheDirForLegs, "recordings"),
         tts: this.tts,

@@ -236,7 +236,12 @@ export class RtpStream implements Paced {
       this.silencePayload = new Uint8Array(this.frameSamples).fill(g711SilenceByte(this.codec));
     }
     if (args.dtmfPt !== undefined) this.dtmfPt = args.dtmfPt ?? undefined;
-    if (args.mediaTimeoutMs !== undefined) this.mediaTimeoutMs = args.mediaTimeoutMs;
+    if (args.mediaTimeoutMs !== undefined) {
+      // A timeout set now (an outbound leg once answered) counts from now, not from the stream's start.
+      this.mediaTimeoutMs = args.mediaTimeoutMs;
+      this.lastMediaAt = performance.now();
+      this.timedOut = false;
+    }
   }
 
   // --- relay between bridged legs -----------------------------------------------------------------

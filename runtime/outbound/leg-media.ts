@@ -12,6 +12,8 @@ export interface LegMedia {
   readonly port: MediaPort;
   /** The engine's stream, for relaying audio between bridged legs (undefined without media). */
   readonly stream?: unknown;
+  /** Once answered: no RTP from the far end for the media timeout calls `onTimeout` (optional). */
+  watchTimeout?(onTimeout: () => void): void;
   close(): Promise<void>;
 }
 

@@ -111,6 +111,7 @@ export class OutboundLeg {
         void this.applyRemote(s.sdp, () => {
           this.channel.answered = true;
           this.state = "answered";
+          this.media.watchTimeout?.(() => this.hangup("MEDIA_TIMEOUT"));
         });
         return;
       case "dtmf":

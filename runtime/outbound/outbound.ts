@@ -170,7 +170,7 @@ export class Outbound implements OutboundPort {
             cc.setVar("DIALSTATUS", "SUCCESS");
             cc.setVar("signal_bond", r.leg.uuid);
           }
-          this.log("debug", `Originate Resulted in Success: [${r.leg.channel.getVar("originate_endpoint") ?? ""}/${r.leg.channel.getVar("destination_number") ?? ""}] Peer UUID: ${r.leg.uuid}`, requester);
+          this.log("debug", `Originate Resulted in Success: [${r.leg.channel.getVar("channel_name") ?? ""}] Peer UUID: ${r.leg.uuid}`, requester);
           this.legs.set(r.leg.session, r.leg);
           return { ok: true, leg: r.leg.session };
         }
@@ -458,6 +458,7 @@ export class Outbound implements OutboundPort {
     channel.setVar("caller_id_number", cidNumber);
     channel.setVar("caller_id_name", cidName);
     channel.setVar("originate_endpoint", spec.text.slice(0, spec.text.indexOf("/")));
+    channel.setVar("channel_name", spec.text);
     channel.setVar("call_uuid", cc?.getVar("call_uuid") ?? channel.uuid);
     if (cc) channel.setVar("originating_leg_uuid", cc.uuid);
     if (spec.endpoint.kind === "gateway") channel.setVar("sip_gateway_name", spec.endpoint.gateway);

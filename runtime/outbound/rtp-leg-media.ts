@@ -10,6 +10,8 @@ import type { LegMedia, LegMediaFactory } from "./leg-media";
 import type { MediaRelay } from "./outbound";
 
 export interface RtpLegMediaOptions {
+  /** No RTP from an answered far end for this long ends the leg with MEDIA_TIMEOUT; 0 = off. */
+  mediaTimeoutMs?: number;
   soundsDir: string;
   recordingsDir?: string;
   tts: FliteTts;
@@ -52,6 +54,15 @@ export class RtpLegMediaFactory implements LegMediaFactory {
           sending: m.direction === "sendrecv" || m.direction === "sendonly",
         });
         return true;
+      },
+      watchTimeout: (onTimeout) => {
+        const ms = this.options.mediaTimeoutMs ?? 0;
+        if (ms <= 0) return;
+        stream.on("mediaTimeout", () => {
+          log("notice", "no RTP from the far end: MEDIA_TIMEOUT");
+          onTimeout();
+        });
+        void stream.update({ mediaTimeoutMs: ms }).catch(() => undefined);
       },
       close: async () => {
         await stream.close().catch(() => undefined);

@@ -68,4 +68,43 @@ describe.skipIf(!hasSipp)("media between bridged legs", () => {
     expect(tonePower(heard, 440)).toBeGreaterThan(1e5);
     expect(tonePower(heard, 440)).toBeGreaterThan(50 * tonePower(heard, 1000));
   });
+
+  it("a far end that answers and then sends no RTP is hung up after the media timeout (MEDIA_TIMEOUT)", async () => {
+    const uas: SippUas = await startSippUas("../outbound/sipp/uas-answer-silent");
+    cleanup.push(() => uas.kill());
+    const ivr: IvrFixture = await startIvr({
+      rtpPorts: [45500, 45599],
+      routes: {},
+      sipTimers: { T1: 500 },
+      mediaTimeoutSec: 2,
+      outbound: { gateways: [parseGatewaySpec(`dead=127.0.0.1:${uas.port};allow=2XXX`)] },
+    });
+    cleanup.push(() => ivr.stop());
+    const script = path.join(ivr.dir, "bridge.lua");
+    writeFileSync(
+      script,
+      `session:answer()\nsession:execute("bridge", "sofia/gateway/dead/2000")\n` +
+        `freeswitch.consoleLog("notice", "after " .. tostring(session:getVariable("last_bridge_hangup_cause")) .. "\\n")\nsession:hangup()\n`,
+    );
+    ivr.server.setRoutes([compileRoute({ pattern: "5000", target: script })]);
+    const uac: RawUac = await rawUac(ivr.port);
+    const rtp = await RtpCaller.open();
+    cleanup.push(() => uac.close(), () => rtp.close());
+    const sdp = `v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${rtp.port} RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n`;
+    const head = (method: string, cseq: number, toTag = "") =>
+      `${method} sip:5000@127.0.0.1:${ivr.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${uac.port};branch=z9hG4bKdead${cseq}${method};rport\r\n` +
+      `From: <sip:caller@127.0.0.1:${uac.port}>;tag=dead1\r\nTo: <sip:5000@127.0.0.1>${toTag}\r\nCall-ID: dead@test\r\nCSeq: ${cseq} ${method}\r\n` +
+      `Contact: <sip:caller@127.0.0.1:${uac.port}>\r\nMax-Forwards: 70\r\n`;
+    await uac.send(`${head("INVITE", 1)}Content-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`);
+    const ok = await uac.waitFor(/^SIP\/2\.0 200 /);
+    const mediaPort = Number(/m=audio (\d+)/.exec(ok)?.[1]);
+    const toTag = /^To:.*?(;tag=[^;\r\n]+)/im.exec(ok)?.[1] ?? "";
+    await uac.send(`${head("ACK", 1, toTag)}Content-Length: 0\r\n\r\n`);
+    // The caller keeps talking (its own leg stays alive) while the far end stays silent.
+    await rtp.send(sine(4000, 440), mediaPort);
+    const callee = await uas.done;
+    expect(callee.code, explain(callee)).toBe(0);
+    await uac.waitFor(/^BYE /, 3000);
+    expect(ivr.lines.some((l) => l.trim() === "notice after MEDIA_TIMEOUT"), ivr.lines.join("\n")).toBe(true);
+  });
 });
