@@ -1,6 +1,6 @@
 // Help texts: `ivr --help` and `ivr help <command>`.
 
-export const COMMANDS = ["validate", "generate", "export", "serve", "help"] as const;
+export const COMMANDS = ["validate", "generate", "export", "serve", "test", "help"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const MAIN_HELP = `ivr — IVR Studio on the command line
@@ -12,6 +12,7 @@ Commands:
   generate FLOW.json        print the Lua (FreeSWITCH mod_lua) or TypeScript script of a flow
   export FLOW.json -o DIR   write a FreeSWITCH bundle: script, dialplan, README, prompts
   serve                     answer SIP calls and run scripts or flows on the bundled runtime
+  test FLOW.json            run the flow's test cases on the runtime (no phone needed)
   help [COMMAND]            show help for a command
 
 Exit codes: 0 success, 1 the flow has errors, 2 bad input or usage.
@@ -90,6 +91,22 @@ Options:
   --outbound-max N       outbound legs up at once, all routes (default 20)
   --outbound-cpm N       outbound legs started per minute, all routes (default 60)
   --quiet                no debug lines
+`,
+  test: `Usage: ivr test FLOW.json [--case NAME] [--lang lua|ts] [--json]
+
+Runs the test cases saved with the flow (its "tests") on the runtime's session semantics,
+without SIP: each case's caller (digits with timing, silence, hanging up), clock, variables
+and stubbed HTTP replies; time is virtual, so timeouts cost nothing. One line per case:
+  PASS [lua] caller picks sales
+  FAIL [ts] caller picks sales: expected node to_sales, got node to_support after digits "2"
+
+Options:
+  --case NAME      run only this case
+  --lang lua|ts    run only the Lua or only the TypeScript script (default: both)
+  --json           print the results as JSON (path, variables, hangup cause, log per case)
+
+Exit code 0 when every case passes, 1 when any fails, 2 on bad input (unreadable file,
+invalid flow, no test cases, unknown case). The case format is in docs/flow-tests.md.
 `,
   help: `Usage: ivr help [COMMAND]
 

@@ -3,6 +3,7 @@
 import { runExport } from "./commands/export";
 import { runGenerate } from "./commands/generate";
 import { runServe } from "./commands/serve";
+import { runTest } from "./commands/test";
 import { runValidate } from "./commands/validate";
 import { CliError, EXIT, oneLine } from "./errors";
 import { COMMAND_HELP, isCommand, MAIN_HELP } from "./help";
@@ -37,7 +38,7 @@ async function dispatch(argv: string[], io: Output): Promise<number> {
     const topic = rest[0];
     if (topic === undefined) io.out(MAIN_HELP);
     else if (isCommand(topic)) io.out(COMMAND_HELP[topic]);
-    else throw new CliError(`no help for unknown command '${topic}' (commands: validate, generate, export, serve)`);
+    else throw new CliError(`no help for unknown command '${topic}' (commands: validate, generate, export, serve, test)`);
     return EXIT.OK;
   }
   if (isCommand(command) && (rest.includes("--help") || rest.includes("-h"))) {
@@ -53,6 +54,8 @@ async function dispatch(argv: string[], io: Output): Promise<number> {
       return runExport(rest, io);
     case "serve":
       return runServe(rest, io);
+    case "test":
+      return runTest(rest, io);
     default:
       throw new CliError(`unknown command '${command}' (see: ivr --help)`);
   }

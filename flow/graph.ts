@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { FLITE_VOICES } from "./catalog/media";
 import { ui } from "./catalog/spec";
+import { flowTestCasesSchema } from "./test-cases";
 
 /** Bump when the document shape changes, and add a step to MIGRATIONS. */
 export const SCHEMA_VERSION = 1;
@@ -57,6 +58,8 @@ export const flowGraphSchema = z.object({
   settings: flowSettingsSchema.default(flowSettingsSchema.parse({})),
   nodes: z.array(flowNodeSchema),
   edges: z.array(flowEdgeSchema).default([]),
+  /** Test cases run by `ivr test` (flow/test-cases.ts). */
+  tests: flowTestCasesSchema.optional(),
 });
 
 export type FlowGraph = z.output<typeof flowGraphSchema>;

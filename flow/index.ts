@@ -6,3 +6,4 @@ export * from "./validate";
 export * from "./regex-subset";
 export * from "./http-hosts";
 export * from "./prompts";
+export * from "./test-cases";
