@@ -22,12 +22,18 @@ export function bundlableReason(prompt: string): string | undefined {
 export function findPrompt(prompt: string, searchDirs: readonly string[]): PromptLookup {
   const reason = bundlableReason(prompt);
   if (reason) return { prompt, status: "not-bundlable", reason };
-  for (const dir of searchDirs) {
-    const candidate = join(dir, prompt);
-    try {
-      if (statSync(candidate).isFile()) return { prompt, status: "found", source: candidate };
-    } catch {
-      // not in this folder: try the next one
+  // The file as named, else FreeSWITCH's 8 kHz rate-folder copy (the prompt library's layout:
+  // prompts/8000/x.wav for prompts/x.wav), which FreeSWITCH also plays when copied flat.
+  const slash = prompt.lastIndexOf("/");
+  const rated = slash < 0 ? `8000/${prompt}` : `${prompt.slice(0, slash)}/8000/${prompt.slice(slash + 1)}`;
+  for (const rel of [prompt, rated]) {
+    for (const dir of searchDirs) {
+      const candidate = join(dir, rel);
+      try {
+        if (statSync(candidate).isFile()) return { prompt, status: "found", source: candidate };
+      } catch {
+        // not in this folder: try the next one
+      }
     }
   }
   return { prompt, status: "missing" };

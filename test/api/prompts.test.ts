@@ -18,6 +18,8 @@ import * as file from "../../app/api/prompts/file/route";
 import * as flows from "../../app/api/flows/route";
 import * as publish from "../../app/api/flows/[id]/publish/route";
 import * as validateRoute from "../../app/api/flows/[id]/validate/route";
+import * as bundleRoute from "../../app/api/flows/[id]/bundle.zip/route";
+import { unzipSync } from "fflate";
 import type { Database } from "../../app/lib/server/db/client";
 import { ffprobe } from "../media/support/tools";
 import { call, makeUser, ORIGIN, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
@@ -286,6 +288,13 @@ describe("deleting", () => {
     const id = created.body.flow.id;
     const pub = await call(publish.POST, "POST", `/api/flows/${id}/publish`, { as: editor, params: { id }, body: { note: "v1" } });
     expect(pub.status, JSON.stringify(pub.body)).toBe(201);
+
+    // The FreeSWITCH bundle carries the library's rate-folder files.
+    const zip = await call(bundleRoute.GET, "GET", `/api/flows/${id}/bundle.zip`, { as: viewer, params: { id } });
+    expect(zip.status).toBe(200);
+    const entries = Object.keys(unzipSync(zip.bytes));
+    expect(entries).toEqual(expect.arrayContaining(["sounds/prompts/8000/speech_opus.wav", "sounds/prompts/16000/speech_opus.wav"]));
+    expect(zip.headers.get("x-ivr-missing-prompts")).toBe("0");
 
     const refused = await call(one.DELETE, "DELETE", "/api/prompts/speech_opus", { as: editor, params: { name: "speech_opus" } });
     expect(refused.status).toBe(409);

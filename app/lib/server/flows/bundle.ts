@@ -1,6 +1,7 @@
 // bundle.zip: the FreeSWITCH export (Lua script, dialplan XML, README) of a published version
 // (or the draft when nothing is published yet), plus the prompt files it references that exist
 // under the media folder, stored at sounds/<path>.
+import { rateFolderPath } from "../../../../runtime/media/sources";
 import { zipSync, strToU8 } from "fflate";
 import type { PrismaClient } from "../../../../prisma/generated/client/client";
 import { buildExportBundle } from "../../../../generators/export";
@@ -43,9 +44,15 @@ export async function buildBundleZip(prisma: PrismaClient, flowId: string, reque
   for (const f of bundle.files) entries[f.path] = strToU8(f.content);
   const missingPrompts: string[] = [];
   for (const p of bundle.prompts) {
-    const data = readPrompt(p);
-    if (data) entries[`sounds/${p}`] = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    else missingPrompts.push(p);
+    // The file as named, and FreeSWITCH's rate-folder copies (the prompt library keeps only those).
+    let found = false;
+    for (const rel of [p, rateFolderPath(p, 8000), rateFolderPath(p, 16000)]) {
+      const data = readPrompt(rel);
+      if (!data) continue;
+      entries[`sounds/${rel}`] = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      found = true;
+    }
+    if (!found) missingPrompts.push(p);
   }
   const zip = zipSync(entries, { level: 6, mtime: new Date() });
   const script = bundle.files.find((f) => f.path.endsWith(".lua"))?.path.replace(/\.lua$/, "") ?? "flow";
