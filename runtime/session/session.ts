@@ -178,7 +178,8 @@ export class FsSession implements Session {
           node,
           method,
           args: maskVar && method === "setVariable" && args[1] !== undefined ? [args[0], "***"] : args,
-          result: maskResult ? "***" : result,
+          // A leg (originateSession) is logged by its uuid and cause, not as the object.
+          result: maskResult ? "***" : result instanceof FsSession ? { session: result.channel.uuid, cause: result.originateCause } : result,
           ms: Math.round((performance.now() - t0) * 1000) / 1000,
           ...(failures.length ? { error: failures.map((f) => `${f.kind}: ${f.source} (${f.detail})`).join("; ") } : {}),
         });

@@ -4,7 +4,7 @@ import { silentLegMedia } from "../../runtime/outbound/leg-media";
 import { Outbound } from "../../runtime/outbound/outbound";
 import { OutboundPolicy, type OutboundLimits } from "../../runtime/outbound/policy";
 import { Channel } from "../../runtime/session/channel";
-import { FsSession } from "../../runtime/session/session";
+import { FsSession, type MethodRecord } from "../../runtime/session/session";
 import { FakeControl, FakeMedia } from "../session/fakes";
 import { FakeDialer, type Step } from "./fake-dialer";
 
@@ -42,7 +42,7 @@ export function makeEngine(setup: EngineSetup = {}) {
 
   let n = 0;
   /** An inbound caller whose script runs `script`. */
-  const caller = (vars: Record<string, string> = {}, answered = true) => {
+  const caller = (vars: Record<string, string> = {}, answered = true, onMethod?: (r: MethodRecord) => void) => {
     const channel = new Channel(`aaaaaaaa-0000-4000-8000-${String(++n).padStart(12, "0")}`, {
       destination_number: "5000",
       caller_id_number: "15557654321",
@@ -53,7 +53,7 @@ export function makeEngine(setup: EngineSetup = {}) {
     channel.answered = answered;
     const control = new RingingControl();
     const media = new FakeMedia();
-    const session = new FsSession({ channel, control, media, log, globals, outbound, script: "menu.lua" });
+    const session = new FsSession({ channel, control, media, log, globals, outbound, script: "menu.lua", onMethod });
     return { session, channel, control, media };
   };
   return { outbound, dialer, policy, logs, caller, globals, destinations };

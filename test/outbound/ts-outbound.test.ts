@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTsScript, TsHost } from "../../runtime/host/ts-host";
+import { CallLogger, type CallLogEntry } from "../../runtime/session/call-log";
 import { makeEngine } from "./support";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "ivr-outbound-ts-"));
@@ -21,7 +22,10 @@ async function runTs(code: string, t: ReturnType<typeof makeEngine>, a: ReturnTy
 describe("TS scripts: originateSession and bridgeSession", () => {
   it("originates a leg with the caller as A leg, bridges, and goes on after the far end hangs up", async () => {
     const t = makeEngine({ scripts: { "1000": [{ at: 10, ring: true }, { at: 40, answer: true }, { at: 120, end: "NORMAL_CLEARING" }] } });
-    const a = t.caller();
+    // The call log (JSON lines) records the leg by its uuid and cause.
+    const log: string[] = [];
+    const logger = new CallLogger("call-1", (e: CallLogEntry) => log.push(JSON.stringify(e)));
+    const a = t.caller({}, true, (r) => logger.method(r));
     const { end } = await runTs(
       `import type { Session } from "ivr-studio/runtime";
       export default async function main(session: Session) {
@@ -41,6 +45,9 @@ describe("TS scripts: originateSession and bridgeSession", () => {
       "after true false NORMAL_CLEARING",
       "dead false SUBSCRIBER_ABSENT",
     ]);
+    const originated = log.map((l) => JSON.parse(l)).filter((e) => e.method === "originateSession");
+    expect(originated.map((e) => e.result.cause)).toEqual(["SUCCESS", "SUBSCRIBER_ABSENT"]);
+    expect(originated[0].result.session).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("a leg still up when the script ends hangs up, unless setAutoHangup(false)", async () => {
