@@ -214,10 +214,19 @@ export class TsHost {
    * a few ms of this thread; a few are kept ready so a call does not wait for it.
    */
   private async prepare(): Promise<Prepared> {
-    const isolate = new ivm.Isolate({ memoryLimit: this.memoryLimitMb });
+    const holder: Prepared["holder"] = {};
+    const isolate = new ivm.Isolate({
+      memoryLimit: this.memoryLimitMb,
+      // V8 lost control of this isolate (without this callback isolated-vm aborts the process):
+      // that call's script ends; the runtime says it should be restarted when it can.
+      onCatastrophicError: (message) => {
+        const run = holder.run;
+        if (run) run.killed = `its isolate failed (${message})`;
+        this.options.log("crit", `a script's isolate failed: ${message}; restart the runtime when calls allow`, run?.session.channel.uuid);
+      },
+    });
     try {
       const context = await isolate.createContext();
-      const holder: Prepared["holder"] = {};
       await context.global.set(
         "__ivrBridge",
         new ivm.Reference((op: string, args: unknown) =>
