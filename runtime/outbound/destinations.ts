@@ -67,6 +67,8 @@ export type Resolution =
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const USER_RE = /^[A-Za-z0-9+*#_.-]{1,32}$/;
+/** What may stand in a Request-URI's user part here (no '@', '>', ';', '?', spaces or line breaks). */
+const DIALABLE_RE = /^[A-Za-z0-9+*#._~-]{1,64}$/;
 const HOST_RE = /^(?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}$/;
 
 function checkHost(host: string, what: string): string {
@@ -235,6 +237,7 @@ export class Destinations {
         const g = this.gateways.get(endpoint.gateway);
         if (!g) return refuse("INVALID_GATEWAY", `no gateway named '${endpoint.gateway}'`, true);
         if (endpoint.params) return refuse("INVALID_URL", "parameters after the number are not accepted", true);
+        if (!DIALABLE_RE.test(endpoint.number)) return refuse("INVALID_NUMBER_FORMAT", `'${endpoint.number}' is not a dialable number`, true);
         if (!g.allow.some((p) => p.test(endpoint.number))) {
           return refuse("OUTGOING_CALL_BARRED", `${endpoint.number} is not in gateway ${g.config.name}'s allow-list`, true);
         }
@@ -280,6 +283,7 @@ export class Destinations {
         if (!this.profiles.has(endpoint.profile.toLowerCase())) {
           return refuse("INVALID_PROFILE", `no SIP profile named '${endpoint.profile}'`);
         }
+        if (!DIALABLE_RE.test(endpoint.user)) return refuse("INVALID_NUMBER_FORMAT", `'${endpoint.user}' is not a dialable user`, true);
         const g = this.gatewayForHost(endpoint.host, endpoint.port);
         if (!g) return refuse("OUTGOING_CALL_BARRED", `${endpoint.host} is not a configured gateway host`, true);
         if (!g.allow.some((p) => p.test(endpoint.user))) {

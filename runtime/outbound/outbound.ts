@@ -446,6 +446,9 @@ export class Outbound implements OutboundPort {
       cc?.getVar("caller_id_number") ??
       DEFAULT_CID_NUMBER;
     const cidName = cidVar("origination_caller_id_name") ?? cc?.getVar("effective_caller_id_name") ?? cc?.getVar("caller_id_name") ?? cidNumber;
+    // Caller-ID comes from scripts and callers: only what a SIP user part and a quoted name may hold.
+    const safeNumber = cidNumber.replace(/[^A-Za-z0-9+*#._-]/g, "").slice(0, 32) || DEFAULT_CID_NUMBER;
+    const safeName = cidName.replace(/[\x00-\x1f\x7f]/g, "").slice(0, 64);
     const headers: Array<[string, string]> = [];
     for (const [k, v] of vars) {
       const m = /^sip_h_(X-[A-Za-z0-9-]{1,64})$/i.exec(k);
@@ -455,8 +458,8 @@ export class Outbound implements OutboundPort {
     const channel = new Channel(randomUUID(), { direction: "outbound" });
     for (const [k, v] of vars) channel.setVar(k, v);
     channel.setVar("destination_number", target.destination);
-    channel.setVar("caller_id_number", cidNumber);
-    channel.setVar("caller_id_name", cidName);
+    channel.setVar("caller_id_number", safeNumber);
+    channel.setVar("caller_id_name", safeName);
     channel.setVar("originate_endpoint", spec.text.slice(0, spec.text.indexOf("/")));
     channel.setVar("channel_name", spec.text);
     channel.setVar("call_uuid", cc?.getVar("call_uuid") ?? channel.uuid);
@@ -471,7 +474,7 @@ export class Outbound implements OutboundPort {
       this.log("err", `no media for ${spec.text}: ${(e as Error)?.message ?? e}`, requester);
       return { cause: "NORMAL_TEMPORARY_FAILURE" };
     }
-    const dialed = dialer.dial({ target, callerIdNumber: cidNumber, callerIdName: cidName, headers, sdp: media.offer, affinity });
+    const dialed = dialer.dial({ target, callerIdNumber: safeNumber, callerIdName: safeName, headers, sdp: media.offer, affinity });
     channel.setVar("sip_call_id", dialed.callId);
     const leg = new OutboundLeg({
       channel,

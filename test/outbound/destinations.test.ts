@@ -107,6 +107,11 @@ describe("resolving legs", () => {
   it("toll-fraud refusals: numbers outside the allow-list, unknown hosts, URI tricks", () => {
     expect(resolve("sofia/gateway/carrier/19005551234")).toMatchObject({ ok: false, cause: "OUTGOING_CALL_BARRED", barred: true });
     expect(resolve("sofia/gateway/carrier/18005551234;fs_path=sip:1@6.6.6.6")).toMatchObject({ ok: false, barred: true });
+    expect(new Destinations({ gateways: [parseGatewaySpec("any=198.51.100.8;allow=.")], users: [] }).resolve(parseEndpoint("sofia/gateway/any/1@evil.example"))).toMatchObject({
+      ok: false,
+      cause: "INVALID_NUMBER_FORMAT",
+      barred: true,
+    });
     expect(resolve("sofia/internal/18005551234@203.0.113.9")).toMatchObject({ ok: false, cause: "OUTGOING_CALL_BARRED", barred: true });
     expect(resolve("sofia/internal/19005551234@198.51.100.7:5080")).toMatchObject({ ok: false, cause: "OUTGOING_CALL_BARRED" });
     expect(resolve("sofia/internal/18005551234@198.51.100.7:5080")).toMatchObject({ ok: true, target: { route: "gateway:carrier" } });

@@ -236,6 +236,31 @@ describe("toll-fraud guard", () => {
   });
 });
 
+describe("what goes into the INVITE", () => {
+  it("caller-ID from variables cannot inject SIP: the number keeps user-part characters, the name loses control characters", async () => {
+    const t = makeEngine({ scripts: { "1000": [{ at: 10, end: "USER_BUSY" }] } });
+    const a = t.caller({ continue_on_fail: "true" });
+    await a.session.execute("set", "effective_caller_id_name=Evil\r\nX-Injected: 1");
+    await a.session.setVariable("effective_caller_id_number", "123>\r\nVia: evil");
+    await a.session.execute("bridge", "{sip_h_X-Ok=fine,sip_h_Via=no,sip_h_X-Bad=a\r\nb}user/1000");
+    const [d] = t.dialer.dialed;
+    expect(d.request.callerIdNumber).toBe("123Viaevil");
+    expect(d.request.callerIdName).not.toMatch(/[\r\n]/);
+    // Only X- headers pass, and none with a line break.
+    expect(d.request.headers).toEqual([["X-Ok", "fine"]]);
+  });
+
+  it("a gateway's caller-ID wins over everything the script sets", async () => {
+    const t = makeEngine({ gateways: ["carrier=198.51.100.7;allow=1NXXNXXXXXX;cid=15550001111"], scripts: { "15552345678": [{ at: 10, end: "USER_BUSY" }], "1000": [{ at: 10, end: "USER_BUSY" }] } });
+    const a = t.caller({ continue_on_fail: "true" });
+    await a.session.execute("bridge", "{origination_caller_id_number=19005550000}sofia/gateway/carrier/15552345678");
+    expect(t.dialer.dialed[0].request.callerIdNumber).toBe("15550001111");
+    const b = t.caller({ continue_on_fail: "true" });
+    await b.session.execute("bridge", "[origination_caller_id_number=4155550100]user/1000");
+    expect(t.dialer.dialed[1].request.callerIdNumber).toBe("4155550100");
+  });
+});
+
 describe("local users", () => {
   it("an unknown user is SUBSCRIBER_ABSENT, a known one that did not register USER_NOT_REGISTERED", async () => {
     const t = makeEngine({ registered: [] });
