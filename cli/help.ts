@@ -63,6 +63,10 @@ script, a .lua script (run as mod_lua would), or a flow .json (its script is gen
 start). Arguments after the script become argv, split like mod_lua's (single quotes group):
 --route "2000=ivr.lua a 'b c'".
 
+Files: a flow route plays files only under --sounds (and the recordings folder) and records
+only under --recordings; anything else is refused at run time. Scripts you route by hand
+are trusted like FreeSWITCH's scripts dir (any path) unless --confine is given.
+
 Options:
   --sip HOST:PORT        SIP listen address (default 127.0.0.1:5080)
   --rtp-ports MIN-MAX    RTP port range (default 35000-39999)
@@ -74,6 +78,8 @@ Options:
   --allow CIDR           source networks allowed to call (repeatable; default loopback only)
   --sounds DIR           where relative prompt paths resolve (default ./media); missing
                          starter sounds are spoken into it by flite (IVR_STARTER_SOUNDS=0: off)
+  --recordings DIR       where recordings go: $\${recordings_dir} (default ./recordings)
+  --confine              hold hand-routed scripts to the --sounds/--recordings folders too
   --flow-lang ts|lua     script language generated for flow routes (default ts)
   --media-timeout S      hang up after S seconds without RTP from the caller (default 60, 0 = off)
   --max-duration S       longest call in seconds (default 14400)

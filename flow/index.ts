@@ -7,3 +7,4 @@ export * from "./regex-subset";
 export * from "./http-hosts";
 export * from "./prompts";
 export * from "./test-cases";
+export * from "./file-paths";

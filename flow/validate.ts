@@ -8,6 +8,7 @@ import { FlowLoadError, loadFlow, type FlowGraph } from "./graph";
 import { checkConsistency } from "./validation/consistency";
 import { buildContext } from "./validation/context";
 import { checkEdges } from "./validation/edges";
+import { checkFilePaths } from "./validation/file-paths";
 import { checkReachable, checkSpinCycles } from "./validation/graph-rules";
 import { checkHttpHosts } from "./validation/http-allow";
 import { checkKinds } from "./validation/kinds";
@@ -33,6 +34,7 @@ export function validate(flow: FlowGraph, options: ValidateOptions = {}): Diagno
   checkRegexes(ctx);
   checkHttpHosts(ctx);
   checkKnownPrompts(ctx);
+  checkFilePaths(ctx);
   const edges = checkEdges(ctx);
   checkReachable(ctx, edges);
   checkSpinCycles(ctx, edges);

@@ -72,11 +72,14 @@ export function buildExportBundle(flow: FlowGraph, options: ExportOptions = {}):
     ...(prompts.length === 0
       ? ["The flow references no sound files."]
       : [
-          "Paths are relative to the channel's `sound_prefix` (usually the sounds directory for the call's language and rate) unless absolute:",
+          "Paths are relative to the channel's `sound_prefix` (usually the sounds directory for the call's language and rate):",
           "",
           ...prompts.map((p) => `- \`${p}\``),
         ]),
     "",
+    ...(flow.nodes.some((n) => n.kind === "record")
+      ? ["## Recordings", "", "Record nodes write under FreeSWITCH's `$${recordings_dir}` (the path in the flow is relative to it).", ""]
+      : []),
     "## Troubleshooting",
     "",
     "Every node sets the channel variable `ivr_node`: it shows in CDRs and in `uuid_dump`, and the script logs the node where the call ended when it ends before the flow finishes.",

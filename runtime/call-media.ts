@@ -1,8 +1,10 @@
 // MediaPort over one call's RTP stream in the media worker: what the Session plays and
 // records goes through here. Relative prompt paths resolve against sound_prefix or the
-// runtime's sounds folder, as FreeSWITCH resolves them against its sounds directory.
+// runtime's sounds folder, as FreeSWITCH resolves them against its sounds directory. Every
+// file is checked against the route's FilePolicy here, the one place both script hosts pass.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { FilePolicy, type FileAccess } from "./file-policy";
 import type { MediaStreamHandle, PlayControl, PlayDone, RecordDone } from "./media/engine";
 import type { Channel } from "./session/channel";
 import type { MediaPort, PlaybackFailure, PlayHandle, PlayResult, RecordHandle, RecordOptions, RecordResult } from "./session/ports";
@@ -32,7 +34,18 @@ const RECORD_REASONS: Record<RecordDone["reason"], RecordResult["reason"]> = {
   error: "error",
 };
 
+/** A source the engine opens as it is: generated audio, not a file. */
+const GENERATED = /^(tone_stream|silence_stream):\/\//i;
+const FILE_STRING = /^file_string:\/\//i;
+const URL_LIKE = /^[a-z_]+:\/\//i;
+
+type Resolved = { ok: true; source: string } | { ok: false; file: string; rule: string };
+
 export class CallMedia implements MediaPort {
+  /** Files this call's TTS produced: playable whatever the roots. */
+  private readonly produced = new Set<string>();
+  private files: FilePolicy;
+
   constructor(
     /** The call's RTP stream (a bridge relays between two of them). */
     readonly stream: MediaStreamHandle,
@@ -41,29 +54,64 @@ export class CallMedia implements MediaPort {
     private readonly tts: FliteTts,
     private readonly log: (level: string, msg: string) => void,
     private readonly recordingsDir: string = path.resolve("recordings"),
-  ) {}
+  ) {
+    // Confined until the call's route says otherwise (setFileAccess).
+    this.files = new FilePolicy("confined", { sounds: [soundsDir], recordings: recordingsDir }, this.produced);
+  }
+
+  /** The running route's file access: a transfer can move the call to a route with other rights. */
+  setFileAccess(access: FileAccess): void {
+    if (access !== this.files.access) this.files = new FilePolicy(access, this.files.roots, this.produced);
+  }
+
+  get fileAccess(): FileAccess {
+    return this.files.access;
+  }
 
   /** A path as FreeSWITCH would find it: absolute, a URL-like source, or under sound_prefix. */
   resolve(spec: string): string {
-    if (spec.startsWith("file_string://")) {
-      return `file_string://${spec
-        .slice("file_string://".length)
-        .split("!")
-        .map((p) => this.resolve(p))
-        .join("!")}`;
+    const r = this.resolveSource(spec);
+    return r.ok ? r.source : r.file;
+  }
+
+  /** The source the engine opens, or the file the route may not play and why. */
+  private resolveSource(spec: string): Resolved {
+    if (FILE_STRING.test(spec)) {
+      const parts: string[] = [];
+      for (const part of spec.replace(FILE_STRING, "").split("!")) {
+        const r = this.resolvePart(part.trim());
+        if (!r.ok) return r;
+        parts.push(r.source);
+      }
+      return { ok: true, source: `file_string://${parts.join("!")}` };
     }
-    if (/^[a-z_]+:\/\//i.test(spec) || path.isAbsolute(spec) || spec === "") return spec;
-    const prefix = this.channel.getVar("sound_prefix") || this.soundsDir;
-    return path.join(prefix, spec);
+    return this.resolvePart(spec);
+  }
+
+  private resolvePart(spec: string): Resolved {
+    if (spec === "" || GENERATED.test(spec.trim())) return { ok: true, source: spec };
+    if (URL_LIKE.test(spec)) {
+      // Trusted scripts pass any source on; a flow's URL is not a file under its roots.
+      const v = this.files.canRead(spec);
+      return v.ok ? { ok: true, source: spec } : { ok: false, file: spec, rule: v.rule };
+    }
+    const file = path.isAbsolute(spec) ? spec : path.join(this.channel.getVar("sound_prefix") || this.soundsDir, spec);
+    const verdict = this.files.canRead(file);
+    return verdict.ok ? { ok: true, source: file } : { ok: false, file, rule: verdict.rule };
   }
 
   /** Recordings: absolute paths as given, relative ones under the recordings folder. */
   private resolveRecording(file: string): string {
-    return path.isAbsolute(file) ? file : path.join(this.recordingsDir, file);
+    return path.isAbsolute(file) || URL_LIKE.test(file) ? file : path.join(this.recordingsDir, file);
   }
 
   play(source: string): PlayHandle {
-    const p = this.stream.play(this.resolve(source));
+    const resolved = this.resolveSource(source);
+    if (!resolved.ok) {
+      this.log("err", `Playing ${JSON.stringify(resolved.file)} refused: ${resolved.rule}`);
+      return refusedPlay();
+    }
+    const p = this.stream.play(resolved.source);
     const done = p.then(
       (d): PlayResult => {
         const r: PlayResult = { reason: PLAY_REASONS[d.reason], ms: d.ms, samples: d.samples };
@@ -98,6 +146,11 @@ export class CallMedia implements MediaPort {
 
   record(file: string, options: RecordOptions): RecordHandle {
     const target = this.resolveRecording(file);
+    const verdict = this.files.canWrite(target);
+    if (!verdict.ok) {
+      this.log("err", `Recording to ${JSON.stringify(target)} refused: ${verdict.rule}`);
+      return { done: Promise.resolve({ reason: "error", ms: 0, samples: 0 }), stop: () => undefined, truncate: () => undefined };
+    }
     // The folder is created as needed, so a recordings path like ${recordings_dir}/${uuid}.wav just works.
     let stopped = false;
     const p = mkdir(path.dirname(target), { recursive: true })
@@ -127,10 +180,25 @@ export class CallMedia implements MediaPort {
   }
 
   async synthesize(engine: string, voice: string, text: string): Promise<string> {
-    return this.tts.synthesize(engine, voice, text);
+    const file = await this.tts.synthesize(engine, voice, text);
+    this.produced.add(file);
+    return file;
   }
 
   setInbandDtmf(on: boolean): void {
     void (on ? this.stream.startInbandDtmf() : this.stream.stopInbandDtmf()).catch(() => undefined);
   }
+}
+
+/** A playback that never started: the Session sees a failure (streamFile returns 0). */
+function refusedPlay(): PlayHandle {
+  const nothing = () => undefined;
+  return {
+    done: Promise.resolve({ reason: "error", ms: 0, samples: 0 }),
+    stop: nothing,
+    pause: nothing,
+    seek: nothing,
+    restart: nothing,
+    adjust: nothing,
+  };
 }

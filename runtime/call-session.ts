@@ -294,6 +294,7 @@ export class CallSession {
     });
     while (route) {
       if (this.deps.inbandDtmfRoutes.has(route.pattern)) callMedia.setInbandDtmf(true);
+      callMedia.setFileAccess(route.files);
       const session = new FsSession({
         channel,
         control,

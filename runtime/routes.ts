@@ -1,5 +1,6 @@
 // Called number -> script: an exact number or a ^regex$ (as FreeSWITCH dialplan conditions),
 // with arguments split like mod_lua's argv (blanks; single quotes group; at most 128).
+import type { FileAccess } from "./file-policy";
 import { separateString } from "./session/expand";
 
 export interface RouteSpec {
@@ -7,12 +8,19 @@ export interface RouteSpec {
   pattern: string;
   /** Script path (.ts, .lua) or flow (.json), possibly followed by arguments. */
   target: string;
+  /**
+   * Files the route's script may play and record (runtime/file-policy.ts). Default "confined":
+   * only a script the operator installed by hand is "trusted", and whoever builds the route says so.
+   */
+  files?: FileAccess;
 }
 
 export interface Route {
   pattern: string;
   script: string;
   argv: string[];
+  /** "confined" for flows (and --confine), "trusted" for hand-installed scripts. */
+  files: FileAccess;
   match(number: string): boolean;
 }
 
@@ -35,7 +43,7 @@ export function compileRoute(spec: RouteSpec): Route {
     if (!/^[0-9*#+A-Za-z_.-]+$/.test(spec.pattern)) throw new RouteError(`route ${spec.pattern}: not a number or ^regex$`);
     match = (n) => n === spec.pattern;
   }
-  return { pattern: spec.pattern, script, argv: argv.slice(0, 128), match };
+  return { pattern: spec.pattern, script, argv: argv.slice(0, 128), files: spec.files ?? "confined", match };
 }
 
 /** Parse a --route value: NUMBER=SCRIPT [args...] */

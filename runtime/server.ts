@@ -41,6 +41,8 @@ export interface IvrServerOptions {
   log?: (level: string, message: string, callId?: string) => void;
   /** Where relative prompt paths resolve (FreeSWITCH's sounds dir); default ./media. */
   soundsDir?: string;
+  /** Where recordings go (the global recordings_dir); default <cacheDir>/recordings. */
+  recordingsDir?: string;
   cacheDir?: string;
   /** No RTP from the caller for this long ends the call with MEDIA_TIMEOUT; 0 = off. Default 60 s. */
   mediaTimeoutSec?: number;
@@ -106,6 +108,7 @@ export class IvrServer {
   private stopping = false;
   private readonly log: (level: string, message: string, callId?: string) => void;
   private readonly soundsDir: string;
+  private readonly recordingsDir: string;
   metricsPort?: number;
 
   constructor(readonly options: IvrServerOptions) {
@@ -117,7 +120,8 @@ export class IvrServer {
     this.metrics = new RuntimeMetrics(() => this.rtpTotals);
     this.clock = createClock(options.clock);
     this.globals.set("sounds_dir", this.soundsDir);
-    this.globals.set("recordings_dir", path.join(cacheDir, "recordings"));
+    this.recordingsDir = path.resolve(options.recordingsDir ?? path.join(cacheDir, "recordings"));
+    this.globals.set("recordings_dir", this.recordingsDir);
     this.globals.set("base_dir", process.cwd());
     for (const [name, tone] of Object.entries(RING_TONES)) this.globals.set(name, tone);
   }
@@ -286,7 +290,6 @@ export class IvrServer {
     }
     const uuid = randomUUID();
     const local = this.sip.transport.local;
-    const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
     const callSession = new CallSession({
       uuid,
       call,
@@ -295,7 +298,8 @@ export class IvrServer {
       sipLocal: { address: local.address, port: local.port },
       context: this.options.context ?? "default",
       soundsDir: this.soundsDir,
-      recordingsDir: this.globals.get("recordings_dir") ?? path.join(cacheDir, "recordings"),
+      // The confinement roots come from the configuration, never from globals a script can set.
+      recordingsDir: this.recordingsDir,
       tts: this.tts,
       globals: this.globals,
       clock: this.clock,

@@ -50,6 +50,8 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     metrics: { type: "string" },
     allow: { type: "string", multiple: true },
     sounds: { type: "string", default: "media" },
+    recordings: { type: "string", default: "recordings" },
+    confine: { type: "boolean", default: false },
     "flow-lang": { type: "string", default: "ts" },
     "media-timeout": { type: "string", default: "60" },
     "max-duration": { type: "string", default: "14400" },
@@ -77,9 +79,13 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
   for (const arg of routeArgs) {
     try {
       const spec = parseRouteArg(arg);
-      const route = compileRoute(spec);
-      if (route.script.endsWith(".json")) route.script = scriptForFlow(route.script, flowLang, genDir);
-      else if (!/\.(ts|mts|js|mjs|lua)$/.test(route.script)) {
+      // A flow is editors' data: confined to the roots. A script routed by hand is the operator's
+      // own, trusted like FreeSWITCH's scripts dir, unless --confine.
+      const route = compileRoute({ ...spec, files: v.confine === true ? "confined" : "trusted" });
+      if (route.script.endsWith(".json")) {
+        route.script = scriptForFlow(route.script, flowLang, genDir);
+        route.files = "confined";
+      } else if (!/\.(ts|mts|js|mjs|lua)$/.test(route.script)) {
         throw new CliError(`route ${spec.pattern}: ${route.script} is not a .ts, .js, .lua or .json file`);
       }
       routes.push(route);
@@ -116,6 +122,7 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     allowNetworks: v.allow as string[] | undefined,
     callLog: callLog?.write,
     soundsDir: String(v.sounds),
+    recordingsDir: path.resolve(String(v.recordings)),
     mediaTimeoutSec: intOption("media-timeout", v["media-timeout"] as string),
     maxDurationSec: intOption("max-duration", v["max-duration"] as string),
     inbandDtmfRoutes: v["inband-dtmf"] as string[] | undefined,

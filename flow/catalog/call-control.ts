@@ -127,6 +127,7 @@ export const bridge = defineKind({
   ],
   sessionMethods: ["setVariable", "execute", "getVariable"],
   waitsForCaller: true,
+  files: (p) => [{ param: "ringback", path: p.ringback, root: "sounds" }],
   summary: (p) => p.dialString || "?",
 });
 
@@ -147,6 +148,13 @@ export const execute = defineKind({
   sessionMethods: ["execute"],
   // Most applications (playback, read, bridge...) wait on the call; the generator cannot know.
   waitsForCaller: true,
+  // The applications that take a file as their data (record: the first word).
+  files: (p) => {
+    const app = p.application.trim();
+    if (app === "playback") return [{ param: "data", path: p.data.trim(), root: "sounds" }];
+    if (app === "record" || app === "record_session") return [{ param: "data", path: p.data.trim().split(/\s+/)[0] ?? "", root: "recordings" }];
+    return [];
+  },
   summary: (p) => `${p.application || "?"} ${p.data}`.trim(),
 });
 

@@ -83,6 +83,10 @@ export const menu = defineKind({
     { key: "failed", label: "Failed" },
   ],
   sessionMethods: ["playAndGetDigits"],
+  files: (p) => [
+    { param: "prompt", path: p.prompt, root: "sounds" },
+    { param: "invalidPrompt", path: p.invalidPrompt, root: "sounds" },
+  ],
   waitsForCaller: true,
   summary: (p) => `${p.prompt || "?"} → ${p.choices.map((c) => c.key).join(" ") || "no choices"}`,
   sensitiveParam: "sensitive",
@@ -136,6 +140,7 @@ export const readDigits = defineKind({
     { key: "failed", label: "Failed" },
   ],
   sessionMethods: ["read", "setVariable"],
+  files: (p) => [{ param: "prompt", path: p.prompt, root: "sounds" }],
   waitsForCaller: true,
   summary: (p) => `${p.minDigits}-${p.maxDigits} digits → ${p.variable}`,
   sensitiveParam: "sensitive",

@@ -37,6 +37,7 @@ export const play = defineKind({
   ],
   sessionMethods: ["setInputCallback", "streamFile", "unsetInputCallback", "setVariable"],
   waitsForCaller: true,
+  files: (p) => [{ param: "file", path: p.file, root: "sounds" }],
   summary: (p) => p.file + (p.interruptKeys ? ` [${p.interruptKeys}]` : ""),
   check: (p) =>
     p.branchOnKey && p.interruptKeys === ""
@@ -140,14 +141,17 @@ export const record = defineKind({
   label: "Record",
   category: "media",
   description:
-    "Record the caller to a WAV file (session:recordFile) until a stop key, the time limit, or silence; stores the file path in a variable.",
+    "Record the caller to a WAV file under the recordings folder (session:recordFile) until a stop key, the time limit, or silence; stores the file's full path in a variable.",
   params: z.object({
-    path: ui(z.string().default("/tmp/ivr-recordings/${uuid}.wav"), {
+    path: ui(z.string().default("${uuid}.wav"), {
       widget: "template",
       template: true,
       required: "error",
       label: "File path",
-      help: "${var} is replaced by the channel variable (e.g. ${uuid}, ${caller_id_number}).",
+      placeholder: "voicemail/${caller_id_number}-${uuid}.wav",
+      help:
+        "Relative to the recordings folder (ivr serve --recordings, IVR_RECORDINGS_DIR; $${recordings_dir} on FreeSWITCH). " +
+        "${var} fills in a name from a channel variable (e.g. ${uuid}); characters other than letters, digits and - _ . + @ = , become _, so a variable never adds a folder.",
     }),
     maxSeconds: ui(z.number().int().min(0).max(86_400).default(120), {
       widget: "number",
@@ -176,5 +180,6 @@ export const record = defineKind({
   outcomes: () => single(),
   sessionMethods: ["streamFile", "setInputCallback", "recordFile", "unsetInputCallback", "setVariable"],
   waitsForCaller: true,
+  files: (p) => [{ param: "path", path: p.path, root: "recordings" }],
   summary: (p) => `${p.path} (≤${p.maxSeconds || "∞"} s)`,
 });

@@ -2,6 +2,7 @@
 // Everything downstream (palette, properties form, validator, both generators, docs)
 // reads these entries; nothing about a kind is written anywhere else.
 import { z } from "zod";
+import type { FileRef } from "../file-paths";
 
 export type Category = "call" | "media" | "input" | "logic";
 
@@ -106,6 +107,11 @@ export interface NodeKindSpec<P extends z.ZodObject = z.ZodObject> {
   patterns?: (params: z.output<P>) => Array<{ param: string; pattern: string }>;
   /** FreeSWITCH modules a node of this kind needs besides mod_lua, mod_commands, mod_dptools. */
   modules?: (params: z.output<P>) => string[];
+  /**
+   * Files the node plays or records, each under its root: relative, no ".." out of it (IVR1021);
+   * the runtime holds flows to the same roots (runtime/file-policy.ts).
+   */
+  files?: (params: z.output<P>) => FileRef[];
   /** HTTP URLs the node calls, checked against the admin's host allow-list (IVR1019). */
   urls?: (params: z.output<P>) => Array<{ param: string; url: string }>;
   /** A list whose item keys become outcomes; `reserved` is the kind's own exit (IVR1015). */

@@ -2,7 +2,7 @@
 // and TypeScript printers only turn it into text.
 
 /** Helpers the printers provide in each language (see lua/helpers.ts, typescript/helpers.ts). */
-export type HelperName = "regex" | "num" | "timeOfDay" | "http";
+export type HelperName = "regex" | "num" | "timeOfDay" | "http" | "fileName";
 
 export type BinOp = "==" | "~=" | "<" | "<=" | ">" | ">=" | "and" | "or" | "orElse" | "+";
 
@@ -145,7 +145,7 @@ export function helpersUsed(stmts: Stmt[]): HelperName[] {
     }
   };
   stmts.forEach(visitS);
-  const order: HelperName[] = ["regex", "num", "timeOfDay", "http"];
+  const order: HelperName[] = ["regex", "num", "timeOfDay", "http", "fileName"];
   return order.filter((h) => used.has(h));
 }
 

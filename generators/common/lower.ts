@@ -63,6 +63,22 @@ export function template(s: string): Expr {
   return parts.length === 1 ? parts[0] : { k: "concat", parts };
 }
 
+/**
+ * A Record path: under the recordings folder (`recordings_dir`, a FreeSWITCH global that
+ * getVariable falls back to), each ${var} reduced to a file name so call data (a caller ID...)
+ * never adds a folder or climbs out with "..".
+ */
+function recordingPath(s: string): Expr {
+  const parts: Expr[] = [getVar("recordings_dir"), str("/")];
+  for (const p of parseTemplate(s)) {
+    const last = parts[parts.length - 1];
+    if (p.kind === "var") parts.push(helper("fileName", getVar(p.name)));
+    else if (last.k === "str") parts[parts.length - 1] = str(last.v + p.text);
+    else parts.push(str(p.text));
+  }
+  return { k: "concat", parts };
+}
+
 const orNil = (s: string): Expr => (s === "" ? nil : str(s));
 const setVar = (name: string, value: Expr): Stmt => doCall("setVariable", str(name), value);
 
@@ -171,7 +187,7 @@ const LOWER: Lowerers = {
   record: (p, ctx) => {
     const body: Stmt[] = [];
     if (p.beep) body.push(doCall("streamFile", str("tone_stream://%(500,0,800)")));
-    body.push(local("path", template(p.path)));
+    body.push(local("path", recordingPath(p.path)));
     const rec = doCall("recordFile", ref("path"), num(p.maxSeconds), num(p.silenceThreshold), num(p.silenceSeconds));
     if (p.stopKeys !== "") {
       const cb = ctx.keyCallback(p.stopKeys);

@@ -8,6 +8,7 @@ export const LUA_HELPER_NAMES: Record<HelperName, string> = {
   num: "ivr_num",
   timeOfDay: "ivr_time_of_day",
   http: "ivr_http",
+  fileName: "ivr_file_name",
 };
 
 const REGEX = `-- PCRE test by FreeSWITCH itself (mod_commands "regex m:<d>subject<d>pattern").
@@ -122,4 +123,10 @@ local function ivr_http(req)
   return true
 end`;
 
-export const LUA_HELPERS: Record<HelperName, string> = { regex: REGEX, num: NUM, timeOfDay: TIME_OF_DAY, http: HTTP };
+const FILE_NAME = `-- A variable's value as part of a file name, never a folder: only letters, digits and - _ . + @ = ,
+-- (anything else becomes _), and no leading dot.
+local function ivr_file_name(v)
+  return (string.gsub(string.gsub(v, "[^%w%-_%.%+@=,]", "_"), "^%.", "_"))
+end`;
+
+export const LUA_HELPERS: Record<HelperName, string> = { regex: REGEX, num: NUM, timeOfDay: TIME_OF_DAY, http: HTTP, fileName: FILE_NAME };

@@ -7,6 +7,7 @@ export const TS_HELPER_NAMES: Record<HelperName, string> = {
   num: "ivrNum",
   timeOfDay: "ivrTimeOfDay",
   http: "ivrHttp",
+  fileName: "ivrFileName",
 };
 
 /** Helpers that take the session as first argument and must be awaited. */
@@ -118,4 +119,16 @@ async function ivrHttp(session: Session, req: IvrHttpRequest): Promise<boolean> 
   return true;
 }`;
 
-export const TS_HELPERS: Record<HelperName, string> = { regex: REGEX, num: NUM, timeOfDay: TIME_OF_DAY, http: HTTP };
+const FILE_NAME = `/**
+ * A variable's value as part of a file name, never a folder: only letters, digits and - _ . + @ = ,
+ * (anything else becomes one _ per UTF-8 byte, as in Lua), and no leading dot.
+ */
+function ivrFileName(v: string): string {
+  const utf8Bytes = (c: string) => {
+    const cp = c.codePointAt(0) ?? 0;
+    return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  };
+  return v.replace(/[^A-Za-z0-9\\-_.+@=,]/gu, (c) => "_".repeat(utf8Bytes(c))).replace(/^\\./, "_");
+}`;
+
+export const TS_HELPERS: Record<HelperName, string> = { regex: REGEX, num: NUM, timeOfDay: TIME_OF_DAY, http: HTTP, fileName: FILE_NAME };

@@ -373,7 +373,7 @@ export class FsSession implements Session {
           this.log("err", "No application specified");
           return;
         }
-        const expanded = expandVariables(data ?? "", (n) => this.channel.getVar(n), (n) => this.globals.get(n));
+        const expanded = expandVariables(data ?? "", (n) => this.lookupVar(n), (n) => this.globals.get(n));
         await runApplication(this, app.toLowerCase(), expanded);
       }),
     );
@@ -505,7 +505,12 @@ export class FsSession implements Session {
   }
 
   getVariable(name: string): Promise<string | undefined> {
-    return this.traced("getVariable", [name], async () => this.channel.getVar(name));
+    return this.traced("getVariable", [name], async () => this.lookupVar(name));
+  }
+
+  /** A channel variable, else the global of that name (switch_channel_get_variable falls back to them). */
+  private lookupVar(name: string): string | undefined {
+    return this.channel.getVar(name) ?? this.globals.get(name);
   }
 
   consoleLog(level: LogLevel, message: string): Promise<void> {

@@ -86,7 +86,7 @@ describe("ivr export", () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("lists absolute prompt paths as not bundlable", async () => {
+  it("refuses a flow that plays an absolute path (IVR1021): a flow's prompts are relative to the sounds folder", async () => {
     const flow = {
       schemaVersion: 1,
       name: "Absolute",
@@ -104,8 +104,8 @@ describe("ivr export", () => {
     writeFileSync(file, JSON.stringify(flow));
     const out = join(dir, "abs-bundle");
     const r = await runIvr(["export", file, "-o", out, "--media", join(dir, "media")]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/missing: \/srv\/sounds\/hello\.wav \(an absolute path on the server\)/);
-    expect(readFileSync(join(out, "MISSING_PROMPTS.txt"), "utf8")).toMatch(/# Cannot be bundled:\n\/srv\/sounds\/hello\.wav  # an absolute path/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/IVR1021.*"\/srv\/sounds\/hello\.wav" is an absolute path; a flow's sound files are relative to the sounds folder/);
+    expect(existsSync(out)).toBe(false);
   });
 });

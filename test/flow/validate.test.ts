@@ -494,6 +494,58 @@ describe("validate: HTTP hosts (IVR1019)", () => {
   });
 });
 
+describe("validate: files stay under their roots (IVR1021)", () => {
+  const check = (node: NodeIn) => validate(around(node));
+
+  it.each([
+    ["record", "path", "voicemail/${caller_id_number}-${uuid}.wav"],
+    ["record", "path", "a/../b.wav"],
+    ["record", "path", "./${uuid}.wav"],
+    ["play", "file", "ivr/ivr-welcome.wav"],
+    ["play", "file", "tone_stream://%(500,0,800)"],
+    ["play", "file", "silence_stream://500"],
+    ["play", "file", "file_string://ivr/a.wav!silence_stream://200!digits/1.wav"],
+    ["play", "file", "${recording_path}"],
+    ["play", "file", "phrase:voicemail_menu"],
+    ["menu", "invalidPrompt", "ivr/invalid.wav"],
+    ["execute", "data", "${recording_path}"],
+  ])("allows %s %s %j", (kind, param, value) => {
+    const params: Record<string, unknown> = kind === "execute" ? { application: "playback", [param]: value } : { [param]: value };
+    if (kind === "menu") Object.assign(params, { prompt: "ivr/menu.wav", choices: [{ key: "1" }] });
+    expect(check({ id: "n", kind, params }).filter((d) => d.code === "IVR1021")).toEqual([]);
+  });
+
+  it.each([
+    ["record", { path: "/tmp/x/PWNED.wav" }, "path", /"\/tmp\/x\/PWNED\.wav" is an absolute path; a flow's recordings are relative to the recordings folder/],
+    ["record", { path: "../../etc/cron.d/x" }, "path", /leaves the recordings folder with "\.\."/],
+    ["record", { path: "a/../../x.wav" }, "path", /leaves the recordings folder/],
+    ["record", { path: "${x}/../../y.wav" }, "path", /leaves the recordings folder/],
+    ["record", { path: "http://evil.test/x.wav" }, "path", /is a http:\/\/ address/],
+    ["play", { file: "/etc/passwd" }, "file", /is an absolute path; a flow's sound files are relative to the sounds folder/],
+    ["play", { file: "../../../etc/passwd" }, "file", /leaves the sounds folder/],
+    ["play", { file: "file_string://ivr/a.wav!/etc/passwd" }, "file", /has a part "\/etc\/passwd" that is an absolute path/],
+    ["play", { file: "http://evil.test/a.wav" }, "file", /is a http:\/\/ source/],
+    ["read_digits", { prompt: "/etc/shadow" }, "prompt", /absolute path/],
+    ["bridge", { dialString: "user/1000", ringback: "/etc/passwd" }, "ringback", /absolute path/],
+    ["execute", { application: "playback", data: "/etc/passwd" }, "data", /absolute path/],
+    ["execute", { application: "record", data: "/tmp/x.wav 20" }, "data", /absolute path/],
+  ])("refuses %s %j", (kind, params, param, message) => {
+    const ds = check({ id: "n", kind, params });
+    const found = ds.filter((d) => d.code === "IVR1021");
+    expect(brief(found)).toEqual([{ code: "IVR1021", severity: "error", nodeId: "n", param, outcome: undefined }]);
+    expect(found[0].message).toMatch(message);
+  });
+
+  it("a menu's prompts are both checked, each at its own param", () => {
+    const ds = check({ id: "m", kind: "menu", params: { prompt: "/a.wav", invalidPrompt: "../b.wav", choices: [{ key: "1" }] } });
+    expect(ds.filter((d) => d.code === "IVR1021").map((d) => d.param)).toEqual(["prompt", "invalidPrompt"]);
+  });
+
+  it("the Record node's default path is relative", () => {
+    expect(check({ id: "r", kind: "record" }).filter((d) => d.code === "IVR1021")).toEqual([]);
+  });
+});
+
 describe("validateDocument", () => {
   it("loads, migrates and validates a good document", () => {
     const { flow, diagnostics } = validateDocument({ nodes: [{ id: "s", kind: "start" }, { id: "e", kind: "hangup" }], edges: [{ source: "s", outcome: "next", target: "e" }] });

@@ -153,13 +153,30 @@ describe.each(RUNNERS)("kitchen sink on %s", (runner) => {
     const r = await runFlow(
       kitchenSink(),
       runner,
-      { now: MONDAY_OPEN, actions: [LISTENS, { dtmf: "9" }, { dtmf: "#" }], variables: { uuid: "abc" } },
+      { now: MONDAY_OPEN, actions: [LISTENS, { dtmf: "9" }, { dtmf: "#" }], variables: { uuid: "abc", recordings_dir: "/var/rec" } },
       ADMIN,
     );
     expect(r.path.slice(-2)).toEqual(["record_msg", "bye"]);
     expect(argsOf(r, "streamFile")).toContainEqual(["tone_stream://%(500,0,800)"]);
-    expect(argsOf(r, "recordFile")).toEqual([["/tmp/ivr-recordings/abc.wav", 60, 200, 3]]);
-    expect(r.vars.recording_path).toBe("/tmp/ivr-recordings/abc.wav");
+    expect(argsOf(r, "recordFile")).toEqual([["/var/rec/messages/abc.wav", 60, 200, 3]]);
+    expect(r.vars.recording_path).toBe("/var/rec/messages/abc.wav");
+  });
+
+  it("record: a variable fills in a file name, never a folder (a hostile caller ID stays in the recordings folder)", async () => {
+    const flow = buildFlow(
+      [
+        { id: "start", kind: "start" },
+        { id: "rec", kind: "record", params: { path: "vm/${caller_id_number}/${caller_id_name}.wav", beep: false, stopKeys: "" } },
+      ],
+      [["start", "next", "rec"]],
+    );
+    const r = await runFlow(flow, runner, {
+      variables: { recordings_dir: "/var/rec", caller_id_number: "../../../etc/cron.d/x", caller_id_name: ".profile é" },
+      actions: [LISTENS],
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.harnessError).toBeUndefined();
+    expect(argsOf(r, "recordFile")).toEqual([["/var/rec/vm/_._.._.._etc_cron.d_x/_profile___.wav", 120, 200, 3]]);
   });
 
   it("HTTP failure status takes Failure", async () => {

@@ -8,6 +8,12 @@
 --   modules needed: mod_lua, mod_commands, mod_dptools
 -- Each node sets the channel variable ivr_node (CDRs, logs).
 
+-- A variable's value as part of a file name, never a folder: only letters, digits and - _ . + @ = ,
+-- (anything else becomes _), and no leading dot.
+local function ivr_file_name(v)
+  return (string.gsub(string.gsub(v, "[^%w%-_%.%+@=,]", "_"), "^%.", "_"))
+end
+
 -- Input callback: stop the prompt on # and keep the key in ivr_key.
 function ivr_keys_1(s, kind, input, arg)
   if kind == "dtmf" then
@@ -61,7 +67,7 @@ end
 N.record_message = function ()
   session:setVariable("ivr_node", "record_message")
   session:streamFile("tone_stream://%(500,0,800)")
-  local path = "/tmp/ivr-recordings/" .. (session:getVariable("caller_id_number") or "") .. "-" .. (session:getVariable("uuid") or "") .. ".wav"
+  local path = (session:getVariable("recordings_dir") or "") .. "/voicemail/" .. ivr_file_name((session:getVariable("caller_id_number") or "")) .. "-" .. ivr_file_name((session:getVariable("uuid") or "")) .. ".wav"
   ivr_key = ""
   session:setInputCallback("ivr_keys_1")
   session:recordFile(path, 120, 200, 3)

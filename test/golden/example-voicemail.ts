@@ -5,6 +5,18 @@
 // Each node sets the channel variable ivr_node. Custom code nodes are inserted verbatim.
 import type { Session, DtmfInput } from "ivr-studio/runtime";
 
+/**
+ * A variable's value as part of a file name, never a folder: only letters, digits and - _ . + @ = ,
+ * (anything else becomes one _ per UTF-8 byte, as in Lua), and no leading dot.
+ */
+function ivrFileName(v: string): string {
+  const utf8Bytes = (c: string) => {
+    const cp = c.codePointAt(0) ?? 0;
+    return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  };
+  return v.replace(/[^A-Za-z0-9\-_.+@=,]/gu, (c) => "_".repeat(utf8Bytes(c))).replace(/^\./, "_");
+}
+
 export default async function main(session: Session, argv: string[]): Promise<void> {
   void argv;
   let ivrKey = "";
@@ -62,7 +74,7 @@ export default async function main(session: Session, argv: string[]): Promise<vo
   N.record_message = async () => {
     await session.setVariable("ivr_node", "record_message");
     await session.streamFile("tone_stream://%(500,0,800)");
-    const path = "/tmp/ivr-recordings/" + ((await session.getVariable("caller_id_number")) ?? "") + "-" + ((await session.getVariable("uuid")) ?? "") + ".wav";
+    const path = ((await session.getVariable("recordings_dir")) ?? "") + "/voicemail/" + ivrFileName(((await session.getVariable("caller_id_number")) ?? "")) + "-" + ivrFileName(((await session.getVariable("uuid")) ?? "")) + ".wav";
     ivrKey = "";
     await session.setInputCallback(ivrKeys1);
     await session.recordFile(path, 120, 200, 3);

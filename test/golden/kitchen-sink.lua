@@ -120,6 +120,12 @@ local function ivr_http(req)
   return true
 end
 
+-- A variable's value as part of a file name, never a folder: only letters, digits and - _ . + @ = ,
+-- (anything else becomes _), and no leading dot.
+local function ivr_file_name(v)
+  return (string.gsub(string.gsub(v, "[^%w%-_%.%+@=,]", "_"), "^%.", "_"))
+end
+
 -- Input callback: stop the prompt on 1 2 * and keep the key in ivr_key.
 function ivr_keys_1(s, kind, input, arg)
   if kind == "dtmf" then
@@ -413,7 +419,7 @@ end
 N.record_msg = function ()
   session:setVariable("ivr_node", "record_msg")
   session:streamFile("tone_stream://%(500,0,800)")
-  local path = "/tmp/ivr-recordings/" .. (session:getVariable("uuid") or "") .. ".wav"
+  local path = (session:getVariable("recordings_dir") or "") .. "/messages/" .. ivr_file_name((session:getVariable("uuid") or "")) .. ".wav"
   ivr_key = ""
   session:setInputCallback("ivr_keys_2")
   session:recordFile(path, 60, 200, 3)

@@ -61,7 +61,7 @@ beforeAll(async () => {
   const soundsDir = path.join(dir, "sounds");
   const routes: Record<string, string> = {};
   CASES.forEach((c, i) => {
-    const ex = prepareExample(c.example, dir, soundsDir, { httpBase, recordDir: path.join(dir, "recordings") });
+    const ex = prepareExample(c.example, dir, soundsDir, { httpBase });
     const n = { lua: String(6000 + 2 * i), ts: String(6001 + 2 * i) };
     numbers.set(c.example, n);
     routes[n.lua] = ex.lua;

@@ -9,6 +9,9 @@ describe("runtime config from the environment", () => {
     expect(c).toMatchObject({ sipAddress: "127.0.0.1", sipPort: 5080, rtpPorts: [35000, 39999], allowNetworks: ["127.0.0.0/8", "::1/128"] });
     expect(path.isAbsolute(c.soundsDir)).toBe(true);
     expect(readRuntimeConfig({ IVR_MEDIA_DIR: "/srv/prompts" }).soundsDir).toBe("/srv/prompts");
+    expect(path.isAbsolute(c.recordingsDir)).toBe(true);
+    expect(path.basename(c.recordingsDir)).toBe("recordings");
+    expect(readRuntimeConfig({ IVR_RECORDINGS_DIR: "/srv/rec" }).recordingsDir).toBe("/srv/rec");
   });
 
   it("reads IVR_SIP, IVR_RTP_PORTS and IVR_SIP_ALLOW", () => {

@@ -32,7 +32,7 @@ export function prepareExample(
   name: string,
   dir: string,
   soundsDir: string,
-  replace: { httpBase: string; recordDir: string },
+  replace: { httpBase: string },
 ): PreparedExample {
   let json = readFileSync(path.join(EXAMPLES, `${name}.json`), "utf8");
   for (const p of promptFiles(json)) {
@@ -40,7 +40,7 @@ export function prepareExample(
     mkdirSync(path.dirname(file), { recursive: true });
     toneWav(file, 0.3);
   }
-  json = json.replace(/https:\/\/[a-z.]+\.example\.com/g, replace.httpBase).replaceAll("/tmp/ivr-recordings", replace.recordDir);
+  json = json.replace(/https:\/\/[a-z.]+\.example\.com/g, replace.httpBase);
   const flow = loadFlow(JSON.parse(json));
   const files = { lua: path.join(dir, `${name}.lua`), ts: path.join(dir, `${name}.ts`) };
   for (const lang of ["lua", "ts"] as const) {

@@ -60,8 +60,12 @@ export async function startTestServer(
     sipAddress: "127.0.0.1",
     sipPort: 0,
     rtpPorts,
+    // A script from test/lua-host/scripts is a hand-installed one (trusted, as `ivr serve --route`
+    // makes it); any other path is a generated flow, confined to the sounds/recordings folders.
     routes: Object.entries(routes).map(([pattern, target]) =>
-      compileRoute({ pattern, target: path.isAbsolute(target) ? target : path.join(SCRIPTS, target) }),
+      path.isAbsolute(target)
+        ? compileRoute({ pattern, target, files: "confined" })
+        : compileRoute({ pattern, target: path.join(SCRIPTS, target), files: "trusted" }),
     ),
     callLog: (e) => entries.push(e),
     log: (level, message, callId) => logs.push({ level, message, callId }),

@@ -90,8 +90,12 @@ export async function startIvr(options: FixtureOptions): Promise<IvrFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), "ivr-rt-"));
   const log: CallLogEntry[] = [];
   const lines: string[] = [];
+  // A script from test/runtime/scripts is a hand-installed one (trusted, as `ivr serve --route`
+  // makes it); any other path is a generated flow, confined to the sounds/recordings folders.
   const routes: Route[] = Object.entries(options.routes).map(([pattern, target]) =>
-    compileRoute({ pattern, target: path.isAbsolute(target) ? target : path.join(SCRIPTS, target) }),
+    path.isAbsolute(target)
+      ? compileRoute({ pattern, target, files: "confined" })
+      : compileRoute({ pattern, target: path.join(SCRIPTS, target), files: "trusted" }),
   );
   const { routes: _r, prompts, ...rest } = options;
   writeSilentPrompts(path.join(dir, "sounds"), prompts ?? []);

@@ -13,6 +13,8 @@ export interface RuntimeConfig {
   soundsDir: string;
   /** Speak missing starter sounds into soundsDir at start (IVR_STARTER_SOUNDS=0 turns it off). */
   starterSounds: boolean;
+  /** Where recordings go (IVR_RECORDINGS_DIR, default ./recordings); flows record only under it. */
+  recordingsDir: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -72,5 +74,6 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     allowNetworks: env.IVR_SIP_ALLOW ? parseAllowList(env.IVR_SIP_ALLOW) : [...DEFAULT_ALLOWED_NETWORKS],
     soundsDir: env.IVR_MEDIA_DIR ? path.resolve(projectRoot(), env.IVR_MEDIA_DIR) : mediaDir(),
     starterSounds: starterSoundsEnabled(env),
+    recordingsDir: path.resolve(projectRoot(), env.IVR_RECORDINGS_DIR || "recordings"),
   };
 }

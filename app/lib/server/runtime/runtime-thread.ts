@@ -77,6 +77,7 @@ const server = new IvrServer({
   rtpPorts: config.rtpPorts,
   allowNetworks: config.allowNetworks,
   soundsDir: config.soundsDir,
+  recordingsDir: config.recordingsDir,
   cacheDir: data.cacheDir,
   routes: compile(data.routes),
   httpAllowList: data.httpAllowList,

@@ -1,0 +1,86 @@
+// Where a flow's files may be: a flow is data written by editors, so the sound files it plays
+// stay under the sounds folder and the recordings it writes under the recordings folder. This
+// is the rule as written in the flow (the validator's IVR1021); the runtime checks the resolved
+// path again at every playback and recording (runtime/file-policy.ts), since ${var} parts and
+// sound_prefix are only known then. Pure string rules: the designer runs them too.
+
+/** The named folders a flow's files live under. */
+export type FileRoot = "sounds" | "recordings";
+
+/** A file a node reads or writes, declared by its kind's catalog entry (`files`). */
+export interface FileRef {
+  /** Path inside params, e.g. "prompt". */
+  param: string;
+  path: string;
+  root: FileRoot;
+}
+
+export const ROOT_WORDS: Record<FileRoot, string> = {
+  sounds: "the sounds folder",
+  recordings: "the recordings folder",
+};
+
+/** Playback sources that are not files (FreeSWITCH generates them). */
+const GENERATED_SOURCE = /^(tone_stream|silence_stream):\/\//i;
+/** Not files either: phrase macros and TTS strings. */
+const NOT_A_FILE = /^(phrase|say):/;
+const URL_LIKE = /^([a-z][a-z0-9+.-]*):\/\//i;
+const FILE_STRING = "file_string://";
+
+/** The parts of a file_string://a!b!c source, or the value itself. */
+export function soundParts(value: string): string[] {
+  return value.startsWith(FILE_STRING) ? value.slice(FILE_STRING.length).split("!") : [value];
+}
+
+/** Whether a sound source (one part) is a file at all, not a tone, silence, phrase or ${variable}. */
+export function isSoundFile(part: string): boolean {
+  const v = part.trim();
+  return v !== "" && !GENERATED_SOURCE.test(v) && !NOT_A_FILE.test(v) && !v.includes("${");
+}
+
+/** Why `rel` climbs out of the folder it is relative to ("a/../../b"), or undefined. */
+function climbsOut(rel: string): boolean {
+  let depth = 0;
+  for (const seg of rel.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    depth += seg === ".." ? -1 : 1;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+function partProblem(part: string, root: FileRoot): string | undefined {
+  const where = ROOT_WORDS[root];
+  const url = URL_LIKE.exec(part);
+  if (url) {
+    return root === "sounds"
+      ? `is a ${url[1]}:// source; a flow plays files under ${where}, tone_stream:// or silence_stream://`
+      : `is a ${url[1]}:// address; a flow records to files under ${where}`;
+  }
+  if (part.startsWith("/")) {
+    return root === "sounds"
+      ? `is an absolute path; a flow's sound files are relative to ${where}`
+      : `is an absolute path; a flow's recordings are relative to ${where} (e.g. voicemail/\${uuid}.wav)`;
+  }
+  if (climbsOut(part)) return `leaves ${where} with ".."`;
+  return undefined;
+}
+
+/**
+ * Why a path written in a flow would leave its root, or undefined when it stays inside.
+ * Sound sources may be tone_stream://, silence_stream://, phrase:/say: strings, or
+ * file_string:// lists whose every part follows the rule. "" is not checked (required-ness is
+ * another rule).
+ */
+export function filePathProblem(value: string, root: FileRoot): string | undefined {
+  if (value.trim() === "") return undefined;
+  if (root === "recordings") return partProblem(value, root);
+  if (GENERATED_SOURCE.test(value) || NOT_A_FILE.test(value)) return undefined;
+  for (const part of soundParts(value)) {
+    const p = part.trim();
+    if (p === "" || GENERATED_SOURCE.test(p) || NOT_A_FILE.test(p)) continue;
+    const problem = partProblem(p, root);
+    if (problem) return value === part ? problem : `has a part ${JSON.stringify(p)} that ${problem}`;
+  }
+  return undefined;
+}
