@@ -15,7 +15,9 @@
 //
 //   npm run bench:load -- --n 450,900 --script lua          # or ts, or both (the default)
 //   npm run bench:load -- --n 50,300,450,600,750,900 --script both --json
-//   npm run bench:load -- --n 600 --script ts --workers 2 --cpu-prof /tmp/prof --keep /tmp/captures
+//   npm run bench:load -- --n 600 --script ts --workers 1,2 --pacer wheel,timers --nice=-10 --repeat 2
+//   npm run bench:load -- --n 450,900 --script both --repeat 2 --quiet-below 0.5   # waits for a quiet machine before each step
+//   npm run bench:load -- --n 600 --script ts --cpu-prof /tmp/prof --keep /tmp/captures
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -41,6 +43,8 @@ export interface LoadOptions {
   mediaWorkers?: number;
   /** Nice value of the server's media threads (IVR_MEDIA_NICE); default the server's own choice. */
   mediaNice?: number;
+  /** How the media workers wake their streams (IVR_MEDIA_PACER); default the server's own choice. */
+  mediaPacer?: "wheel" | "timers";
   /** Write the server's CPU profiles (main thread and workers) into this directory. */
   cpuProfDir?: string;
   /** Keep the captures (rtp.pcap, sip.pcap, dtmf.pcap) and the server's log in this directory. */
@@ -48,7 +52,7 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
-  options: Required<Omit<LoadOptions, "mediaWorkers" | "mediaNice" | "cpuProfDir" | "rtpPorts" | "keepDir">> & { mediaWorkers?: number; mediaNice?: number };
+  options: Required<Omit<LoadOptions, "mediaWorkers" | "mediaNice" | "mediaPacer" | "cpuProfDir" | "rtpPorts" | "keepDir">> & { mediaWorkers?: number; mediaNice?: number; mediaPacer?: string };
   /** 1-minute load average before and after the run (other work on the machine skews timings). */
   loadAverage: [number, number];
   sipp: { successful: number; failed: number; code: number | null; signal: string | null; aborted: boolean };
@@ -116,6 +120,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       IVR_STARTER_SOUNDS: "0",
       ...(o.mediaWorkers ? { IVR_MEDIA_WORKERS: String(o.mediaWorkers) } : {}),
       ...(o.mediaNice !== undefined ? { IVR_MEDIA_NICE: String(o.mediaNice) } : {}),
+      ...(o.mediaPacer ? { IVR_MEDIA_PACER: o.mediaPacer } : {}),
     },
     nodeArgs: o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [],
     onLine: (line) => {
@@ -227,7 +232,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     // SIPp 3.6.1 aborts itself now and then under load; such a step is not a measurement.
     const aborted = sipp.signal !== null || (sipp.code !== 0 && sipp.code !== 1);
     return {
-      options: { n: o.n, script: o.script, codec, calls, rate, mediaWorkers: o.mediaWorkers, mediaNice: o.mediaNice },
+      options: { n: o.n, script: o.script, codec, calls, rate, mediaWorkers: o.mediaWorkers, mediaNice: o.mediaNice, mediaPacer: o.mediaPacer },
       loadAverage: [loadBefore, os.loadavg()[0]],
       sipp: { successful: sipp.successful, failed: sipp.failed, code: sipp.code, signal: sipp.signal, aborted },
       digits,
@@ -269,7 +274,10 @@ export function tableRow(r: LoadResult): string {
   const failed = Number.isNaN(r.sipp.failed) ? "?" : String(r.sipp.failed + Math.max(0, o.calls - r.sipp.successful - r.sipp.failed));
   const cells = [
     String(o.n) + (r.sipp.aborted ? " (SIPp aborted: not a measurement)" : ""),
-    o.script + (o.mediaWorkers ? `, ${o.mediaWorkers} media workers` : "") + (o.mediaNice !== undefined ? `, media nice ${o.mediaNice}` : ""),
+    o.script +
+      (o.mediaWorkers ? `, ${o.mediaWorkers} media workers` : "") +
+      (o.mediaPacer ? `, ${o.mediaPacer}` : "") +
+      (o.mediaNice !== undefined ? `, media nice ${o.mediaNice}` : ""),
     `${f(r.rtp.lateMs.p50, 2)} / **${f(r.rtp.lateMs.p99, 2)}** / ${f(r.rtp.lateMs.p999, 1)} / ${f(r.rtp.lateMs.max, 0)}`,
     `${r.rtp.slipped} of ${r.rtp.streams}${r.rtp.skippedFrames ? ` (${r.rtp.skippedFrames} frames skipped)` : ""}`,
     `${r.rtp.lost} of ${r.rtp.packets}${r.captureDropped ? ` (capture dropped ${r.captureDropped})` : ""}`,
@@ -296,6 +304,20 @@ function commit(): string {
   }
 }
 
+/** Waits until the 1-minute load average is below `below` (up to timeoutSec); returns it. */
+async function waitQuiet(below: number, timeoutSec: number): Promise<number> {
+  const until = Date.now() + timeoutSec * 1000;
+  let announced = false;
+  while (os.loadavg()[0] >= below && Date.now() < until) {
+    if (!announced) console.error(`# waiting for load average < ${below} (now ${os.loadavg()[0].toFixed(2)}, at most ${timeoutSec} s)`);
+    announced = true;
+    await sleep(5000);
+  }
+  return os.loadavg()[0];
+}
+
+const list = (v: string | undefined) => (v === undefined ? [undefined] : v.split(",").map((x) => x.trim()));
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -305,7 +327,11 @@ async function main(): Promise<void> {
       calls: { type: "string" },
       rate: { type: "string" },
       workers: { type: "string" },
+      pacer: { type: "string" },
       nice: { type: "string" },
+      repeat: { type: "string", default: "1" },
+      "quiet-below": { type: "string" },
+      "quiet-timeout": { type: "string", default: "900" },
       "cpu-prof": { type: "string" },
       keep: { type: "string" },
       json: { type: "boolean", default: false },
@@ -318,7 +344,14 @@ async function main(): Promise<void> {
   if (!scripts.length) throw new Error(`--script must be lua, ts or both, got ${values.script}`);
   const codec = values.codec.toUpperCase();
   if (codec !== "PCMA" && codec !== "PCMU") throw new Error(`--codec must be PCMA or PCMU, got ${values.codec}`);
-  const workers = values.workers ? Number(values.workers) : undefined;
+  const workerList = list(values.workers).map((w) => (w === undefined ? undefined : Number(w)));
+  for (const w of workerList) if (w !== undefined && !(Number.isInteger(w) && w >= 1 && w <= 16)) throw new Error(`--workers takes 1..16, got ${values.workers}`);
+  const pacerList = list(values.pacer);
+  for (const p of pacerList) if (p !== undefined && p !== "wheel" && p !== "timers") throw new Error(`--pacer takes wheel or timers, got ${values.pacer}`);
+  const niceList = list(values.nice).map((v) => (v === undefined ? undefined : Number(v)));
+  for (const v of niceList) if (v !== undefined && !(Number.isInteger(v) && v >= -20 && v <= 19)) throw new Error(`--nice takes -20..19 (write --nice=-10), got ${values.nice}`);
+  const repeat = Number(values.repeat);
+  const quietBelow = values["quiet-below"] !== undefined ? Number(values["quiet-below"]) : undefined;
   console.log(
     `# bench/load (issue 12 workload) at ${commit()}, ${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}\n` +
       `# each step: 3·N calls at N/10 per second, at most N at once, ${codec}, talking SIPp callers on the same cores; lateness against each stream's own schedule from a loopback capture;\n` +
@@ -329,26 +362,36 @@ async function main(): Promise<void> {
   console.log(TABLE_HEADER);
   for (const script of scripts) {
     for (const n of sizes) {
-      const r = await runLoad({
-        n,
-        script,
-        codec,
-        calls: values.calls ? Number(values.calls) : undefined,
-        rate: values.rate ? Number(values.rate) : undefined,
-        mediaWorkers: workers,
-        mediaNice: values.nice !== undefined ? Number(values.nice) : undefined,
-        cpuProfDir: values["cpu-prof"] ? path.join(values["cpu-prof"], `${script}-${n}`) : undefined,
-        keepDir: values.keep ? path.join(values.keep, `${script}-${n}`) : undefined,
-      });
-      console.log(tableRow(r));
-      if (values.details) {
-        console.error(
-          `#   ${script} ${n}: busiest threads ${r.threads.map((t) => `${t.name}/${t.tid} ${t.cpuPct.toFixed(0)}% (waited ${t.waitPct.toFixed(0)}%)`).join(", ")}; ` +
-            `server loop lag p99 main ${f(r.server.loopLagP99Ms.main, 1)} ms media ${f(r.server.loopLagP99Ms.media, 1)} ms; ` +
-            `server-counted late ${r.server.rtpLate ?? "-"}; caller packets dropped by our sockets ${r.inboundDropped}; SIPp exit ${r.sipp.code ?? r.sipp.signal}; ${r.seconds.toFixed(0)} s`,
-        );
+      for (const mediaWorkers of workerList) {
+        for (const mediaPacer of pacerList as ("wheel" | "timers" | undefined)[]) {
+          for (const mediaNice of niceList) {
+            for (let run = 0; run < repeat; run++) {
+              if (quietBelow !== undefined) await waitQuiet(quietBelow, Number(values["quiet-timeout"]));
+              const r = await runLoad({
+                n,
+                script,
+                codec,
+                calls: values.calls ? Number(values.calls) : undefined,
+                rate: values.rate ? Number(values.rate) : undefined,
+                mediaWorkers,
+                mediaPacer,
+                mediaNice,
+                cpuProfDir: values["cpu-prof"] ? path.join(values["cpu-prof"], `${script}-${n}-${run}`) : undefined,
+                keepDir: values.keep ? path.join(values.keep, `${script}-${n}-${run}`) : undefined,
+              });
+              console.log(tableRow(r));
+              if (values.details) {
+                console.error(
+                  `#   ${script} ${n}: busiest threads ${r.threads.map((t) => `${t.name}/${t.tid} ${t.cpuPct.toFixed(0)}% (waited ${t.waitPct.toFixed(0)}%)`).join(", ")}; ` +
+                    `server loop lag p99 main ${f(r.server.loopLagP99Ms.main, 1)} ms media ${f(r.server.loopLagP99Ms.media, 1)} ms; ` +
+                    `server-counted late ${r.server.rtpLate ?? "-"}; caller packets dropped by our sockets ${r.inboundDropped}; SIPp exit ${r.sipp.code ?? r.sipp.signal}; ${r.seconds.toFixed(0)} s`,
+                );
+              }
+              if (values.json) console.log(JSON.stringify(r));
+            }
+          }
+        }
       }
-      if (values.json) console.log(JSON.stringify(r));
     }
   }
 }
