@@ -99,4 +99,29 @@ describe("MediaEngine with 3 media workers", () => {
       peer.close();
     }
   });
+
+  it("a media worker that dies takes only its own streams; new streams go to the others", async () => {
+    const tmp2 = makeTempDir();
+    const e2 = await MediaEngine.start({ cacheDir: join(tmp2.dir, "cache"), portRange: [44600, 44699], workers: 2 });
+    try {
+      const a = await e2.createStream({ codec: "PCMU" });
+      const b = await e2.createStream({ codec: "PCMU" });
+      expect(a.worker).not.toBe(b.worker);
+      const playing = a.play("silence_stream://0"); // endless, until its worker goes
+      // kill a's worker from outside, as a crash would
+      await (e2 as unknown as { channels: { worker: { terminate(): Promise<number> } }[] }).channels[a.worker].worker.terminate();
+      expect(await playing).toMatchObject({ reason: "closed" });
+      await expect(a.play("silence_stream://20")).rejects.toThrow(/exited/);
+      // b and its worker go on
+      expect(await b.play("silence_stream://40")).toMatchObject({ reason: "eof" });
+      const c = await e2.createStream({ codec: "PCMA" });
+      expect(c.worker).toBe(b.worker);
+      expect((await e2.stats()).workers.length).toBe(1);
+      await c.close();
+      await b.close();
+    } finally {
+      await e2.close();
+      tmp2.cleanup();
+    }
+  });
 });
