@@ -41,8 +41,10 @@ export interface MediaEngineOptions {
   /** How a worker wakes its streams (see pacer.ts); default IVR_MEDIA_PACER, else "wheel". */
   pacer?: PacerKind;
   /**
-   * Nice value of the media threads (Linux; lower runs first, below 0 needs privilege, see
-   * thread-priority.ts); default IVR_MEDIA_NICE, else unchanged. null: unchanged.
+   * Nice value of the media threads (Linux; lower runs first, see thread-priority.ts). Default
+   * IVR_MEDIA_NICE (a number, or "off"), else 10 below the process's own: ahead of the SIP/script
+   * thread, SIPp and other work in the same session when the CPU is short. Without the privilege to
+   * lower it, the threads keep the process's value (engine.stats() says why). null: unchanged.
    */
   nice?: number | null;
 }
@@ -79,6 +81,25 @@ export function defaultMediaWorkers(env: Record<string, string | undefined> = pr
   const fromEnv = Number(env.IVR_MEDIA_WORKERS);
   if (Number.isInteger(fromEnv) && fromEnv >= 1) return Math.min(fromEnv, 64);
   return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cores));
+}
+
+/** The media threads' nice value when the caller does not say (undefined: leave them as they are). */
+export function defaultMediaNice(env: Record<string, string | undefined> = process.env, processNice = safeProcessNice()): number | undefined {
+  const v = env.IVR_MEDIA_NICE?.trim();
+  if (v === "off") return undefined;
+  if (v !== undefined && v !== "") {
+    const n = Number(v);
+    if (Number.isInteger(n) && n >= -20 && n <= 19) return n;
+  }
+  return processNice === undefined ? undefined : Math.max(-20, processNice - 10);
+}
+
+function safeProcessNice(): number | undefined {
+  try {
+    return os.getPriority();
+  } catch {
+    return undefined;
+  }
 }
 
 /** One media worker thread and its requests in flight. */
@@ -141,8 +162,7 @@ export class MediaEngine {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a positive integer, got ${count}`);
     const envPacer = process.env.IVR_MEDIA_PACER;
     const pacer: PacerKind = options.pacer ?? (envPacer === "timers" || envPacer === "wheel" ? envPacer : "wheel");
-    const envNice = process.env.IVR_MEDIA_NICE;
-    const nice = options.nice === undefined ? (envNice !== undefined && envNice.trim() !== "" ? Number(envNice) : undefined) : (options.nice ?? undefined);
+    const nice = options.nice === undefined ? defaultMediaNice() : (options.nice ?? undefined);
     const localAddress = options.localAddress ?? "127.0.0.1";
     const ranges = splitPortRange(options.portRange ?? DEFAULT_PORT_RANGE, count);
     const workers = ranges.map((portRange, workerIndex) => {

@@ -2,7 +2,7 @@
 import os from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { MediaEngine } from "../../runtime/media/engine";
+import { defaultMediaNice, MediaEngine } from "../../runtime/media/engine";
 import { currentThreadId, setThreadNice } from "../../runtime/media/thread-priority";
 import { makeTempDir } from "./support/tools";
 
@@ -26,6 +26,15 @@ describe.runIf(linux)("media thread priority", () => {
       await engine.close();
       tmp.cleanup();
     }
+  });
+
+  it("by default asks for 10 below the process's nice value; IVR_MEDIA_NICE sets it or turns it off", () => {
+    expect(defaultMediaNice({}, 0)).toBe(-10);
+    expect(defaultMediaNice({}, 5)).toBe(-5);
+    expect(defaultMediaNice({}, -15)).toBe(-20);
+    expect(defaultMediaNice({ IVR_MEDIA_NICE: "3" }, 0)).toBe(3);
+    expect(defaultMediaNice({ IVR_MEDIA_NICE: "off" }, 0)).toBeUndefined();
+    expect(defaultMediaNice({ IVR_MEDIA_NICE: "loud" }, 0)).toBe(-10);
   });
 
   it("reports a refused or invalid value instead of failing", async () => {
