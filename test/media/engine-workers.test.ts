@@ -107,7 +107,12 @@ describe("MediaEngine with 3 media workers", () => {
       const a = await e2.createStream({ codec: "PCMU" });
       const b = await e2.createStream({ codec: "PCMU" });
       expect(a.worker).not.toBe(b.worker);
-      const playing = a.play("silence_stream://0"); // endless, until its worker goes
+      const peer = await RtpPeer.open();
+      await a.update({ remote: { address: "127.0.0.1", port: peer.port } });
+      const playing = a.play("tone_stream://%(1000,0,500);loops=-1"); // endless, until its worker goes
+      await peer.until(() => peer.received.some((r) => r.packet.payload.some((b) => b !== 0xff))); // the worker plays it
+      await sleep(100); // and its answer to play() is in
+      peer.close();
       // kill a's worker from outside, as a crash would
       await (e2 as unknown as { channels: { worker: { terminate(): Promise<number> } }[] }).channels[a.worker].worker.terminate();
       expect(await playing).toMatchObject({ reason: "closed" });
