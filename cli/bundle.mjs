@@ -1,6 +1,7 @@
 // The `ivr` command as plain JavaScript: cli/main.ts bundled once by esbuild into
 // .ivr-cache/cli (as server.mjs does for the runtime), rebuilt when one of its sources
-// changes. A start then costs ~0.2 s instead of ~3 s of compiling through tsx.
+// changes. A start then costs ~0.2 s instead of ~3 s of compiling through tsx; `serve` (the
+// runtime) is a chunk of its own, loaded only by that command.
 // Beside the bundle: the media worker (runtime/media/engine.ts starts worker/media-worker.js
 // next to the code that imports it), the realm TS scripts' isolates start with
 // (runtime/host/ts-host.ts reads sandbox/realm.js) and the Lua host's prelude files (lua/*.lua).
@@ -14,8 +15,9 @@ const LUA_DIR = path.join("runtime", "host", "lua");
 const ENTRIES = {
   main: "cli/main.ts",
   "worker/media-worker": "runtime/media/worker/media-worker.ts",
-  "sandbox/realm": "runtime/host/sandbox/realm.ts",
 };
+/** The realm is one classic script run inside each TS script's isolate: bundled on its own (no chunks). */
+const REALM = { name: "sandbox/realm", source: "runtime/host/sandbox/realm.ts" };
 
 export function cliBundleDir() {
   return process.env.IVR_CLI_CACHE ?? path.join(root, ".ivr-cache", "cli");
@@ -55,17 +57,33 @@ async function build(outdir) {
     format: "esm",
     target: "node20",
     packages: "external",
+    // `serve` (the runtime) is its own chunk, loaded only when asked for.
+    splitting: true,
+    chunkNames: "chunk-[hash]",
     sourcemap: "linked",
     logLevel: "silent",
     metafile: true,
     write: false,
   });
-  for (const f of result.outputFiles) writeAtomic(f.path, f.contents);
+  // As runtime/host/ts-host.ts bundles it when it runs from sources.
+  const realm = await esbuild({
+    absWorkingDir: root,
+    entryPoints: { [REALM.name]: path.join(root, REALM.source) },
+    outdir,
+    bundle: true,
+    platform: "neutral",
+    format: "iife",
+    target: "es2022",
+    logLevel: "silent",
+    metafile: true,
+    write: false,
+  });
+  for (const f of [...result.outputFiles, ...realm.outputFiles]) writeAtomic(f.path, f.contents);
   writeAtomic(path.join(outdir, "package.json"), '{ "type": "module" }\n');
   const luaFiles = readdirSync(path.join(root, LUA_DIR)).filter((f) => f.endsWith(".lua"));
   for (const f of luaFiles) writeAtomic(path.join(outdir, "lua", f), readFileSync(path.join(root, LUA_DIR, f)));
   const inputs = {};
-  for (const file of [...Object.keys(result.metafile.inputs), ...luaFiles.map((f) => path.join(LUA_DIR, f)), "cli/bundle.mjs"]) {
+  for (const file of [...Object.keys(result.metafile.inputs), ...Object.keys(realm.metafile.inputs), ...luaFiles.map((f) => path.join(LUA_DIR, f)), "cli/bundle.mjs"]) {
     if (!file.startsWith("node_modules/")) inputs[file] = stamp(file);
   }
   // Last: a build cut short is never taken for a current one.

@@ -2,8 +2,6 @@
 // line on stderr and an exit code. Returns the exit code (the launcher sets it).
 import { runExport } from "./commands/export";
 import { runGenerate } from "./commands/generate";
-import { runServe } from "./commands/serve";
-import { runTest } from "./commands/test";
 import { runValidate } from "./commands/validate";
 import { CliError, EXIT, oneLine } from "./errors";
 import { COMMAND_HELP, isCommand, MAIN_HELP } from "./help";
@@ -53,9 +51,10 @@ async function dispatch(argv: string[], io: Output): Promise<number> {
     case "export":
       return runExport(rest, io);
     case "serve":
-      return runServe(rest, io);
+      // The runtime (SIP, media workers, script hosts) loads only for the commands that run it.
+      return (await import("./commands/serve")).runServe(rest, io);
     case "test":
-      return runTest(rest, io);
+      return (await import("./commands/test")).runTest(rest, io);
     default:
       throw new CliError(`unknown command '${command}' (see: ivr --help)`);
   }

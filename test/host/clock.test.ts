@@ -122,8 +122,9 @@ describe("Lua: os.date, os.time and API:getTime on a pinned clock", () => {
 
   it("the year ends at the clock's zone's midnight", async () => {
     const t = luaHost({ at: NEW_YEARS_EVE, zone: "UTC" });
-    await t.run(`freeswitch.consoleLog("info", os.date("%Y-%m-%d %H:%M:%S")); freeswitch.consoleLog("info", os.date("%Y", os.time() + 31))`);
-    expect(t.printed()).toEqual(["2026-12-31 23:59:30", "2027"]);
+    // The clock runs on from 23:59:30: a slow machine may be a few seconds past it, not a minute.
+    await t.run(`freeswitch.consoleLog("info", os.date("%Y-%m-%d %H:%M")); freeswitch.consoleLog("info", os.date("%Y", os.time() + 60))`);
+    expect(t.printed()).toEqual(["2026-12-31 23:59", "2027"]);
     t.host.close();
   });
 });
