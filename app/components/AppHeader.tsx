@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { User } from "../lib/client/api";
 import { logout } from "../lib/client/auth";
 
-export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "prompts" | "versions" | "admin" }) {
+export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "calls" | "prompts" | "versions" | "admin" }) {
   return (
     <header className="app-header">
       <Link href="/" className="brand">
@@ -15,6 +15,9 @@ export function AppHeader({ user, current }: { user: User | null; current: "flow
         </Link>
         <Link href="/routes" aria-current={current === "routes" ? "page" : undefined}>
           Routes
+        </Link>
+        <Link href="/calls" aria-current={current === "calls" ? "page" : undefined}>
+          Calls
         </Link>
         <Link href="/prompts" aria-current={current === "prompts" ? "page" : undefined}>
           Prompts

@@ -1,5 +1,6 @@
 // Reading the runtime's call log back (GET /api/calls, GET /api/calls/{id}): recent calls,
-// newest first, paginated by cursor, filtered by number and flow; one call with its events.
+// newest first, paginated by cursor, filtered by time, numbers, flow, version and hangup cause,
+// each with the length of its path and its last node; one call with its events.
 import type { Prisma, PrismaClient } from "../../../../prisma/generated/client/client";
 import { invalid, notFound } from "../http";
 
@@ -16,6 +17,9 @@ export interface CallSummary {
   endedAt: string | null;
   cause: string | null;
   durationMs: number | null;
+  /** Nodes the call went through (a node re-entered counts again). */
+  pathLength: number;
+  lastNode: string | null;
 }
 
 export interface CallEventView {
@@ -39,7 +43,17 @@ export interface CallDetail extends CallSummary {
 export interface CallQuery {
   /** Part of the caller's or the called number. */
   number?: string;
+  /** Part of the caller's number. */
+  caller?: string;
+  /** Part of the called number. */
+  called?: string;
   flowId?: string;
+  version?: number;
+  /** Hangup cause, exactly (e.g. NORMAL_CLEARING). */
+  cause?: string;
+  /** Calls started at or after / before these instants. */
+  since?: Date;
+  until?: Date;
   limit: number;
   /** The id of the last call of the previous page. */
   cursor?: string;
@@ -47,10 +61,32 @@ export interface CallQuery {
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Query-string parameters: number, flowId, limit (1-200, default 50), cursor. */
+function numberParam(params: URLSearchParams, name: string): string | undefined {
+  const v = params.get(name)?.trim() || undefined;
+  if (v && v.length > 100) throw invalid(`${name} is too long (at most 100 characters).`);
+  return v;
+}
+
+function instantParam(params: URLSearchParams, name: string): Date | undefined {
+  const v = params.get(name)?.trim();
+  if (!v) return undefined;
+  const d = new Date(v);
+  if (v.length > 40 || Number.isNaN(d.getTime())) throw invalid(`${name} must be an ISO 8601 instant (e.g. 2026-12-07T15:00:00Z).`);
+  return d;
+}
+
+/** Query-string parameters: number, caller, called, flowId, version, cause, since, until, limit (1-200, default 50), cursor. */
 export function parseCallQuery(params: URLSearchParams): CallQuery {
-  const number = params.get("number")?.trim() || undefined;
-  if (number && number.length > 100) throw invalid("number is too long (at most 100 characters).");
+  const number = numberParam(params, "number");
+  const caller = numberParam(params, "caller");
+  const called = numberParam(params, "called");
+  const cause = params.get("cause")?.trim() || undefined;
+  if (cause && !/^[A-Z_0-9]{1,64}$/.test(cause)) throw invalid(`"${cause}" is not a hangup cause name.`);
+  const rawVersion = params.get("version")?.trim() || undefined;
+  if (rawVersion && !/^\d{1,9}$/.test(rawVersion)) throw invalid("version must be a whole number.");
+  const version = rawVersion ? Number(rawVersion) : undefined;
+  const since = instantParam(params, "since");
+  const until = instantParam(params, "until");
   const flowId = params.get("flowId")?.trim() || undefined;
   if (flowId && !ID_RE.test(flowId)) throw invalid(`"${flowId}" is not a flow id.`);
   const cursor = params.get("cursor")?.trim() || undefined;
@@ -61,7 +97,7 @@ export function parseCallQuery(params: URLSearchParams): CallQuery {
     limit = Number(rawLimit);
     if (!/^\d{1,4}$/.test(rawLimit) || limit < 1 || limit > 200) throw invalid("limit must be a whole number from 1 to 200.");
   }
-  return { number, flowId, limit, cursor };
+  return { number, caller, called, flowId, version, cause, since, until, limit, cursor };
 }
 
 type CallRow = {
@@ -83,7 +119,27 @@ async function flowNames(prisma: PrismaClient, rows: CallRow[]): Promise<Map<str
   return new Map(flows.map((f) => [f.id, f.name]));
 }
 
-const summary = (r: CallRow, names: Map<string, string>): CallSummary => ({
+/** Path length and last node of each call, from its events (one query for a page of calls). */
+async function pathsOf(prisma: PrismaClient, callIds: string[]): Promise<Map<string, { pathLength: number; lastNode: string | null }>> {
+  const out = new Map<string, { pathLength: number; lastNode: string | null }>();
+  if (!callIds.length) return out;
+  const events = await prisma.callEvent.findMany({
+    where: { callId: { in: callIds }, node: { not: null } },
+    select: { callId: true, node: true },
+    orderBy: [{ callId: "asc" }, { seq: "asc" }],
+  });
+  for (const e of events) {
+    const p = out.get(e.callId) ?? { pathLength: 0, lastNode: null };
+    if (e.node !== p.lastNode) {
+      p.pathLength++;
+      p.lastNode = e.node;
+    }
+    out.set(e.callId, p);
+  }
+  return out;
+}
+
+const summary = (r: CallRow, names: Map<string, string>, path?: { pathLength: number; lastNode: string | null }): CallSummary => ({
   id: r.id,
   callId: r.callId,
   from: r.from,
@@ -95,12 +151,21 @@ const summary = (r: CallRow, names: Map<string, string>): CallSummary => ({
   endedAt: r.endedAt?.toISOString() ?? null,
   cause: r.cause,
   durationMs: r.endedAt ? r.endedAt.getTime() - r.startedAt.getTime() : null,
+  pathLength: path?.pathLength ?? 0,
+  lastNode: path?.lastNode ?? null,
 });
 
 export async function listCalls(prisma: PrismaClient, q: CallQuery): Promise<{ calls: CallSummary[]; nextCursor: string | null }> {
   const where: Prisma.CallWhereInput = {};
   if (q.number) where.OR = [{ from: { contains: q.number } }, { to: { contains: q.number } }];
+  const and: Prisma.CallWhereInput[] = [];
+  if (q.caller) and.push({ from: { contains: q.caller } });
+  if (q.called) and.push({ to: { contains: q.called } });
+  if (and.length) where.AND = and;
   if (q.flowId) where.flowId = q.flowId;
+  if (q.version !== undefined) where.version = q.version;
+  if (q.cause) where.cause = q.cause;
+  if (q.since || q.until) where.startedAt = { ...(q.since ? { gte: q.since } : {}), ...(q.until ? { lt: q.until } : {}) };
   const rows = await prisma.call.findMany({
     where,
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
@@ -108,8 +173,8 @@ export async function listCalls(prisma: PrismaClient, q: CallQuery): Promise<{ c
     ...(q.cursor ? { cursor: { id: q.cursor }, skip: 1 } : {}),
   });
   const page = rows.slice(0, q.limit);
-  const names = await flowNames(prisma, page);
-  return { calls: page.map((r) => summary(r, names)), nextCursor: rows.length > q.limit ? page[page.length - 1].id : null };
+  const [names, paths] = await Promise.all([flowNames(prisma, page), pathsOf(prisma, page.map((r) => r.callId))]);
+  return { calls: page.map((r) => summary(r, names, paths.get(r.callId))), nextCursor: rows.length > q.limit ? page[page.length - 1].id : null };
 }
 
 /** One call by its id or its runtime UUID, with every event in order. */
@@ -130,5 +195,5 @@ export async function getCall(prisma: PrismaClient, id: string): Promise<CallDet
     error: e.error,
   }));
   const nodes = views.map((e) => e.node).filter((n, i, all): n is string => !!n && n !== all[i - 1]);
-  return { ...summary(row, names), events: views, nodes };
+  return { ...summary(row, names, { pathLength: nodes.length, lastNode: nodes.at(-1) ?? null }), events: views, nodes };
 }

@@ -1,0 +1,194 @@
+"use client";
+// Calls (viewer): the runtime's call log, newest first, filtered and paged through GET /api/calls.
+import Link from "next/link";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import type { CallSummary } from "../lib/server/runtime/calls";
+import { api, errorText, type FlowSummary } from "../lib/client/api";
+import { useRequireUser } from "../lib/client/auth";
+import { AppHeader } from "../components/AppHeader";
+import { HANGUP_CAUSE_NAMES, formatDuration, formatTime } from "./format";
+
+interface Filters {
+  since: string;
+  until: string;
+  called: string;
+  caller: string;
+  flowId: string;
+  version: string;
+  cause: string;
+}
+
+const NO_FILTERS: Filters = { since: "", until: "", called: "", caller: "", flowId: "", version: "", cause: "" };
+const PAGE_SIZE = 25;
+
+/** datetime-local values are the browser's local time; the API takes instants. */
+const toInstant = (local: string) => (local ? new Date(local).toISOString() : "");
+
+function queryOf(f: Filters, cursor: string | null): string {
+  const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  const set = (k: string, v: string) => v.trim() && q.set(k, v.trim());
+  set("since", toInstant(f.since));
+  set("until", toInstant(f.until));
+  set("called", f.called);
+  set("caller", f.caller);
+  set("flowId", f.flowId);
+  set("version", f.version);
+  set("cause", f.cause);
+  if (cursor) q.set("cursor", cursor);
+  return q.toString();
+}
+
+export function CallsPage() {
+  const { user, error: authError } = useRequireUser();
+  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  /** Cursors of the pages before this one (a stack: Previous pops it). */
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const [calls, setCalls] = useState<CallSummary[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [flows, setFlows] = useState<FlowSummary[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const cursor = cursors[cursors.length - 1];
+
+  const load = useCallback(() => {
+    setError(null);
+    api<{ calls: CallSummary[]; nextCursor: string | null }>("GET", `/api/calls?${queryOf(filters, cursor)}`)
+      .then((r) => {
+        setCalls(r.calls);
+        setNextCursor(r.nextCursor);
+      })
+      .catch((e) => setError(errorText(e)));
+  }, [filters, cursor]);
+
+  useEffect(() => {
+    if (user) load();
+  }, [user, load]);
+  useEffect(() => {
+    if (user) api<{ flows: FlowSummary[] }>("GET", "/api/flows").then((r) => setFlows(r.flows), () => undefined);
+  }, [user]);
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    setFilters(draft);
+    setCursors([null]);
+  };
+  const clear = () => {
+    setDraft(NO_FILTERS);
+    setFilters(NO_FILTERS);
+    setCursors([null]);
+  };
+  const field = (key: keyof Filters) => ({
+    value: draft[key],
+    onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value }),
+  });
+
+  if (authError) return <main className="page error-box">{authError}</main>;
+  return (
+    <>
+      <AppHeader user={user} current="calls" />
+      <main className="page">
+        <h1>Calls</h1>
+        <form className="card toolbar-card calls-filters" aria-label="Call filters" onSubmit={apply}>
+          <label className="field">
+            From
+            <input type="datetime-local" {...field("since")} />
+          </label>
+          <label className="field">
+            To
+            <input type="datetime-local" {...field("until")} />
+          </label>
+          <label className="field">
+            Called number
+            <input {...field("called")} maxLength={100} />
+          </label>
+          <label className="field">
+            Caller
+            <input {...field("caller")} maxLength={100} />
+          </label>
+          <label className="field">
+            Flow
+            <select {...field("flowId")}>
+              <option value="">Any</option>
+              {flows.map((f) => (
+                <option key={f.id} value={f.id}>
+                  {f.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            Version
+            <input inputMode="numeric" pattern="\d*" size={5} {...field("version")} />
+          </label>
+          <label className="field">
+            Hangup cause
+            <input list="hangup-causes" {...field("cause")} />
+            <datalist id="hangup-causes">
+              {HANGUP_CAUSE_NAMES.map((c) => (
+                <option key={c} value={c} />
+              ))}
+            </datalist>
+          </label>
+          <button type="submit" className="primary">
+            Filter
+          </button>
+          <button type="button" onClick={clear}>
+            Clear
+          </button>
+        </form>
+        {error && (
+          <p className="error-box" role="alert">
+            {error}
+          </p>
+        )}
+        {calls === null ? (
+          <p className="muted">Loading…</p>
+        ) : calls.length === 0 ? (
+          <p className="muted">No calls{filters === NO_FILTERS ? " yet" : " match these filters"}.</p>
+        ) : (
+          <table className="data-table" aria-label="Calls">
+            <thead>
+              <tr>
+                <th>Started</th>
+                <th>Caller</th>
+                <th>Called</th>
+                <th>Flow</th>
+                <th>Version</th>
+                <th>Duration</th>
+                <th>Path</th>
+                <th>Last node</th>
+                <th>Hangup cause</th>
+              </tr>
+            </thead>
+            <tbody>
+              {calls.map((c) => (
+                <tr key={c.id}>
+                  <td className="nowrap">
+                    <Link href={`/calls/${encodeURIComponent(c.id)}`}>{formatTime(c.startedAt)}</Link>
+                  </td>
+                  <td>{c.from}</td>
+                  <td>{c.to}</td>
+                  <td>{c.flowName ?? c.flowId ?? <span className="muted">none</span>}</td>
+                  <td>{c.version ?? <span className="muted">draft</span>}</td>
+                  <td>{c.durationMs === null ? <span className="muted">in progress</span> : formatDuration(c.durationMs)}</td>
+                  <td>{c.pathLength}</td>
+                  <td>{c.lastNode ?? <span className="muted">none</span>}</td>
+                  <td>{c.cause ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <nav className="pager" aria-label="Pages">
+          <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            Newer
+          </button>
+          <span className="muted">Page {cursors.length}</span>
+          <button type="button" disabled={!nextCursor} onClick={() => nextCursor && setCursors([...cursors, nextCursor])}>
+            Older
+          </button>
+        </nav>
+      </main>
+    </>
+  );
+}
