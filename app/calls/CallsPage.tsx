@@ -107,7 +107,7 @@ export function CallsPage() {
           </label>
           <label className="field">
             Flow
-            <select {...field("flowId")}>
+            <select aria-label="Flow" {...field("flowId")}>
               <option value="">Any</option>
               {flows.map((f) => (
                 <option key={f.id} value={f.id}>
