@@ -148,6 +148,8 @@ export interface TsHostOptions {
 
 /** Operations one script may have waiting on the host at once (timers, fetches...); the realm has the same cap. */
 const MAX_PENDING = 100;
+/** Largest argument payload of one host call (a fetch body of 4 MiB and its request). */
+const MAX_PAYLOAD = 4 * 1024 * 1024 + 64 * 1024;
 /** Host calls a script may make per second, and in one burst. */
 const HOST_CALLS_PER_SEC = 500;
 /** Longest response body a script's fetch reads. */
@@ -229,8 +231,8 @@ export class TsHost {
       const context = await isolate.createContext();
       await context.global.set(
         "__ivrBridge",
-        new ivm.Reference((op: string, args: unknown) =>
-          holder.run ? this.serve(holder.run, op, args) : Promise.resolve({ error: { name: "Error", message: "no call" } }),
+        new ivm.Reference((op: string, payload: unknown) =>
+          holder.run ? this.serve(holder.run, op, payload) : Promise.resolve({ error: { name: "Error", message: "no call" } }),
         ),
       );
       if (this.options.clock) await context.global.set("__ivrClock", new ivm.ExternalCopy(this.options.clock).copyInto());
@@ -361,12 +363,15 @@ export class TsHost {
   }
 
   /** One call from the realm. Never rejects: errors travel back as data and are thrown there. */
-  private async serve(run: Run, op: unknown, args: unknown): Promise<HostReply> {
+  private async serve(run: Run, op: unknown, payload: unknown): Promise<HostReply> {
     if (run.pending >= MAX_PENDING) return { error: { name: "RangeError", message: `more than ${MAX_PENDING} operations in flight` } };
+    // The realm sends the arguments as one JSON string no longer than its limit (sandbox/realm.ts).
+    if (typeof payload !== "string" || payload.length > MAX_PAYLOAD) return { error: { name: "TypeError", message: "malformed host call" } };
     run.pending++;
     try {
       await this.throttle(run);
-      const list = Array.isArray(args) ? args : [];
+      const parsed: unknown = JSON.parse(payload);
+      const list = Array.isArray(parsed) ? parsed : [];
       return { value: await this.dispatch(run, String(op), list) };
     } catch (e) {
       if (e instanceof ScriptExit) return { exit: e.how };
@@ -401,7 +406,8 @@ export class TsHost {
         if (!sessionMethods.has(method)) throw new TypeError(`session.${String(method)} is not a function`);
         const target = this.sessionFor(run, handle ?? 0);
         // Sessions cross the boundary as handles (runtime/host/sandbox/session-methods.ts).
-        const params = (Array.isArray(raw) ? raw : []).map((p) => (isSessionRef(p) ? this.sessionFor(run, p.__ivrSession) : p));
+        // JSON has no undefined: a null argument is an omitted one (defaults apply), as from Lua.
+        const params = (Array.isArray(raw) ? raw : []).map((p) => (p === null ? undefined : isSessionRef(p) ? this.sessionFor(run, p.__ivrSession) : p));
         if (target === session && method === "setInputCallback") {
           return session.setInputCallback((_s, type, input) => this.invoke(run, "input", type, input as DtmfInput), params[0]);
         }

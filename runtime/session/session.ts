@@ -85,6 +85,16 @@ function parseTerminators(spec: string): ParsedTerminators {
 
 const SENSITIVE_METHODS = new Set(["getDigits", "read", "playAndGetDigits"]);
 
+/**
+ * Scripts are untrusted: what one call's script can make the runtime keep is bounded. A channel's
+ * variables hold at most this many characters (names and values), and the call log keeps at most
+ * LOGGED_STRING_MAX characters of any argument or result.
+ */
+export const MAX_CHANNEL_VARIABLE_CHARS = 4 * 1024 * 1024;
+const LOGGED_STRING_MAX = 4096;
+const forLog = (v: unknown): unknown =>
+  typeof v === "string" && v.length > LOGGED_STRING_MAX ? `${v.slice(0, LOGGED_STRING_MAX)}…[${v.length} characters]` : v;
+
 export class FsSession implements Session {
   readonly channel: Channel;
   private readonly control: CallControl;
@@ -177,9 +187,9 @@ export class FsSession implements Session {
         this.onMethod({
           node,
           method,
-          args: maskVar && method === "setVariable" && args[1] !== undefined ? [args[0], "***"] : args,
+          args: maskVar && method === "setVariable" && args[1] !== undefined ? [args[0], "***"] : args.map(forLog),
           // A leg (originateSession) is logged by its uuid and cause, not as the object.
-          result: maskResult ? "***" : result instanceof FsSession ? { session: result.channel.uuid, cause: result.originateCause } : result,
+          result: maskResult ? "***" : result instanceof FsSession ? { session: result.channel.uuid, cause: result.originateCause } : forLog(result),
           ms: Math.round((performance.now() - t0) * 1000) / 1000,
           ...(failures.length ? { error: failures.map((f) => `${f.kind}: ${f.source} (${f.detail})`).join("; ") } : {}),
         });
@@ -500,6 +510,15 @@ export class FsSession implements Session {
 
   setVariable(name: string, value: string | undefined): Promise<void> {
     return this.traced("setVariable", [name, value], async () => {
+      if (value !== undefined && value !== null) {
+        const key = String(name);
+        let chars = key.length + String(value).length;
+        for (const [k, v] of this.channel.variables) if (k !== key) chars += k.length + v.length;
+        if (chars > MAX_CHANNEL_VARIABLE_CHARS) {
+          this.log("err", `setVariable ${key.slice(0, 100)}: refused, the channel's variables would pass ${MAX_CHANNEL_VARIABLE_CHARS} characters`);
+          return;
+        }
+      }
       this.channel.setVar(name, value);
     });
   }

@@ -143,6 +143,32 @@ describe("TS script isolation", () => {
     expect(Number(t.channel.getVar("n"))).toBeGreaterThan(100);
   });
 
+  it("what a script hands the runtime is bounded: 64 KiB per call, 4 MiB of channel variables, 4 KiB per logged string", async () => {
+    const { end, t } = await run(`
+      let big = "";
+      try { await session.consoleLog("info", "x".repeat(100_000)); } catch (e) { big = (e as Error).name + ": " + (e as Error).message; }
+      // Replacing JSON does not get around the check (the realm took it before the script ran).
+      (JSON as any).stringify = () => "[]";
+      let patched = "";
+      try { await session.setVariable("p", "y".repeat(100_000)); } catch (e) { patched = (e as Error).name; }
+      for (let i = 0; i < 80; i++) await session.setVariable("v" + i, "z".repeat(60_000));
+      let kept = 0;
+      for (let i = 0; i < 80; i++) if ((await session.getVariable("v" + i)) !== undefined) kept++;
+      await session.setVariable("report", [big, patched, kept].join("|"));
+    `);
+    expect(end).toEqual({ kind: "returned" });
+    const [big, patched, kept] = t.channel.getVar("report")!.split("|");
+    expect(big).toBe("RangeError: session: the arguments are larger than 65536 characters");
+    expect(patched).toBe("RangeError");
+    expect(t.channel.getVar("p")).toBeUndefined();
+    // 4 MiB of variables hold about 69 values of 60,000 characters; the rest were refused and logged.
+    expect(Number(kept)).toBeGreaterThan(60);
+    expect(Number(kept)).toBeLessThan(80);
+    expect(t.logs.some(([l, m]) => l === "err" && /setVariable v\d+: refused, the channel's variables would pass 4194304 characters/.test(m))).toBe(true);
+    const logged = t.trace.find((r) => r.method === "setVariable" && r.args[0] === "v0")!;
+    expect(logged.args[1]).toBe(`${"z".repeat(4096)}…[60000 characters]`);
+  });
+
   it("refuses Node built-ins and packages when the script is compiled", async () => {
     await expect(loadTsScript(scriptFile(`const cp = require("child_process"); cp.execSync("id");`))).rejects.toThrow(
       /import of "child_process" is not allowed/,

@@ -46,13 +46,28 @@ declare const __ivrClock: ClockSetting | undefined;
   // millions of them before the CPU watchdog stops it. Past this many in flight, calls fail here.
   const MAX_IN_FLIGHT = 100;
   let inFlight = 0;
+  // Arguments cross as one JSON string, checked for size here: what reaches the runtime's heap is
+  // bounded per call, and nothing the script defines (getters, patched built-ins) can change it
+  // after the check. JSON is taken now, before the script can replace it.
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const LIMITS: Record<string, number> = { session: 64 * 1024, fetch: 4 * 1024 * 1024 + 64 * 1024, log: 8 * 1024, timer: 256 };
 
   async function host(op: string, args: unknown[]): Promise<unknown> {
+    let payload: string | undefined;
+    try {
+      payload = stringify(args);
+    } catch (e) {
+      throw new TypeError(`${op}: the arguments cannot be sent (${(e as Error)?.message})`);
+    }
+    if (typeof payload !== "string") throw new TypeError(`${op}: the arguments cannot be sent`);
+    const limit = LIMITS[op] ?? 64 * 1024;
+    if (payload.length > limit) throw new RangeError(`${op}: the arguments are larger than ${limit} characters`);
     if (inFlight >= MAX_IN_FLIGHT) throw new RangeError(`more than ${MAX_IN_FLIGHT} operations in flight`);
     inFlight++;
     let reply: HostReply;
     try {
-      reply = (await bridge.apply(undefined, [op, args], {
+      reply = (await bridge.apply(undefined, [op, payload], {
         arguments: { copy: true },
         result: { promise: true, copy: true },
       })) as HostReply;
@@ -64,11 +79,11 @@ declare const __ivrClock: ClockSetting | undefined;
     return reply.value;
   }
 
-  /** A value the host can copy: plain data as is, anything else (functions...) as its string. */
+  /** A value as the host will see it: plain data as is, anything else (functions...) as its string. */
   function plain(v: unknown): unknown {
     if (v === undefined || v === null || typeof v !== "object") return typeof v === "function" ? String(v) : v;
     try {
-      return JSON.parse(JSON.stringify(v));
+      return parse(stringify(v));
     } catch {
       return String(v);
     }
@@ -222,7 +237,8 @@ declare const __ivrClock: ClockSetting | undefined;
       return String(a);
     }
   })())).join(" ");
-  const logAt = (level: string) => (...args: unknown[]) => void host("log", [level, format(args)]).catch(() => undefined);
+  // The host keeps 4096 characters of a line; longer ones are cut here, before they cross.
+  const logAt = (level: string) => (...args: unknown[]) => void host("log", [level, format(args).slice(0, 4096)]).catch(() => undefined);
   g.console = Object.freeze({ log: logAt("info"), info: logAt("info"), debug: logAt("debug"), warn: logAt("warning"), error: logAt("err") });
 
   let nextTimer = 1;
