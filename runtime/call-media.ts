@@ -4,6 +4,7 @@
 // file is checked against the route's FilePolicy here, the one place both script hosts pass.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { insertFile as spliceInto } from "./media/splice";
 import { FilePolicy, type FileAccess } from "./file-policy";
 import type { MediaStreamHandle, PlayControl, PlayDone, RecordDone } from "./media/engine";
 import type { Channel } from "./session/channel";
@@ -142,6 +143,24 @@ export class CallMedia implements MediaPort {
         else this.log("debug", "speed changes during playback are not supported");
       },
     };
+  }
+
+  /** Both paths as recordings are named (relative: under the recordings folder); `file` is rewritten, so it must be writable. */
+  async insertFile(file: string, insert: string, samplePoint: number): Promise<string | undefined> {
+    const target = this.resolveRecording(file);
+    const source = this.resolveRecording(insert);
+    const w = this.files.canWrite(target);
+    if (!w.ok) return `insertFile into ${JSON.stringify(target)} refused: ${w.rule}`;
+    for (const f of [target, source]) {
+      const r = this.files.canRead(f);
+      if (!r.ok) return `insertFile reading ${JSON.stringify(f)} refused: ${r.rule}`;
+    }
+    try {
+      await spliceInto(target, source, samplePoint);
+      return undefined;
+    } catch (e) {
+      return `insertFile failed, ${target} unchanged: ${(e as Error).message}`;
+    }
   }
 
   record(file: string, options: RecordOptions): RecordHandle {

@@ -43,6 +43,7 @@ export const SESSION_METHODS: Readonly<Record<string, MethodSignature>> = {
     returns: "nothing",
   },
   sayPhrase: { args: [a("name", "string"), a("data", "string", true), a("lang", "string", true)], returns: "nothing" },
+  insertFile: { args: [a("file", "string"), a("insert_file", "string"), a("sample_point", "int")], returns: "number" },
   recordFile: {
     args: [a("file", "string"), a("max_len_secs", "int", true), a("silence_threshold", "int", true), a("silence_secs", "int", true)],
     returns: "number",

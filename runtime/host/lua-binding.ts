@@ -45,6 +45,7 @@ export const HOST_SESSION_METHODS: Readonly<Record<string, HostSignature>> = {
   say: s(4, "nothing", "string", "string", "string", "string", "string"),
   sayPhrase: s(1, "nothing", "string", "string", "string"),
   recordFile: s(1, "number", "string", "int", "int", "int"),
+  insertFile: s(3, "number", "string", "string", "int"),
   flushDigits: s(0, "number"),
   flushEvents: s(0, "number"),
   getDigits: s(3, "string", "int", "string", "int", "int", "int"),

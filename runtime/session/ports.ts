@@ -65,6 +65,8 @@ export interface MediaPort {
   synthesize(engine: string, voice: string, text: string): Promise<string>;
   /** In-band (Goertzel) DTMF detection, as execute("start_dtmf") / ("stop_dtmf"). */
   setInbandDtmf(on: boolean): void;
+  /** switch_ivr_insert_file: splice `insert` into `file` at `samplePoint`; undefined when done, else why not. */
+  insertFile?(file: string, insert: string, samplePoint: number): Promise<string | undefined>;
 }
 
 export interface CallControl {

@@ -146,6 +146,8 @@ export class FsSession implements Session {
         return h;
       },
       record: (file, options) => media.record(file, options),
+      insertFile: async (file, insert, at) =>
+        media.insertFile ? media.insertFile(file, insert, at) : "insertFile is not available on this media port",
       synthesize: (engine, voice, text) => media.synthesize(engine, voice, text),
       setInbandDtmf: (on) => media.setInbandDtmf(on),
     };
@@ -650,6 +652,17 @@ export class FsSession implements Session {
         this.log("err", `Can't find macro ${name} in language ${language} (phrases are not available yet)`);
       }),
     );
+  }
+
+  insertFile(file: string, insertFile: string, samplePoint: number): Promise<number> {
+    return this.traced("insertFile", [file, insertFile, samplePoint], async () => {
+      const problem = await this.media.insertFile!(String(file ?? ""), String(insertFile ?? ""), Number(samplePoint) || 0);
+      if (problem) {
+        this.log("err", problem);
+        return 0;
+      }
+      return 1;
+    });
   }
 
   recordFile(file: string, maxLenSecs = 0, silenceThreshold = 0, silenceSecs = 0): Promise<number> {

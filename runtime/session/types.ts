@@ -96,6 +96,8 @@ export interface Session {
   speak(text: string): Promise<number>;
   say(text: string, module: string, type: string, method: string, gender?: string): Promise<void>;
   sayPhrase(name: string, data?: string, lang?: string): Promise<void>;
+  /** Splices `insertFile` into `file` at `samplePoint` samples, rewriting `file`; 1 done, 0 not. */
+  insertFile(file: string, insertFile: string, samplePoint: number): Promise<number>;
   /** 1 when ended by time limit, silence or normal stop; 0 on hangup or break by callback. */
   recordFile(file: string, maxLenSecs?: number, silenceThreshold?: number, silenceSecs?: number): Promise<number>;
   /** Raw switch_status_t: 0. */

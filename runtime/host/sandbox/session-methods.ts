@@ -9,6 +9,7 @@ export const CALLBACK_METHODS = ["setInputCallback", "setHangupHook"] as const;
 export const SESSION_METHODS = [
   "answer",
   "preAnswer",
+  "insertFile",
   "answered",
   "ready",
   "mediaReady",
