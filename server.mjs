@@ -152,7 +152,8 @@ export async function startServer({ port = Number(process.env.PORT) || 3000, hos
   console.log(`IVR Studio is listening on ${baseUrl}`);
 
   const runtime = await startRuntime({ db, getDatabase: bootModule.getDatabase, server });
-  if (runtime) lowerWebThreadPriority();
+  // (A runtime sharing this thread, IVR_RUNTIME_THREAD=off, would be lowered with it.)
+  if (runtime?.ownThread) lowerWebThreadPriority();
 
   const shutdown = async (signal) => {
     console.log(`\n${signal}: shutting down`);

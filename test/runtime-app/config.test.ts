@@ -38,4 +38,10 @@ describe("runtime config from the environment", () => {
     expect(runtimeEnabled({ IVR_RUNTIME: "OFF" })).toBe(false);
     expect(runtimeEnabled({ IVR_RUNTIME: "on" })).toBe(true);
   });
+
+  it("runs the runtime in its own thread unless IVR_RUNTIME_THREAD=off", () => {
+    expect(readRuntimeConfig({}).ownThread).toBe(true);
+    expect(readRuntimeConfig({ IVR_RUNTIME_THREAD: "off" }).ownThread).toBe(false);
+    expect(readRuntimeConfig({ IVR_RUNTIME_THREAD: "on" }).ownThread).toBe(true);
+  });
 });

@@ -15,16 +15,22 @@ export interface RuntimeConfig {
   starterSounds: boolean;
   /** Where recordings go (IVR_RECORDINGS_DIR, default ./recordings); flows record only under it. */
   recordingsDir: string;
+  /**
+   * The runtime in a worker thread of its own (the default); IVR_RUNTIME_THREAD=off puts it on the
+   * web server's thread, as it was before: for comparison (bench/isolation) and debugging only.
+   */
+  ownThread: boolean;
 }
 
 type Env = Record<string, string | undefined>;
 
 export class RuntimeConfigError extends Error {}
 
+const isOff = (v: string | undefined) => ["off", "0", "false", "no"].includes((v ?? "").trim().toLowerCase());
+
 /** IVR_RUNTIME=off (or 0/false/no) keeps SIP out of the process. */
 export function runtimeEnabled(env: Env = process.env): boolean {
-  const v = (env.IVR_RUNTIME ?? "").trim().toLowerCase();
-  return !["off", "0", "false", "no"].includes(v);
+  return !isOff(env.IVR_RUNTIME);
 }
 
 function port(value: string, what: string): number {
@@ -75,5 +81,6 @@ export function readRuntimeConfig(env: Env = process.env): RuntimeConfig {
     soundsDir: env.IVR_MEDIA_DIR ? path.resolve(projectRoot(), env.IVR_MEDIA_DIR) : mediaDir(),
     starterSounds: starterSoundsEnabled(env),
     recordingsDir: path.resolve(projectRoot(), env.IVR_RECORDINGS_DIR || "recordings"),
+    ownThread: !isOff(env.IVR_RUNTIME_THREAD),
   };
 }

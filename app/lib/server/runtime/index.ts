@@ -7,7 +7,7 @@
 // restarted (a few times a minute at most); the designer keeps running either way.
 import os from "node:os";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { PrismaClient } from "../../../../prisma/generated/client/client";
 import { getHttpAllowList } from "../settings";
 import { CallLogWriter } from "./call-log-writer";
@@ -35,6 +35,8 @@ export interface StartRuntimeOptions {
 }
 
 export interface RuntimeHandle {
+  /** In a worker thread of its own (false only with IVR_RUNTIME_THREAD=off). */
+  ownThread: boolean;
   sipAddress: string;
   /** Where SIP listens now (a restarted runtime thread binds again; with port 0, elsewhere). */
   readonly sipPort: number;
@@ -48,18 +50,20 @@ export interface RuntimeHandle {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The runtime thread's entry: beside this bundle, or from the sources through tsx. */
-function threadLocation(): { url: URL; entry?: string } {
+/** The runtime thread's entry: beside this bundle, or from the sources (through tsx in a worker). */
+function threadModule(): { url: URL; bootstrap?: URL } {
   const here = import.meta.url;
-  if (here.endsWith(".ts")) return { url: new URL("../../../../runtime/media/worker/bootstrap.mjs", here), entry: new URL("./runtime-thread.ts", here).href };
+  if (here.endsWith(".ts")) return { url: new URL("./runtime-thread.ts", here), bootstrap: new URL("../../../../runtime/media/worker/bootstrap.mjs", here) };
   return { url: new URL("./runtime-thread.js", here) };
 }
 
+/** The runtime as this thread sees it: a worker thread, or (IVR_RUNTIME_THREAD=off) a port on this thread. */
 interface Thread {
-  worker: Worker;
   ready: Promise<number>;
+  /** Settles with the exit code when the thread ends (in-thread: when end() is called). */
   exited: Promise<number>;
   post(m: ToRuntime): void;
+  end(): Promise<void>;
 }
 
 export async function startRuntime(options: StartRuntimeOptions): Promise<RuntimeHandle> {
@@ -91,10 +95,11 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
   let stoppingReply: ((activeCalls: number) => void) | undefined;
   let stoppedReply: (() => void) | undefined;
 
-  function spawn(): Thread {
-    const loc = threadLocation();
-    const data: RuntimeThreadData & { entry?: string } = {
-      entry: loc.entry,
+  async function spawn(): Promise<Thread> {
+    const mod = threadModule();
+    const data: RuntimeThreadData & { role: string; entry?: string } = {
+      role: "ivr-runtime",
+      entry: mod.bootstrap ? mod.url.href : undefined,
       config,
       cacheDir: path.join(cacheDir, "runtime"),
       routes: table.routes,
@@ -102,7 +107,6 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       debug,
       priority,
     };
-    const worker = new Worker(loc.url, { workerData: data, name: "ivr-runtime" });
     let resolveReady!: (port: number) => void;
     let rejectReady!: (e: Error) => void;
     const ready = new Promise<number>((res, rej) => {
@@ -110,14 +114,15 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       rejectReady = rej;
     });
     ready.catch(() => undefined);
-    worker.on("message", (m: FromRuntime) => {
+    let end!: () => Promise<void>;
+    const onMessage = (m: FromRuntime) => {
       switch (m.type) {
         case "ready":
           resolveReady(m.sipPort);
           break;
         case "failed":
           rejectReady(new Error(m.message));
-          void worker.terminate();
+          void end();
           break;
         case "log":
           log(m.line);
@@ -136,7 +141,26 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
           stoppedReply?.();
           break;
       }
-    });
+    };
+
+    if (!config.ownThread) {
+      // For comparison and debugging only: the runtime shares this thread, as before it had its own.
+      const { port1, port2 } = new MessageChannel();
+      const { serveRuntime } = (await import(mod.url.href)) as { serveRuntime(port: MessagePort, data: RuntimeThreadData): void };
+      let resolveExit!: (code: number) => void;
+      const exited = new Promise<number>((r) => (resolveExit = r));
+      port1.on("message", onMessage);
+      end = async () => {
+        port1.close();
+        rejectReady(new Error("the runtime stopped before it was ready"));
+        resolveExit(0);
+      };
+      serveRuntime(port2, data);
+      return { ready, exited, post: (m) => port1.postMessage(m), end };
+    }
+
+    const worker = new Worker(mod.bootstrap ?? mod.url, { workerData: data, name: "ivr-runtime" });
+    worker.on("message", onMessage);
     let lastError: Error | undefined;
     worker.on("error", (e) => {
       lastError = e;
@@ -148,21 +172,25 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         resolve(code);
       }),
     );
-    return { worker, ready, exited, post: (m) => worker.postMessage(m) };
+    end = async () => {
+      await worker.terminate();
+    };
+    return { ready, exited, post: (m) => worker.postMessage(m), end };
   }
 
-  let thread = spawn();
+  let thread = await spawn();
   let sipPort: number;
   try {
     sipPort = await thread.ready;
   } catch (e) {
+    await thread.end();
     await thread.exited;
     await writer.close();
     throw e;
   }
   const shownHost = config.sipAddress.includes(":") ? `[${config.sipAddress}]` : config.sipAddress;
   const routesSaid = () => `${table.routes.length} route${table.routes.length === 1 ? "" : "s"}`;
-  log(`SIP: udp ${shownHost}:${sipPort} (${routesSaid()})`);
+  log(`SIP: udp ${shownHost}:${sipPort} (${routesSaid()})${config.ownThread ? "" : " on the web server's thread (IVR_RUNTIME_THREAD=off)"}`);
 
   // A runtime thread that dies (a bug, out of memory) is started again; the designer is unaffected.
   const maxRestarts = options.maxRestartsPerMinute ?? 5;
@@ -182,7 +210,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       log(`SIP: the runtime thread stopped unexpectedly (code ${code}); calls in progress were lost. Restarting it.`);
       await new Promise((r) => setTimeout(r, 500));
       if (stopRequested) return;
-      thread = spawn();
+      thread = await spawn();
       supervise(thread);
       try {
         sipPort = await thread.ready;
@@ -235,6 +263,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
 
   let stopped: Promise<void> | undefined;
   const handle: RuntimeHandle = {
+    ownThread: config.ownThread,
     sipAddress: config.sipAddress,
     get sipPort() {
       return sipPort;
@@ -278,7 +307,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         let kill: NodeJS.Timeout | undefined;
         await Promise.race([done, gone, new Promise<void>((r) => (kill = setTimeout(r, graceMs + 5000)))]);
         clearTimeout(kill);
-        await t.worker.terminate();
+        await t.end();
         await writer.close();
       })();
       return stopped;
