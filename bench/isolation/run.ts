@@ -16,8 +16,10 @@
 //   npx tsx bench/isolation/run.ts                          # 200 calls, ~45 s per phase
 //   npx tsx bench/isolation/run.ts --n 200 --nodes 150000 --root /path/to/other/checkout
 //
-// --root runs another checkout's server.mjs (it needs its own `next build`), e.g. one from before
-// the runtime had its own thread, for a before/after comparison on the same machine.
+// --runtime web-thread runs the same server with the runtime on the web server's thread
+// (IVR_RUNTIME_THREAD=off, IVR_WEB_NICE=0), as before it had its own: the before/after comparison
+// on one build. --web-nice N sets IVR_WEB_NICE. --root runs another checkout's server.mjs (it needs
+// its own `next build`).
 import { spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -88,7 +90,7 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function startServer(root: string, dir: string): Promise<Server> {
+async function startServer(root: string, dir: string, env: Record<string, string>): Promise<Server> {
   if (!existsSync(path.join(root, ".next", "BUILD_ID"))) throw new Error(`${root} has no production build: run \`npx next build\` there first`);
   const port = await freeTcpPort();
   const sip = await freeUdpPort();
@@ -109,6 +111,7 @@ async function startServer(root: string, dir: string): Promise<Server> {
       // The storm's imports are the worst case the issue measured, so the limits let them in.
       IVR_MAX_BODY_BYTES: "512MB",
       IVR_MAX_FLOW_NODES: "1000000",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -413,6 +416,8 @@ async function main(): Promise<void> {
       root: { type: "string", default: ROOT },
       phases: { type: "string", default: "quiet,storm" },
       "rtp-ports": { type: "string", default: "26000-27999" },
+      runtime: { type: "string", default: "own-thread" },
+      "web-nice": { type: "string" },
       json: { type: "boolean", default: false },
     },
   });
@@ -427,6 +432,9 @@ async function main(): Promise<void> {
   if (!range) throw new Error(`--rtp-ports takes MIN-MAX, got ${values["rtp-ports"]}`);
   RTP_PORTS = [Number(range[1]), Number(range[2])];
   const root = path.resolve(values.root);
+  if (values.runtime !== "own-thread" && values.runtime !== "web-thread") throw new Error(`--runtime takes own-thread or web-thread, got ${values.runtime}`);
+  const env: Record<string, string> = values.runtime === "web-thread" ? { IVR_RUNTIME_THREAD: "off", IVR_WEB_NICE: "0" } : {};
+  if (values["web-nice"] !== undefined) env.IVR_WEB_NICE = values["web-nice"];
   const dir = mkdtempSync(path.join(os.tmpdir(), "ivr-bench-isolation-"));
   writeBenchPrompts(path.join(dir, "sounds"));
   const audio = path.join(dir, "speech.al");
@@ -434,12 +442,13 @@ async function main(): Promise<void> {
   const scenario = path.join(dir, "caller.xml");
   writeScenario(scenario, audio, "PCMA");
   console.log(
-    `# bench/isolation: ${root === ROOT ? "this checkout" : root}, ${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}\n` +
+    `# bench/isolation: ${root === ROOT ? "this checkout" : root}, runtime on ${values.runtime === "web-thread" ? "the web server's thread" : "its own thread"}` +
+      `${env.IVR_WEB_NICE !== undefined ? `, IVR_WEB_NICE=${env.IVR_WEB_NICE}` : ""}, ${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}\n` +
       `# each phase: ${3 * n} talking SIPp calls at ${n / 10}/s, at most ${n} at once (10 s prompt + read digits); OPTIONS every 50 ms; ` +
       `storm = a loop of ${nodes}-node imports + ${pageLoops} page-load loops against the same server.\n` +
       `# RTP lateness against each stream's own schedule and OPTIONS/INVITE round trips from loopback captures.`,
   );
-  const server = await startServer(root, dir);
+  const server = await startServer(root, dir, env);
   try {
     const auth = await prepare(server);
     // One call first: the flow's script is compiled on first use, which is not what is measured.
