@@ -50,7 +50,7 @@ beforeAll(async () => {
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   admin = { user: r.body.user, cookie: (r.headers.get("set-cookie") ?? "").split(";")[0] };
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await runtime?.stop(1000);
