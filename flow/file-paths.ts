@@ -84,3 +84,28 @@ export function filePathProblem(value: string, root: FileRoot): string | undefin
   }
   return undefined;
 }
+
+/** Channel variables that say where files are: a flow may point them only inside their root. */
+export const FOLDER_VARIABLES: Readonly<Record<string, { root: FileRoot; base: string }>> = {
+  sound_prefix: { root: "sounds", base: "sounds_dir" },
+  recordings_dir: { root: "recordings", base: "recordings_dir" },
+};
+
+/**
+ * Why a flow may not set `name` to `value`, or undefined. `value` undefined: a value only known
+ * at run time (digits, an HTTP field, a counter). FreeSWITCH reads prompts under sound_prefix
+ * and the generated Record nodes write under recordings_dir, so either one pointing elsewhere
+ * would take the flow's files out of their folders on FreeSWITCH (our runtime refuses anyway).
+ */
+export function folderVariableProblem(name: string, value: string | undefined): string | undefined {
+  const v = Object.prototype.hasOwnProperty.call(FOLDER_VARIABLES, name) ? FOLDER_VARIABLES[name] : undefined;
+  if (!v) return undefined;
+  const anchor = "${" + v.base + "}";
+  const rule =
+    `${name} decides where the flow's ${v.root === "sounds" ? "prompts are read" : "recordings are written"}; ` +
+    `a flow sets it only to ${anchor} or a folder under it (e.g. ${anchor}/fr)`;
+  if (value === undefined) return rule;
+  const t = value.trim();
+  if (t !== anchor && !t.startsWith(`${anchor}/`)) return rule;
+  return climbsOut(t.slice(anchor.length)) ? rule : undefined;
+}

@@ -8,7 +8,7 @@ import { FlowLoadError, loadFlow, type FlowGraph } from "./graph";
 import { checkConsistency } from "./validation/consistency";
 import { buildContext } from "./validation/context";
 import { checkEdges } from "./validation/edges";
-import { checkFilePaths } from "./validation/file-paths";
+import { checkFilePaths, checkFolderVariables } from "./validation/file-paths";
 import { checkReachable, checkSpinCycles } from "./validation/graph-rules";
 import { checkHttpHosts } from "./validation/http-allow";
 import { checkKinds } from "./validation/kinds";
@@ -35,6 +35,7 @@ export function validate(flow: FlowGraph, options: ValidateOptions = {}): Diagno
   checkHttpHosts(ctx);
   checkKnownPrompts(ctx);
   checkFilePaths(ctx);
+  checkFolderVariables(ctx);
   const edges = checkEdges(ctx);
   checkReachable(ctx, edges);
   checkSpinCycles(ctx, edges);

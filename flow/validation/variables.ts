@@ -11,7 +11,8 @@ import { paramWords, valuesAt, widgetPaths } from "./schema-walk";
 const VARIABLE_LISTS: Record<string, string[]> = { http_request: ["responseVariables"] };
 
 const variablePathsCache = new Map<string, string[][]>();
-function variablePaths(kind: string, schema: z.ZodType): string[][] {
+/** Paths (with "*" for list items) of the params of a kind that name a channel variable it writes. */
+export function variablePaths(kind: string, schema: z.ZodType): string[][] {
   let paths = variablePathsCache.get(kind);
   if (!paths) {
     paths = widgetPaths(schema, "variable");

@@ -541,6 +541,39 @@ describe("validate: files stay under their roots (IVR1021)", () => {
     expect(ds.filter((d) => d.code === "IVR1021").map((d) => d.param)).toEqual(["prompt", "invalidPrompt"]);
   });
 
+  it.each([
+    [{ id: "n", kind: "set_variable", params: { name: "recordings_dir", value: "/tmp/x" } }, "value"],
+    [{ id: "n", kind: "set_variable", params: { name: "sound_prefix", value: "/etc" } }, "value"],
+    [{ id: "n", kind: "set_variable", params: { name: "sound_prefix", value: "${sounds_dir}/../../etc" } }, "value"],
+    [{ id: "n", kind: "set_variable", params: { name: "sound_prefix", value: "${caller_id_name}" } }, "value"],
+    [{ id: "n", kind: "set_variable", params: { name: "sound_prefix", mode: "increment" } }, "name"],
+    [{ id: "n", kind: "read_digits", params: { prompt: "ivr/pin.wav", variable: "recordings_dir" } }, "variable"],
+    [{ id: "n", kind: "http_request", params: { url: "https://a.example.com", responseVariables: [{ name: "sound_prefix", value: "x" }] } }, "responseVariables.0.name"],
+    [{ id: "n", kind: "execute", params: { application: "set", data: "sound_prefix=/etc" } }, "data"],
+  ])("refuses pointing a folder variable outside its root: %j", (node, param) => {
+    const ds = check(node).filter((d) => d.code === "IVR1021");
+    expect(brief(ds)).toEqual([{ code: "IVR1021", severity: "error", nodeId: "n", param, outcome: undefined }]);
+    expect(ds[0].message).toMatch(/(sound_prefix|recordings_dir) decides where the flow's (prompts are read|recordings are written); a flow sets it only to \$\{(sounds_dir|recordings_dir)\}/);
+  });
+
+  it.each([
+    { name: "sound_prefix", value: "${sounds_dir}/fr/fr/sibylle" },
+    { name: "sound_prefix", value: "${sounds_dir}" },
+    { name: "recordings_dir", value: "${recordings_dir}/sales" },
+    { name: "sound_prefix", mode: "unset" },
+    { name: "other", value: "/anything" },
+  ])("allows %j", (params) => {
+    expect(check({ id: "n", kind: "set_variable", params }).filter((d) => d.code === "IVR1021")).toEqual([]);
+  });
+
+  it("checks the flow's declared variables too", () => {
+    const flow = around({ id: "n", kind: "log", params: { message: "x" } });
+    flow.settings.variables = [{ name: "recordings_dir", value: "/tmp" }];
+    expect(brief(validate(flow).filter((d) => d.code === "IVR1021"))).toEqual([
+      { code: "IVR1021", severity: "error", nodeId: undefined, param: "settings.variables.0.value", outcome: undefined },
+    ]);
+  });
+
   it("the Record node's default path is relative", () => {
     expect(check({ id: "r", kind: "record" }).filter((d) => d.code === "IVR1021")).toEqual([]);
   });

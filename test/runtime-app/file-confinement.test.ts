@@ -1,9 +1,11 @@
 // Issue 11 §2 in `npm start`: an editor cannot make the runtime write or read a file outside the
 // named folders. A Record path "/tmp/x/PWNED.wav" is an IVR1021 error in the validator and the
-// publish is refused; a flow that passes the validator and tries at run time (its own
-// recordings_dir, an admin's custom code calling streamFile("/etc/passwd") and recordFile on an
-// absolute path) gets the methods' failure values over a real SIPp call, and nothing is written.
+// publish is refused; a flow that passes the validator and tries at run time (paths taken from
+// an HTTP response, which no validator can see; an admin's custom code calling
+// streamFile("/etc/passwd") and recordFile on an absolute path) gets the methods' failure values
+// over a real SIPp call, and nothing is written.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +18,7 @@ import * as validateRoute from "../../app/api/flows/[id]/validate/route";
 import * as routes from "../../app/api/routes/route";
 import type { Database } from "../../app/lib/server/db/client";
 import type { RuntimeHandle } from "../../app/lib/server/runtime";
+import { setHttpAllowList } from "../../app/lib/server/settings";
 import { call, makeUser, startTestDatabase, stopTestDatabase, type Caller } from "../api/helpers";
 import { hasSipp, runSipp } from "../sip/sipp-harness";
 import { loadBundledRuntime, mediaWithPrompts, waitFor } from "./support";
@@ -24,6 +27,8 @@ let db: Database;
 let runtime: RuntimeHandle;
 let admin: Caller;
 let editor: Caller;
+let http: Server;
+let httpBase = "";
 const lines: string[] = [];
 const media = mediaWithPrompts();
 const base = mkdtempSync(path.join(os.tmpdir(), "ivr-rtapp-files-"));
@@ -34,7 +39,15 @@ const outside = path.join(base, "outside");
 const explain = () => lines.join("\n");
 
 beforeAll(async () => {
+  // The "CRM" an editor's flow asks where to play and record: it answers with paths outside the folders.
+  http = createServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ play: "/etc/passwd", record: path.join(outside, "http.wav"), dots: "../../../../../etc/passwd" }));
+  });
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+  httpBase = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
   db = await startTestDatabase();
+  await setHttpAllowList(db.prisma, ["127.0.0.1"]);
   process.env.IVR_MEDIA_DIR = media;
   process.env.IVR_RECORDINGS_DIR = recordings;
   process.env.IVR_STARTER_SOUNDS = "0";
@@ -55,20 +68,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime?.stop(1000);
   await stopTestDatabase();
+  await new Promise((r) => http?.close(r));
   rmSync(media, { recursive: true, force: true });
   rmSync(base, { recursive: true, force: true });
   for (const k of ["IVR_MEDIA_DIR", "IVR_RECORDINGS_DIR", "IVR_STARTER_SOUNDS", "IVR_SIP", "IVR_RTP_PORTS"]) delete process.env[k];
 }, 20_000);
 
-type Node = { id: string; kind: string; params?: Record<string, unknown> };
-/** A straight line of nodes (each one's `next` to the following one). */
+type Node = { id: string; kind: string; params?: Record<string, unknown>; exit?: string };
+/** A straight line of nodes (each one's `next`, or `exit`, to the following one). */
 function graph(name: string, nodes: Node[]) {
   return {
     schemaVersion: 1,
     name,
     settings: { hangupHook: "none" },
-    nodes: nodes.map((n, i) => ({ label: "", params: {}, position: { x: 0, y: 120 * i }, ...n })),
-    edges: nodes.slice(0, -1).map((n, i) => ({ source: n.id, outcome: "next", target: nodes[i + 1].id })),
+    nodes: nodes.map(({ exit: _e, ...n }, i) => ({ label: "", params: {}, position: { x: 0, y: 120 * i }, ...n })),
+    edges: nodes.slice(0, -1).map((n, i) => ({ source: n.id, outcome: n.exit ?? "next", target: nodes[i + 1].id })),
   };
 }
 const record = (id: string, p: string) => ({ id, kind: "record", params: { path: p, maxSeconds: 1, beep: false, stopKeys: "", silenceThreshold: 0 } });
@@ -134,26 +148,43 @@ describe("an editor's flow cannot reach the host's files", () => {
     expect(dots.body.diagnostics.find((d: { code: string }) => d.code === "IVR1021")).toMatchObject({ nodeId: "rec", param: "path" });
   });
 
-  it.skipIf(!hasSipp)("at run time the published flow records under IVR_RECORDINGS_DIR only: its own recordings_dir elsewhere is refused", async () => {
+  it.skipIf(!hasSipp)("at run time an editor's flow records under IVR_RECORDINGS_DIR only: paths from an HTTP response are refused", async () => {
     const id = await create(editor, "Escape at run time", [
       { id: "start", kind: "start" },
       { id: "answer", kind: "answer" },
       record("keep", "vm/${caller_id_number}.wav"),
-      { id: "move", kind: "set_variable", params: { name: "recordings_dir", value: path.join(outside, "x") } },
-      record("pwned", "PWNED.wav"),
+      {
+        id: "ask",
+        kind: "http_request",
+        exit: "success",
+        params: {
+          url: `${httpBase}/where`,
+          responseVariables: [{ name: "play_this", value: "play" }, { name: "record_here", value: "record" }, { name: "dots", value: "dots" }],
+        },
+      },
+      { id: "play", kind: "execute", params: { application: "playback", data: "${play_this}" } },
+      { id: "dots", kind: "execute", params: { application: "playback", data: "${dots}" } },
+      { id: "pwned", kind: "execute", params: { application: "record", data: "${record_here} 1" } },
       { id: "bye", kind: "hangup" },
     ]);
     const pub = await call(publish.POST, "POST", `/api/flows/${id}/publish`, { as: editor, params: { id }, body: {} });
     expect(pub.status, JSON.stringify(pub.body)).toBe(201);
     await route("7100", id, 1);
     const events = await callThrough("7100");
-    expect(results(events, "recordFile")).toEqual([
-      [path.join(recordings, "vm/sipp.wav"), 1],
-      [path.join(outside, "x/PWNED.wav"), 0],
+    expect(results(events, "recordFile")).toEqual([[path.join(recordings, "vm/sipp.wav"), 1]]);
+    expect(events.filter((e) => e.method === "execute").map((e) => e.args)).toEqual([
+      ["playback", "${play_this}"],
+      ["playback", "${dots}"],
+      ["record", "${record_here} 1"],
     ]);
     expect(existsSync(path.join(recordings, "vm/sipp.wav"))).toBe(true);
     expect(existsSync(outside)).toBe(false);
-    expect(lines.some((l) => l.startsWith("[sip] err ") && l.includes(`Recording to "${path.join(outside, "x/PWNED.wav")}" refused: a flow records only under the recordings folder ${recordings}`)), explain()).toBe(true);
+    const refused = lines.filter((l) => l.startsWith("[sip] err ") && l.includes(" refused: "));
+    expect(refused.map((l) => l.replace(/^\[sip\] err \w+ /, "")), explain()).toEqual([
+      `Playing "/etc/passwd" refused: a flow plays files only under the sounds folder ${media} or the recordings folder ${recordings}`,
+      `Playing "${path.join(media, "../../../../../etc/passwd")}" refused: a flow plays files only under the sounds folder ${media} or the recordings folder ${recordings}`,
+      `Recording to "${path.join(outside, "http.wav")}" refused: a flow records only under the recordings folder ${recordings}`,
+    ]);
   }, 30_000);
 
   it.skipIf(!hasSipp)("an admin's custom code in a flow is held to the same folders (TS snapshot)", async () => {
