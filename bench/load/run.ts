@@ -47,7 +47,7 @@ export interface LoadOptions {
   mediaPacer?: "wheel" | "timers";
   /** Write the server's CPU profiles (main thread and workers) into this directory. */
   cpuProfDir?: string;
-  /** Keep the captures (rtp.pcap, sip.pcap, dtmf.pcap) and the server's log in this directory. */
+  /** Keep the captures (rtp.pcap: our RTP headers; sip.pcap: SIP and the callers' key presses) and the server's log in this directory. */
   keepDir?: string;
 }
 
@@ -140,13 +140,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const loadBefore = os.loadavg()[0];
     const rtpPcap = path.join(dir, "rtp.pcap");
     const sipPcap = path.join(dir, "sip.pcap");
-    // RTP headers only (snaplen 64: link + IP + UDP + RTP header), SIP in full.
+    // Our RTP: headers only (snaplen 64: link + IP + UDP + RTP header). In a second capture, SIP in
+    // full and the callers' key presses (telephone-event, PT 101) as they reach our ports, so that a
+    // wrong digit count can be told apart from digits the caller never delivered. Two capture
+    // processes, not three: they share the cores with us.
     const rtpCapture = await startCapture(rtpPcap, `udp and src portrange ${rtpPorts[0]}-${rtpPorts[1]}`, 64);
-    const sipCapture = await startCapture(sipPcap, `udp and port ${serve.sipPort}`);
-    // The callers' key presses (telephone-event, PT 101) as they reach our ports: a wrong digit
-    // count can then be told apart from digits the caller never delivered.
-    const dtmfPcap = path.join(dir, "dtmf.pcap");
-    const dtmfCapture = await startCapture(dtmfPcap, `udp and dst portrange ${rtpPorts[0]}-${rtpPorts[1]} and (udp[9] & 0x7f) = 101`, 64);
+    const sipCapture = await startCapture(sipPcap, `udp and (port ${serve.sipPort} or (dst portrange ${rtpPorts[0]}-${rtpPorts[1]} and (udp[9] & 0x7f) = 101))`);
     const sampler = sampleProcess(serve.pid);
     const drops = udpDropCounter(rtpPorts[0], rtpPorts[1]);
     const dropTimer = setInterval(drops.sample, 500);
@@ -203,18 +202,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const seconds = (performance.now() - t0) / 1000;
     const samples = sampler.stop();
     await sleep(1000); // the last BYEs and hang-ups
-    const dropped = (await rtpCapture.stop()).dropped + (await sipCapture.stop()).dropped + (await dtmfCapture.stop()).dropped;
+    const dropped = (await rtpCapture.stop()).dropped + (await sipCapture.stop()).dropped;
     const metrics = await fetch(`http://127.0.0.1:${serve.metricsPort}/metrics`).then((r) => r.text()).catch(() => "");
     const rtpA = new RtpAnalyzer(rtpPorts[0], rtpPorts[1]);
     forEachUdp(rtpPcap, (d) => rtpA.add(d));
     const invA = new InviteAnalyzer(serve.sipPort);
-    forEachUdp(sipPcap, (d) => invA.add(d));
     // Distinct key presses delivered: (our port, RTP timestamp, event), the packets of one press within
     // 2 s of each other (every call replays the same pcaps, and a port serves many calls in turn).
     const lastSeen = new Map<string, number>();
     let presses = 0;
-    forEachUdp(dtmfPcap, (d) => {
-      if (d.payload.length < 13) return;
+    forEachUdp(sipPcap, (d) => {
+      if (d.dstPort === serve.sipPort || d.srcPort === serve.sipPort) return invA.add(d);
+      if (d.payload.length < 16 || (d.payload[1] & 0x7f) !== 101) return;
       const key = `${d.dstPort}/${d.payload.readUInt32BE(4)}/${d.payload[12]}`;
       const prev = lastSeen.get(key);
       if (prev === undefined || d.timeUs - prev > 2e6) presses++;
@@ -254,7 +253,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     await serve.stop();
     if (o.keepDir) {
       mkdirSync(o.keepDir, { recursive: true });
-      for (const f of ["rtp.pcap", "sip.pcap", "dtmf.pcap"]) if (existsSync(path.join(dir, f))) renameSync(path.join(dir, f), path.join(o.keepDir, f));
+      for (const f of ["rtp.pcap", "sip.pcap"]) if (existsSync(path.join(dir, f))) renameSync(path.join(dir, f), path.join(o.keepDir, f));
       writeFileSync(path.join(o.keepDir, "server.log"), log.join("\n"));
     }
     rmSync(dir, { recursive: true, force: true });
@@ -384,7 +383,7 @@ async function main(): Promise<void> {
                 console.error(
                   `#   ${script} ${n}: busiest threads ${r.threads.map((t) => `${t.name}/${t.tid} ${t.cpuPct.toFixed(0)}% (waited ${t.waitPct.toFixed(0)}%)`).join(", ")}; ` +
                     `server loop lag p99 main ${f(r.server.loopLagP99Ms.main, 1)} ms media ${f(r.server.loopLagP99Ms.media, 1)} ms; ` +
-                    `server-counted late ${r.server.rtpLate ?? "-"}; caller packets dropped by our sockets ${r.inboundDropped}; SIPp exit ${r.sipp.code ?? r.sipp.signal}; ${r.seconds.toFixed(0)} s`,
+                    `server-counted late ${r.server.rtpLate ?? "-"}; key presses delivered ${r.digits.delivered} of ${4 * r.options.calls}; caller packets dropped by our sockets ${r.inboundDropped}; SIPp exit ${r.sipp.code ?? r.sipp.signal}; ${r.seconds.toFixed(0)} s`,
                 );
               }
               if (values.json) console.log(JSON.stringify(r));

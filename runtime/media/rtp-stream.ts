@@ -550,7 +550,8 @@ export class RtpStream implements Paced {
   }
 
   private housekeeping(now: number): void {
-    for (const ev of this.rfc4733.checkTimeout(now)) {
+    // (only while a key is held: no array per packet otherwise)
+    if (this.rfc4733.inProgress) for (const ev of this.rfc4733.checkTimeout(now)) {
       this.emitDtmf(ev.digit, ev.durationSamples, "rfc4733");
       this.relayDigit(ev.digit, ev.durationSamples);
     }
