@@ -6,6 +6,7 @@ import os from "node:os";
 import { Worker } from "node:worker_threads";
 import type { PacerKind } from "./pacer";
 import { splitPortRange, StreamPlacement } from "./shards";
+import { SpawnHelper } from "./spawn-helper";
 import type {
   CreateStreamArgs,
   EngineEventMessage,
@@ -14,6 +15,8 @@ import type {
   EngineResponse,
   EngineWorkerData,
   PlayControl,
+  SpawnDoneMessage,
+  SpawnRequestMessage,
   PlayDone,
   RecordArgs,
   RecordDone,
@@ -113,9 +116,14 @@ class WorkerChannel {
     readonly worker: Worker,
     onEvent: (m: EngineEventMessage) => void,
     onDeath: (channel: WorkerChannel, e: Error) => void,
+    spawner: SpawnHelper,
   ) {
-    worker.on("message", (m: EngineResponse | EngineEventMessage) => {
-      if (m.type === "response") {
+    worker.on("message", (m: EngineResponse | EngineEventMessage | SpawnRequestMessage) => {
+      if (m.type === "spawn") {
+        void spawner.run(m.cmd, m.args, m.timeoutMs).then((result) => {
+          if (!this.dead) this.worker.postMessage({ type: "spawnDone", spawnId: m.spawnId, result } satisfies SpawnDoneMessage);
+        });
+      } else if (m.type === "response") {
         const p = this.pending.get(m.requestId);
         if (!p) return;
         this.pending.delete(m.requestId);
@@ -152,6 +160,7 @@ export class MediaEngine {
   private constructor(
     private readonly channels: WorkerChannel[],
     readonly localAddress: string,
+    private readonly spawner: SpawnHelper,
   ) {
     this.placement = new StreamPlacement(channels.length);
   }
@@ -183,6 +192,8 @@ export class MediaEngine {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
+    // Started now, while this process is small: ffmpeg runs fork from it, not from a big runtime.
+    const spawner = new SpawnHelper();
     let engine: MediaEngine | undefined;
     const channels = workers.map(
       (w, i) =>
@@ -191,9 +202,10 @@ export class MediaEngine {
           w,
           (m) => engine?.streams.get(m.streamId)?.dispatch(m.event),
           (ch, e) => engine?.workerDied(ch, e),
+          spawner,
         ),
     );
-    engine = new MediaEngine(channels, localAddress);
+    engine = new MediaEngine(channels, localAddress, spawner);
     return engine;
   }
 
@@ -256,6 +268,7 @@ export class MediaEngine {
     for (const s of [...this.streams.values()]) await s.close().catch(() => undefined);
     this.dead ??= new Error("media engine closed");
     await Promise.all(this.channels.map((c) => c.worker.terminate()));
+    this.spawner.close();
   }
 
   /** A worker died: its streams end (their waiters resolve "closed"), the others go on. */

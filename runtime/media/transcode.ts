@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
 import { access, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import ffmpeg from "fluent-ffmpeg";
+import { spawnHere, type SpawnFn } from "./spawn-helper";
 import { isPcm16Mono, readWav } from "./wav";
 
 export const MEDIA_SAMPLE_RATE = 8000;
@@ -18,8 +18,10 @@ export type TranscodeResult =
 
 export interface TranscoderOptions {
   cacheDir: string;
-  /** Path of the ffmpeg binary; default: found on PATH by fluent-ffmpeg. */
+  /** Path of the ffmpeg binary; default FFMPEG_PATH, else `ffmpeg` on PATH. */
   ffmpegPath?: string;
+  /** Runs ffmpeg; default from this thread. A media worker passes its SpawnHelper's, so that no fork blocks it. */
+  spawn?: SpawnFn;
   /** A run taking longer is killed and reported as an error. */
   timeoutMs?: number;
 }
@@ -103,20 +105,18 @@ export class Transcoder {
     }
   }
 
-  private runFfmpeg(source: string, out: string): Promise<void> {
-    return new Promise((resolvePromise, reject) => {
-      const cmd = ffmpeg(source, { timeout: Math.ceil((this.options.timeoutMs ?? 60_000) / 1000) })
-        .noVideo()
-        .audioChannels(1)
-        .audioFrequency(MEDIA_SAMPLE_RATE)
-        .audioCodec("pcm_s16le")
-        .format("wav")
-        .outputOptions(["-map_metadata", "-1", "-bitexact"])
-        .on("error", (err: Error) => reject(err))
-        .on("end", () => resolvePromise());
-      if (this.options.ffmpegPath) cmd.setFfmpegPath(this.options.ffmpegPath);
-      cmd.save(out);
-    });
+  private async runFfmpeg(source: string, out: string): Promise<void> {
+    const bin = this.options.ffmpegPath ?? process.env.FFMPEG_PATH ?? "ffmpeg";
+    // Both paths are absolute and given as file: URLs, so nothing in a name reads as an option or a protocol.
+    const args = [
+      "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-i", `file:${source}`,
+      "-vn", "-ac", "1", "-ar", String(MEDIA_SAMPLE_RATE), "-acodec", "pcm_s16le", "-f", "wav", "-map_metadata", "-1", "-bitexact", `file:${out}`,
+    ];
+    const r = await (this.options.spawn ?? spawnHere)(bin, args, this.options.timeoutMs ?? 60_000);
+    if (r.code !== 0) {
+      const why = r.signal ? `killed (${r.signal}${r.signal === "SIGKILL" ? ", timeout?" : ""})` : `exit code ${r.code}`;
+      throw new Error(`${why}: ${r.stderr.trim().split("\n").pop() ?? ""}`);
+    }
   }
 
   private async isAlreadyMediaFormat(path: string): Promise<boolean> {

@@ -11,7 +11,7 @@ import { buildDtmfPackets } from "../../runtime/media/dtmf-rfc4733";
 import { RtpPacket } from "../../runtime/media/rtp";
 import { wavHeader } from "../../runtime/media/wav";
 import { RtpPeer, sleep } from "./support/rtp-peer";
-import { makeTempDir } from "./support/tools";
+import { ffmpeg, makeTempDir } from "./support/tools";
 
 const tmp = makeTempDir();
 const RANGE: [number, number] = [44700, 44799];
@@ -127,6 +127,21 @@ describe("MediaEngine with 3 media workers", () => {
     } finally {
       await e2.close();
       tmp2.cleanup();
+    }
+  });
+
+  it("plays an mp3: a worker has it converted by ffmpeg through the engine's spawn helper", async () => {
+    const mp3 = join(tmp.dir, "tone.mp3");
+    ffmpeg(["-f", "lavfi", "-i", "sine=frequency=600:sample_rate=22050:duration=0.6", "-c:a", "libmp3lame", "-b:a", "32k", mp3]);
+    const s = await engine.createStream({ codec: "PCMU" });
+    try {
+      const done = await s.play(mp3);
+      expect(done.reason).toBe("eof");
+      expect(Math.abs(done.ms - 600)).toBeLessThan(120);
+      const helper = (engine as unknown as { spawner: { pid?: number } }).spawner;
+      expect(helper.pid).toBeGreaterThan(0);
+    } finally {
+      await s.close();
     }
   });
 });

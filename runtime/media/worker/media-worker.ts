@@ -8,7 +8,8 @@ import { PortAllocator, RtpStream } from "../rtp-stream";
 import { loaderCandidates, transcodingLoader } from "../sources";
 import { setThreadNice, type NiceResult } from "../thread-priority";
 import { Transcoder } from "../transcode";
-import type { EngineEventMessage, EngineRequest, EngineResponse, EngineWorkerData, WorkerStats } from "./protocol";
+import type { SpawnFn, SpawnResult } from "../spawn-helper";
+import type { EngineEventMessage, EngineRequest, EngineResponse, EngineWorkerData, SpawnDoneMessage, SpawnRequestMessage, WorkerStats } from "./protocol";
 
 const port = parentPort;
 if (!port) throw new Error("media-worker must run in a worker thread");
@@ -17,7 +18,16 @@ const config = workerData as EngineWorkerData;
 // Asked for before the first packet: ahead of the SIP/script thread when the machine is busy.
 const priority: NiceResult | undefined = config.nice === undefined ? undefined : setThreadNice(config.nice);
 
-const transcoder = new Transcoder({ cacheDir: config.cacheDir });
+// ffmpeg runs are started by the engine's spawn helper, never forked from this thread.
+const spawns = new Map<number, (r: SpawnResult) => void>();
+let nextSpawnId = 1;
+const spawnViaEngine: SpawnFn = (cmd, args, timeoutMs) =>
+  new Promise((resolve) => {
+    const spawnId = nextSpawnId++;
+    spawns.set(spawnId, resolve);
+    port!.postMessage({ type: "spawn", spawnId, cmd, args, timeoutMs } satisfies SpawnRequestMessage);
+  });
+const transcoder = new Transcoder({ cacheDir: config.cacheDir, spawn: spawnViaEngine });
 const prompts = new PromptCache({ load: transcodingLoader((p) => transcoder.transcode(p)), candidates: loaderCandidates });
 const loader = prompts.loader;
 const pacer = createPacer(config.pacer);
@@ -102,7 +112,12 @@ async function handle(req: EngineRequest): Promise<unknown> {
   }
 }
 
-port.on("message", (req: EngineRequest) => {
+port.on("message", (req: EngineRequest | SpawnDoneMessage) => {
+  if (req?.type === "spawnDone") {
+    spawns.get(req.spawnId)?.(req.result);
+    spawns.delete(req.spawnId);
+    return;
+  }
   if (req?.type !== "request") return;
   handle(req).then(
     (result) => port.postMessage({ type: "response", requestId: req.requestId, ok: true, result } satisfies EngineResponse),

@@ -146,6 +146,21 @@ export type StreamEvent =
 
 export type EngineEventMessage = { type: "event"; streamId: number; event: StreamEvent };
 
+/** A worker asks the engine's spawn helper to run a program (ffmpeg): no fork on the media thread. */
+export interface SpawnRequestMessage {
+  type: "spawn";
+  spawnId: number;
+  cmd: string;
+  args: string[];
+  timeoutMs: number;
+}
+
+export interface SpawnDoneMessage {
+  type: "spawnDone";
+  spawnId: number;
+  result: { code: number | null; signal: string | null; stderr: string };
+}
+
 export interface EngineWorkerData {
   entry?: string;
   cacheDir: string;
