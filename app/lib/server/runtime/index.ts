@@ -210,7 +210,10 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       log(`SIP: the runtime thread stopped unexpectedly (code ${code}); calls in progress were lost. Restarting it.`);
       await new Promise((r) => setTimeout(r, 500));
       if (stopRequested) return;
-      thread = await spawn();
+      const next = await spawn();
+      // stop() may have come while it was starting: it stops the thread it knew, so this one ends here.
+      if (stopRequested) return void next.end();
+      thread = next;
       supervise(thread);
       try {
         sipPort = await thread.ready;
