@@ -8,3 +8,4 @@ export * from "./http-hosts";
 export * from "./prompts";
 export * from "./test-cases";
 export * from "./file-paths";
+export * from "./freeswitch-exec";

@@ -7,6 +7,7 @@ import { DIAGNOSTIC_CODES, type Diagnostic, type ValidateOptions } from "./diagn
 import { FlowLoadError, loadFlow, type FlowGraph } from "./graph";
 import { checkConsistency } from "./validation/consistency";
 import { buildContext } from "./validation/context";
+import { checkAdminReach } from "./validation/admin-reach";
 import { checkEdges } from "./validation/edges";
 import { checkFilePaths, checkFolderVariables } from "./validation/file-paths";
 import { checkReachable, checkSpinCycles } from "./validation/graph-rules";
@@ -27,6 +28,7 @@ export function validate(flow: FlowGraph, options: ValidateOptions = {}): Diagno
   checkNodeIds(ctx);
   checkStart(ctx);
   checkKinds(ctx);
+  checkAdminReach(ctx);
   checkParamSchemas(ctx);
   checkRequiredText(ctx);
   checkVariableNames(ctx);

@@ -96,6 +96,7 @@ export const bridge = defineKind({
   params: z.object({
     dialString: ui(z.string().default(""), {
       widget: "text",
+      fsExpands: true,
       required: "target",
       label: "Dial string",
       placeholder: "user/1001 or sofia/gateway/carrier/15551234567",
@@ -108,6 +109,7 @@ export const bridge = defineKind({
     }),
     ringback: ui(z.string().default(""), {
       widget: "prompt",
+      fsExpands: true,
       label: "Ringback",
       help: "What the caller hears while ringing (e.g. ${us-ring}); empty for the default.",
       advanced: true,
@@ -131,6 +133,12 @@ export const bridge = defineKind({
   summary: (p) => p.dialString || "?",
 });
 
+/** Dialplan applications an editor's Execute node may run: what the other node kinds already do. */
+export const EDITOR_APPLICATIONS: ReadonlySet<string> = new Set([
+  "answer", "pre_answer", "hangup", "sleep", "set", "export", "unset", "log", "transfer", "playback",
+  "read", "play_and_get_digits", "speak", "record", "start_dtmf", "stop_dtmf", "bridge",
+]);
+
 export const execute = defineKind({
   kind: "execute",
   label: "Execute",
@@ -140,6 +148,7 @@ export const execute = defineKind({
     application: ui(z.string().default(""), { widget: "text", label: "Application", placeholder: "playback", required: "error" }),
     data: ui(z.string().default(""), {
       widget: "text",
+      fsExpands: true,
       label: "Data",
       help: "Application arguments; FreeSWITCH expands ${var} itself.",
     }),
@@ -148,6 +157,14 @@ export const execute = defineKind({
   sessionMethods: ["execute"],
   // Most applications (playback, read, bridge...) wait on the call; the generator cannot know.
   waitsForCaller: true,
+  // Editors get the applications the other nodes stand for; the rest (system, lua, socket, curl...)
+  // can run programs, scripts or requests on the FreeSWITCH server: an admin's call.
+  needsAdmin: (p) => {
+    const app = p.application.trim().toLowerCase();
+    return app === "" || EDITOR_APPLICATIONS.has(app)
+      ? []
+      : [{ param: "application", reason: `the ${app} application is not one of ${[...EDITOR_APPLICATIONS].join(", ")}; others can run programs, scripts or requests on the FreeSWITCH server` }];
+  },
   // The applications that take a file as their data (record: the first word).
   files: (p) => {
     const app = p.application.trim();

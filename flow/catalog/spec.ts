@@ -42,6 +42,8 @@ export interface UiHint {
   template?: boolean;
   /** Advanced parameters are folded away in the form. */
   advanced?: boolean;
+  /** FreeSWITCH itself expands ${...} in this text, ${api(args)} calls included (IVR1013 for editors). */
+  fsExpands?: boolean;
   /**
    * Text the schema allows empty but a working node needs: "error" (IVR1020), "warning"
    * (IVR1020, the node still works), or "target" (IVR1012: the call has nowhere to go).
@@ -99,6 +101,8 @@ export interface NodeKindSpec<P extends z.ZodObject = z.ZodObject> {
   entry?: boolean;
   /** Only admins may publish a flow containing this kind. */
   adminOnly?: boolean;
+  /** Settings of this kind only an admin may use, and why: what they would make FreeSWITCH run (IVR1013). */
+  needsAdmin?: (params: z.output<P>) => Array<{ param: string; reason: string }>;
   /** Collected digits are logged as *** (sets `sensitive_dtmf` while collecting). */
   sensitiveParam?: keyof z.output<P> & string;
   /** Rules that tie parameters together (IVR1016), beyond what the schema says. */

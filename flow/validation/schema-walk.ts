@@ -1,7 +1,7 @@
 // Walking a kind's zod params schema: the UI label of a parameter path, and the paths
 // of every parameter with a given widget (so rules derive from the catalog's hints).
 import type { z } from "zod";
-import { uiHintOf, type Widget } from "../catalog/spec";
+import { uiHintOf, type UiHint, type Widget } from "../catalog/spec";
 
 interface Def {
   type?: string;
@@ -56,10 +56,16 @@ export const pathString = (path: ReadonlyArray<PropertyKey>) => path.map(String)
 
 /** Paths (with "*" for list items) of every parameter drawn with `widget`. */
 export function widgetPaths(schema: z.ZodType, widget: Widget): string[][] {
+  return hintPaths(schema, (h) => h.widget === widget);
+}
+
+/** Paths (with "*" for list items) of every parameter whose UI hint passes `test`. */
+export function hintPaths(schema: z.ZodType, test: (hint: UiHint) => boolean): string[][] {
   const found: string[][] = [];
   const visit = (s: z.ZodType, path: string[], depth: number) => {
     if (depth > 6) return;
-    if (path.length && uiHintOf(s)?.widget === widget) found.push(path);
+    const hint = path.length ? uiHintOf(s) : undefined;
+    if (hint && test(hint)) found.push(path);
     const d = defOf(unwrap(s));
     if (d.type === "object" && d.shape) {
       for (const [k, v] of Object.entries(d.shape)) visit(v, [...path, k], depth + 1);

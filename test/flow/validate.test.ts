@@ -579,6 +579,47 @@ describe("validate: files stay under their roots (IVR1021)", () => {
   });
 });
 
+describe("validate: what an editor's flow could make FreeSWITCH run (IVR1013)", () => {
+  const asEditor = (node: NodeIn) => validate(around(node)).filter((d) => d.code === "IVR1013");
+  const asAdmin = (node: NodeIn) => validate(around(node), { authorIsAdmin: true }).filter((d) => d.code === "IVR1013");
+
+  it.each([
+    [{ id: "n", kind: "execute", params: { application: "system", data: "rm -rf /" } }, "application", /the system application is not one of .*; others can run programs/],
+    [{ id: "n", kind: "execute", params: { application: "Lua", data: "x.lua" } }, "application", /the lua application/],
+    [{ id: "n", kind: "execute", params: { application: "log", data: "INFO ${system(id)}" } }, "data", /calls the FreeSWITCH API command system/],
+    [{ id: "n", kind: "bridge", params: { dialString: "user/${ system (id)}" } }, "dialString", /API command system/],
+    [{ id: "n", kind: "bridge", params: { dialString: "user/1000", ringback: "${bgsystem(x)}" } }, "ringback", /API command bgsystem/],
+    [{ id: "n", kind: "set_variable", params: { name: "api_hangup_hook", value: "system touch /tmp/pwned" } }, "name", /runs the value of the variable "api_hangup_hook"/],
+    [{ id: "n", kind: "set_variable", params: { name: "execute_on_answer", value: "lua x.lua" } }, "name", /execute_on_answer/],
+    [{ id: "n", kind: "execute", params: { application: "set", data: "exec_after_bridge_app=system" } }, "data", /exec_after_bridge_app/],
+    [{ id: "n", kind: "http_request", params: { url: "https://a.example.com", responseVariables: [{ name: "record_post_process_exec_api", value: "x" }] } }, "responseVariables.0.name", /record_post_process_exec_api/],
+  ])("refuses an editor's %j", (node, param, message) => {
+    const ds = asEditor(node);
+    expect(brief(ds)).toEqual([{ code: "IVR1013", severity: "error", nodeId: "n", param, outcome: undefined }]);
+    expect(ds[0].message).toMatch(message);
+    expect(ds[0].message).toMatch(/only an admin may publish it\.$/);
+    expect(asAdmin(node)).toEqual([]);
+  });
+
+  it.each([
+    { id: "n", kind: "execute", params: { application: "playback", data: "ivr/x.wav" } },
+    { id: "n", kind: "execute", params: { application: "set", data: "hangup_after_bridge=true" } },
+    { id: "n", kind: "bridge", params: { dialString: "{origination_caller_id_number=${caller_id_number}}user/${ext}", ringback: "${us-ring}" } },
+    { id: "n", kind: "log", params: { message: "now ${strftime(%H:%M)}" } },
+    { id: "n", kind: "set_variable", params: { name: "api_result", value: "x" } },
+  ])("allows an editor's %j", (node) => {
+    expect(asEditor(node)).toEqual([]);
+  });
+
+  it("the flow's declared variables too", () => {
+    const flow = around({ id: "n", kind: "log", params: { message: "x" } });
+    flow.settings.variables = [{ name: "api_on_answer", value: "system id" }];
+    expect(brief(validate(flow).filter((d) => d.code === "IVR1013"))).toEqual([
+      { code: "IVR1013", severity: "error", nodeId: undefined, param: "settings.variables.0.name", outcome: undefined },
+    ]);
+  });
+});
+
 describe("validateDocument", () => {
   it("loads, migrates and validates a good document", () => {
     const { flow, diagnostics } = validateDocument({ nodes: [{ id: "s", kind: "start" }, { id: "e", kind: "hangup" }], edges: [{ source: "s", outcome: "next", target: "e" }] });
