@@ -97,11 +97,14 @@ describe.skipIf(!hasSipp).concurrent("generated Lua and TS of each example leave
   for (const c of CASES) {
     it(`${c.example} (${c.scenario})`, async () => {
       const n = numbers.get(c.example)!;
-      const [lua, ts] = await Promise.all([srv.call(c.scenario, n.lua), srv.call(c.scenario, n.ts)]);
+      // The calls last 1-8 s of prompts, speech and timeouts by design: on a loaded machine
+      // (flite, two calls at once) SIPp's default 10 s cap would cut them, so give them 40 s.
+      const cap = ["-timeout", "40s"];
+      const [lua, ts] = await Promise.all([srv.call(c.scenario, n.lua, cap), srv.call(c.scenario, n.ts, cap)]);
       expect(lua.sipp.code, `lua: ${lua.sipp.stderr}`).toBe(0);
       expect(ts.sipp.code, `ts: ${ts.sipp.stderr}`).toBe(0);
       expect(nodePath(lua.trace)).toEqual(c.path);
       expect(normalized(lua.trace, lua.callId)).toEqual(normalized(ts.trace, ts.callId));
-    }, 30_000);
+    }, 60_000);
   }
 });

@@ -28,12 +28,22 @@ export interface SippResult {
 
 /** One SIPp call (-m 1) with scenario test/sipp/<name>.xml to 127.0.0.1:<port>, calling <service>. */
 export async function runSipp(scenario: string, targetPort: number, service: string, extraArgs: string[] = []): Promise<SippResult> {
+  // A port found free can be taken before SIPp binds it (other tests, RTP ranges): SIPp then
+  // stops at once without sending anything. Try again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    const r = await runSippOnce(scenario, targetPort, service, extraArgs);
+    if (attempt >= 3 || r.code === 0 || !/bind|address already in use/i.test(r.stderr) || r.ms > 3000) return r;
+  }
+}
+
+async function runSippOnce(scenario: string, targetPort: number, service: string, extraArgs: string[]): Promise<SippResult> {
   const localPort = await freeUdpPort();
   const mediaPort = await freeUdpPort();
   const cwd = mkdtempSync(path.join(tmpdir(), "ivr-sipp-"));
   const args = [
     `127.0.0.1:${targetPort}`, "-sf", path.join(SCENARIOS, `${scenario}.xml`), "-m", "1", "-l", "1",
-    "-timeout", "10s", "-timeout_error", "-i", "127.0.0.1", "-p", String(localPort), "-mp", String(mediaPort),
+    // A whole-scenario cap (the scenarios' own recv timeouts are shorter); a caller may give its own.
+    ...(extraArgs.includes("-timeout") ? [] : ["-timeout", "10s"]), "-timeout_error", "-i", "127.0.0.1", "-p", String(localPort), "-mp", String(mediaPort),
     "-s", service, "-nostdin", "-recv_timeout", "8000", ...extraArgs,
   ];
   const started = Date.now();
@@ -44,7 +54,9 @@ export async function runSipp(scenario: string, targetPort: number, service: str
       let stderr = "";
       child.stdout.on("data", (d) => { stdout += d; });
       child.stderr.on("data", (d) => { stderr += d; });
-      const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      const cap = extraArgs.indexOf("-timeout");
+      const capMs = cap >= 0 ? Number.parseInt(extraArgs[cap + 1], 10) * 1000 : 10_000;
+      const killer = setTimeout(() => child.kill("SIGKILL"), capMs + 5_000);
       child.on("close", (code) => {
         clearTimeout(killer);
         resolve({ code, stdout: stdout.slice(-4000), stderr: stderr.slice(-4000), ms: Date.now() - started });
