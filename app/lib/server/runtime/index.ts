@@ -311,6 +311,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         await Promise.race([done, gone, new Promise<void>((r) => (kill = setTimeout(r, graceMs + 5000)))]);
         clearTimeout(kill);
         await t.end();
+        running = false;
         await writer.close();
       })();
       return stopped;
