@@ -41,13 +41,13 @@ export const invalid = (message: string, extra?: Record<string, unknown>) => new
 export const tooLarge = (message: string) => new ApiError(413, "too_large", message);
 
 /**
- * The body as text, refused with 413 once it passes maxBytes: a Content-Length over the limit
- * is refused before reading anything, a chunked body as soon as the limit is crossed.
+ * The body's bytes, refused with `tooBig()` once they pass maxBytes: a Content-Length over the
+ * limit is refused before reading anything, a chunked body as soon as the limit is crossed.
  */
-export async function readText(req: Request, maxBytes = readLimits().maxBodyBytes): Promise<string> {
+export async function readBodyCapped(req: Request, maxBytes: number, tooBig: (declared?: number) => ApiError): Promise<Buffer<ArrayBuffer>> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (declared > maxBytes) throw tooLarge(bodyTooLargeMessage(maxBytes, declared));
-  if (!req.body) return "";
+  if (declared > maxBytes) throw tooBig(declared);
+  if (!req.body) return Buffer.alloc(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -57,11 +57,17 @@ export async function readText(req: Request, maxBytes = readLimits().maxBodyByte
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge(bodyTooLargeMessage(maxBytes));
+      throw tooBig();
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, size).toString("utf8");
+  return Buffer.concat(chunks, size);
+}
+
+/** The body as text, refused with 413 past maxBytes (see readBodyCapped). */
+export async function readText(req: Request, maxBytes = readLimits().maxBodyBytes): Promise<string> {
+  const body = await readBodyCapped(req, maxBytes, (declared) => tooLarge(bodyTooLargeMessage(maxBytes, declared)));
+  return body.toString("utf8");
 }
 
 export async function readJson(req: Request): Promise<unknown> {

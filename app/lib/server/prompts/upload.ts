@@ -1,6 +1,6 @@
 // Reading a prompt upload: multipart/form-data with a `file` (and `name`, `replace`, `trim`,
 // `normalize`), read no further than the size limit, so an oversized body is a 413 at once.
-import { ApiError, invalid } from "../http";
+import { ApiError, invalid, readBodyCapped } from "../http";
 import { formatBytes } from "../limits";
 
 export interface Upload {
@@ -12,33 +12,11 @@ export interface Upload {
 /** multipart fields are text; "true"/"1"/"on"/"yes" are yes. */
 export const flag = (v: string | undefined) => /^(true|1|on|yes)$/i.test(v ?? "");
 
-/** The body, refused (413) past `maxBytes`; the message names the prompt limit `said`. */
-async function readCapped(req: Request, maxBytes: number, said: number): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  const tooBig = () => new ApiError(413, "too_large", `The upload is too large: prompts may be at most ${formatBytes(said)}.`);
-  if (declared > maxBytes) throw tooBig();
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooBig();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
-}
-
 export async function readUpload(req: Request, maxFileBytes: number): Promise<Upload> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data/i.test(type)) throw new ApiError(415, "invalid", "Send multipart/form-data with a `file` field (and `name`).");
   // The form's own overhead on top of the file.
-  const body = await readCapped(req, maxFileBytes + 64 * 1024, maxFileBytes);
+  const body = await readBodyCapped(req, maxFileBytes + 64 * 1024, () => new ApiError(413, "too_large", `The upload is too large: prompts may be at most ${formatBytes(maxFileBytes)}.`));
   let form: FormData;
   try {
     form = await new Response(body, { headers: { "content-type": type } }).formData();
