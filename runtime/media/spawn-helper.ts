@@ -76,13 +76,15 @@ export class SpawnHelper {
       resolve(r.error !== undefined ? { code: 127, signal: null, stderr: r.error } : { code: r.code ?? null, signal: r.signal ?? null, stderr: r.stderr ?? "" });
     });
     child.stdin!.on("error", () => undefined); // a dead helper: handled on exit
-    child.on("exit", () => {
+    const gone = (why: string) => {
       if (this.child !== child) return;
       this.child = undefined;
       // what it was running is lost: those jobs fail, the next job starts a new helper
-      for (const resolve of this.pending.values()) resolve({ code: null, signal: "SIGKILL", stderr: "spawn helper exited" });
+      for (const resolve of this.pending.values()) resolve({ code: null, signal: "SIGKILL", stderr: why });
       this.pending.clear();
-    });
+    };
+    child.on("error", (e) => gone(`spawn helper failed: ${e.message}`));
+    child.on("exit", () => gone("spawn helper exited"));
     child.unref();
     (child.stdin as unknown as { unref?: () => void }).unref?.();
     (child.stdout as unknown as { unref?: () => void }).unref?.();
