@@ -35,6 +35,8 @@ export interface ServeOptions {
   env?: Record<string, string>;
   /** Node options before the CLI entry (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Start the server under `nice -n N` (its whole process; its media threads go 10 lower still). */
+  nice?: number;
   /** Every stderr line of the server (its log), as it arrives. */
   onLine?: (line: string) => void;
 }
@@ -47,7 +49,8 @@ export async function startServe(o: ServeOptions): Promise<ServeProcess> {
     "--rtp-ports", `${o.rtpPorts[0]}-${o.rtpPorts[1]}`, "--sounds", o.soundsDir, "--metrics", "127.0.0.1:0",
     "--quiet", "--media-timeout", "300", "--grace", "1", ...(o.extra ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...o.env } });
+  const [cmd, argv] = o.nice === undefined ? [process.execPath, args] : ["nice", ["-n", String(o.nice), process.execPath, ...args]];
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...o.env } });
   let err = "";
   let partial = "";
   child.stderr!.on("data", (d: Buffer) => {

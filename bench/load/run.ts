@@ -45,6 +45,8 @@ export interface LoadOptions {
   mediaNice?: number;
   /** How the media workers wake their streams (IVR_MEDIA_PACER); default the server's own choice. */
   mediaPacer?: "wheel" | "timers";
+  /** Run the whole server under `nice -n N` (FreeSWITCH asks for real-time priority for itself by default). */
+  serverNice?: number;
   /** Write the server's CPU profiles (main thread and workers) into this directory. */
   cpuProfDir?: string;
   /** Keep the captures (rtp.pcap: our RTP headers; sip.pcap: SIP and the callers' key presses) and the server's log in this directory. */
@@ -52,7 +54,12 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
-  options: Required<Omit<LoadOptions, "mediaWorkers" | "mediaNice" | "mediaPacer" | "cpuProfDir" | "rtpPorts" | "keepDir">> & { mediaWorkers?: number; mediaNice?: number; mediaPacer?: string };
+  options: Required<Omit<LoadOptions, "mediaWorkers" | "mediaNice" | "mediaPacer" | "serverNice" | "cpuProfDir" | "rtpPorts" | "keepDir">> & {
+    mediaWorkers?: number;
+    mediaNice?: number;
+    mediaPacer?: string;
+    serverNice?: number;
+  };
   /** 1-minute load average before and after the run (other work on the machine skews timings). */
   loadAverage: [number, number];
   sipp: { successful: number; failed: number; code: number | null; signal: string | null; aborted: boolean };
@@ -123,6 +130,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       ...(o.mediaPacer ? { IVR_MEDIA_PACER: o.mediaPacer } : {}),
     },
     nodeArgs: o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : [],
+    nice: o.serverNice,
     onLine: (line) => {
       if (o.keepDir) log.push(line);
       const m = /bench digits=(\S*)/.exec(line);
@@ -231,7 +239,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     // SIPp 3.6.1 aborts itself now and then under load; such a step is not a measurement.
     const aborted = sipp.signal !== null || (sipp.code !== 0 && sipp.code !== 1);
     return {
-      options: { n: o.n, script: o.script, codec, calls, rate, mediaWorkers: o.mediaWorkers, mediaNice: o.mediaNice, mediaPacer: o.mediaPacer },
+      options: { n: o.n, script: o.script, codec, calls, rate, mediaWorkers: o.mediaWorkers, mediaNice: o.mediaNice, mediaPacer: o.mediaPacer, serverNice: o.serverNice },
       loadAverage: [loadBefore, os.loadavg()[0]],
       sipp: { successful: sipp.successful, failed: sipp.failed, code: sipp.code, signal: sipp.signal, aborted },
       digits,
@@ -276,7 +284,8 @@ export function tableRow(r: LoadResult): string {
     o.script +
       (o.mediaWorkers ? `, ${o.mediaWorkers} media workers` : "") +
       (o.mediaPacer ? `, ${o.mediaPacer}` : "") +
-      (o.mediaNice !== undefined ? `, media nice ${o.mediaNice}` : ""),
+      (o.mediaNice !== undefined ? `, media nice ${o.mediaNice}` : "") +
+      (o.serverNice !== undefined ? `, server nice ${o.serverNice}` : ""),
     `${f(r.rtp.lateMs.p50, 2)} / **${f(r.rtp.lateMs.p99, 2)}** / ${f(r.rtp.lateMs.p999, 1)} / ${f(r.rtp.lateMs.max, 0)}`,
     `${r.rtp.slipped} of ${r.rtp.streams}${r.rtp.skippedFrames ? ` (${r.rtp.skippedFrames} frames skipped)` : ""}`,
     `${r.rtp.lost} of ${r.rtp.packets}${r.captureDropped ? ` (capture dropped ${r.captureDropped})` : ""}`,
@@ -328,6 +337,7 @@ async function main(): Promise<void> {
       workers: { type: "string" },
       pacer: { type: "string" },
       nice: { type: "string" },
+      "server-nice": { type: "string" },
       repeat: { type: "string", default: "1" },
       "quiet-below": { type: "string" },
       "quiet-timeout": { type: "string", default: "900" },
@@ -375,6 +385,7 @@ async function main(): Promise<void> {
                 mediaWorkers,
                 mediaPacer,
                 mediaNice,
+                serverNice: values["server-nice"] !== undefined ? Number(values["server-nice"]) : undefined,
                 cpuProfDir: values["cpu-prof"] ? path.join(values["cpu-prof"], `${script}-${n}-${run}`) : undefined,
                 keepDir: values.keep ? path.join(values.keep, `${script}-${n}-${run}`) : undefined,
               });
