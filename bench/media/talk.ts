@@ -27,7 +27,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "ivr-bench-talk-"));
 writeBenchPrompts(path.join(dir, "sounds"));
 const prompt = path.join(dir, "sounds", "prompt.wav");
 
-const engine = await MediaEngine.start({ cacheDir: path.join(dir, "cache"), portRange: [lo, hi], ...(values.workers ? { workers: Number(values.workers) } : {}) } as Parameters<typeof MediaEngine.start>[0]);
+const engine = await MediaEngine.start({ cacheDir: path.join(dir, "cache"), portRange: [lo, hi], workers: values.workers ? Number(values.workers) : undefined });
 const handles: MediaStreamHandle[] = [];
 for (let i = 0; i < n; i++) handles.push(await engine.createStream({ codec: "PCMA", dtmfPt: 101 }));
 
