@@ -53,6 +53,12 @@ export interface CallSessionDeps {
   outbound?: OutboundPort;
 }
 
+/**
+ * Who ended a call, for the call log: the caller (BYE/CANCEL), the flow (its script hung up or
+ * ended), an admin (the Calls page's hang-up), or the system (timeouts, shutdown, a failure).
+ */
+export type HangupBy = "caller" | "flow" | "admin" | "system";
+
 /** What the server adds up across calls once a call is over. */
 export interface CallOutcome {
   cause: string;
@@ -71,6 +77,8 @@ export class CallSession {
   private channel: Channel | undefined;
   private byeDone: Promise<void> = Promise.resolve();
   private readonly cleanups: Array<() => void> = [];
+  /** Set by the first hang-up that did not come from the script; unset at the end: the flow's. */
+  private endedBy: HangupBy | undefined;
 
   constructor(private readonly deps: CallSessionDeps) {}
 
@@ -82,8 +90,9 @@ export class CallSession {
     return this.deps.call;
   }
 
-  /** Hang up from outside (server shutdown, timers): through the session when there is one. */
-  hangup(cause: HangupCause): void {
+  /** Hang up from outside (server shutdown, timers, an admin): through the session when there is one. */
+  hangup(cause: HangupCause, by: HangupBy = "system"): void {
+    if (this.deps.call.state !== "ended" && (!this.channel || this.channel.up)) this.endedBy ??= by;
     if (this.session) this.session.doHangup(cause);
     else this.hangupSip(cause);
   }
@@ -128,7 +137,7 @@ export class CallSession {
       for (const undo of this.cleanups.splice(0)) undo();
       rtp = await media.stream.close().catch(() => undefined);
       const cause = this.channel?.hangupCause ?? endCause ?? "NORMAL_CLEARING";
-      logger?.end(cause, { uuid: this.deps.uuid });
+      logger?.end(cause, { uuid: this.deps.uuid, by: this.endedBy ?? "flow" });
       // The call is over once our BYE is answered (or its transaction timed out).
       await this.settleBye();
       endCause = cause;
@@ -226,6 +235,8 @@ export class CallSession {
     on("dtmf", (d) => channel.pushDtmf(d.digit, Math.round(d.durationMs * 8)));
     stream.on("dtmf", (d) => channel.pushDtmf(d.digit, d.durationSamples));
     on("ended", (e: CallEnded) => {
+      if (e.by === "remote" && this.channel?.up !== false) this.endedBy ??= "caller";
+      else if (e.by === "timeout") this.endedBy ??= "system";
       onEnd(e.cause);
       channel.markHangup(e.cause);
     });

@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import { CallSession } from "./call-session";
+import type { HangupCause } from "../flow/hangup-causes";
+import { CallSession, type HangupBy } from "./call-session";
 import { createClock, type Clock, type ClockSetting } from "./clock";
 import { executeApi } from "./host/fs-api";
 import { LuaHost, readLuaScript } from "./host/lua-host";
@@ -128,6 +129,17 @@ export class IvrServer {
 
   get activeCalls(): number {
     return this.active.size;
+  }
+
+  /**
+   * Hang up one call in progress by its uuid (the call log's callId), e.g. an admin on the
+   * Calls page; false when no such call is in progress here.
+   */
+  hangupCall(uuid: string, cause: HangupCause = "NORMAL_CLEARING", by: HangupBy = "admin"): boolean {
+    const a = this.active.get(uuid);
+    if (!a) return false;
+    a.session.hangup(cause, by);
+    return true;
   }
 
   /** Swap the route table live: new INVITEs and transfers use it; calls in progress keep their script. */

@@ -37,6 +37,18 @@ describe("CallLogWriter", () => {
     expect(log).toEqual([]);
   });
 
+  it("keeps who ended a call (caller, flow, admin, system) and nothing else there", async () => {
+    const w = new CallLogWriter(db.prisma, { targetOf: () => undefined, log: () => {} });
+    for (const [id, by] of [["by-caller", "caller"], ["by-admin", "admin"], ["by-junk", "<script>"]]) {
+      const logger = new CallLogger(id, w.sink);
+      logger.start("alice", "1000");
+      logger.end("NORMAL_CLEARING", { by });
+    }
+    await w.close();
+    const rows = await db.prisma.call.findMany({ where: { callId: { startsWith: "by-" } }, orderBy: { callId: "asc" } });
+    expect(rows.map((r) => [r.callId, r.hangupBy])).toEqual([["by-admin", "admin"], ["by-caller", "caller"], ["by-junk", null]]);
+  });
+
   it("keeps why a playback failed on its event", async () => {
     const w = new CallLogWriter(db.prisma, { targetOf: () => undefined, log: () => undefined });
     const logger = new CallLogger("uuid-err", w.sink);

@@ -24,6 +24,9 @@ type MethodEntry = Extract<CallLogEntry, { method: string }>;
 const isStart = (e: CallLogEntry): e is StartEntry => "event" in e && e.event === "start";
 const isEnd = (e: CallLogEntry): e is EndEntry => "event" in e && e.event === "end";
 
+/** Who may have ended a call (runtime/call-session.ts HangupBy); anything else is not stored. */
+const HANGUP_BY = new Set(["caller", "flow", "admin", "system"]);
+
 /** Strings from the wire are cut to a sane size before they reach a row. */
 const clip = (s: unknown, max = 200) => String(s ?? "").slice(0, max);
 
@@ -139,7 +142,8 @@ export class CallLogWriter {
     for (const e of ends) {
       await this.step(`the end of call ${e.callId}`, async () => {
         // updateMany: a call whose start was dropped is simply not there (no throw).
-        await this.prisma.call.updateMany({ where: { callId: e.callId, endedAt: null }, data: { endedAt: new Date(e.ts), cause: clip(e.cause, 64) } });
+        const hangupBy = typeof e.by === "string" && HANGUP_BY.has(e.by) ? e.by : null;
+        await this.prisma.call.updateMany({ where: { callId: e.callId, endedAt: null }, data: { endedAt: new Date(e.ts), cause: clip(e.cause, 64), hangupBy } });
         this.stats.written++;
       });
     }

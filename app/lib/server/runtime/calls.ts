@@ -16,6 +16,8 @@ export interface CallSummary {
   startedAt: string;
   endedAt: string | null;
   cause: string | null;
+  /** Who ended the call: caller | flow | admin | system (null while in progress or unknown). */
+  hangupBy: string | null;
   durationMs: number | null;
   /** Nodes the call went through (a node re-entered counts again). */
   pathLength: number;
@@ -110,6 +112,7 @@ type CallRow = {
   startedAt: Date;
   endedAt: Date | null;
   cause: string | null;
+  hangupBy: string | null;
 };
 
 async function flowNames(prisma: PrismaClient, rows: CallRow[]): Promise<Map<string, string>> {
@@ -150,6 +153,7 @@ const summary = (r: CallRow, names: Map<string, string>, path?: { pathLength: nu
   startedAt: r.startedAt.toISOString(),
   endedAt: r.endedAt?.toISOString() ?? null,
   cause: r.cause,
+  hangupBy: r.hangupBy,
   durationMs: r.endedAt ? r.endedAt.getTime() - r.startedAt.getTime() : null,
   pathLength: path?.pathLength ?? 0,
   lastNode: path?.lastNode ?? null,

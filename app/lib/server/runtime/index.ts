@@ -12,12 +12,12 @@ import type { PrismaClient } from "../../../../prisma/generated/client/client";
 import { getHttpAllowList } from "../settings";
 import { CallLogWriter } from "./call-log-writer";
 import { readRuntimeConfig, type RuntimeConfig } from "./config";
-import type { FromRuntime, RuntimeThreadData, RuntimeThreadStats, ToRuntime } from "./protocol";
+import type { FromRuntime, LiveCall, RuntimeThreadData, RuntimeThreadStats, ToRuntime } from "./protocol";
 import { registerRuntime } from "./registry";
 import { loadRouteTable, routeFingerprint, type RouteTable } from "./route-table";
 
 export { runtimeEnabled, RuntimeConfigError } from "./config";
-export type { RuntimeThreadStats } from "./protocol";
+export type { LiveCall, RuntimeThreadStats } from "./protocol";
 
 export interface StartRuntimeOptions {
   prisma: PrismaClient;
@@ -46,6 +46,15 @@ export interface RuntimeHandle {
   refresh(): Promise<void>;
   /** Calls in progress, the runtime thread's event-loop delay, ...; rejects when it is not running. */
   stats(timeoutMs?: number): Promise<RuntimeThreadStats>;
+  /** The calls in progress now, each with the node it is in; rejects when the runtime is not running. */
+  live(timeoutMs?: number): Promise<LiveCall[]>;
+  /**
+   * Follow the calls in progress: the listener gets the whole list now (once known) and after
+   * every change (pushed by the runtime thread at most every LIVE_PUSH_MS). Returns the unsubscribe.
+   */
+  watchLive(listener: (calls: LiveCall[]) => void): () => void;
+  /** Hang up a call in progress (an admin's request): false when no such call is in progress. */
+  hangup(callId: string, timeoutMs?: number): Promise<boolean>;
   /** 503 to new calls, let calls finish up to graceMs, then write the rest of the call log. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -91,6 +100,14 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
 
   let nextStatsId = 1;
   const pendingStats = new Map<number, (s: RuntimeThreadStats) => void>();
+  // Replies to "live" and "hangup" requests, by request id.
+  const pendingReplies = new Map<number, (m: FromRuntime) => void>();
+  const liveWatchers = new Set<(calls: LiveCall[]) => void>();
+  let lastLive: LiveCall[] | undefined;
+  const publishLive = (calls: LiveCall[]) => {
+    lastLive = calls;
+    for (const w of liveWatchers) w(calls);
+  };
   let stopRequested = false;
   let stoppingReply: ((activeCalls: number) => void) | undefined;
   let stoppedReply: (() => void) | undefined;
@@ -133,6 +150,13 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         case "stats":
           pendingStats.get(m.id)?.(m.stats);
           pendingStats.delete(m.id);
+          break;
+        case "live":
+          if (m.id === undefined) publishLive(m.calls);
+          else pendingReplies.get(m.id)?.(m);
+          break;
+        case "hangup":
+          pendingReplies.get(m.id)?.(m);
           break;
         case "stopping":
           stoppingReply?.(m.activeCalls);
@@ -200,6 +224,8 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     void t.exited.then(async (code) => {
       if (stopRequested || t !== thread) return;
       running = false;
+      // Its calls went with it.
+      if (liveWatchers.size) publishLive([]);
       const now = Date.now();
       while (restarts.length && now - restarts[0] > 60_000) restarts.shift();
       if (restarts.length >= maxRestarts) {
@@ -215,6 +241,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       if (stopRequested) return void next.end();
       thread = next;
       supervise(thread);
+      if (liveWatchers.size) thread.post({ type: "live-watch", on: true });
       try {
         sipPort = await thread.ready;
         running = true;
@@ -264,6 +291,24 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
   }, options.pollMs ?? 2000);
   timer.unref();
 
+  /** One request to the runtime thread and its reply (by id), or a rejection after timeoutMs. */
+  function ask<R extends FromRuntime>(message: (id: number) => ToRuntime, timeoutMs: number): Promise<R> {
+    if (!running) return Promise.reject(new Error("the runtime thread is not running"));
+    const id = nextStatsId++;
+    return new Promise<R>((resolve, reject) => {
+      const t = setTimeout(() => {
+        pendingReplies.delete(id);
+        reject(new Error(`the runtime thread did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      pendingReplies.set(id, (m) => {
+        clearTimeout(t);
+        pendingReplies.delete(id);
+        resolve(m as R);
+      });
+      thread.post(message(id));
+    });
+  }
+
   let stopped: Promise<void> | undefined;
   const handle: RuntimeHandle = {
     ownThread: config.ownThread,
@@ -290,6 +335,26 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         });
         thread.post({ type: "stats", id });
       });
+    },
+    async live(timeoutMs = 2000) {
+      const m = await ask<Extract<FromRuntime, { type: "live" }>>((id) => ({ type: "live", id }), timeoutMs);
+      return m.calls;
+    },
+    watchLive(listener) {
+      liveWatchers.add(listener);
+      if (liveWatchers.size === 1) {
+        lastLive = undefined;
+        if (running) thread.post({ type: "live-watch", on: true });
+      } else if (lastLive) listener(lastLive);
+      return () => {
+        if (!liveWatchers.delete(listener) || liveWatchers.size) return;
+        lastLive = undefined;
+        if (running && !stopRequested) thread.post({ type: "live-watch", on: false });
+      };
+    },
+    async hangup(callId, timeoutMs = 2000) {
+      const m = await ask<Extract<FromRuntime, { type: "hangup" }>>((id) => ({ type: "hangup", id, callId }), timeoutMs);
+      return m.found;
     },
     stop(graceMs = 10_000) {
       stopped ??= (async () => {
@@ -324,6 +389,9 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       return sipPort;
     },
     stats: (timeoutMs) => handle.stats(timeoutMs),
+    live: (timeoutMs) => handle.live(timeoutMs),
+    watchLive: (listener) => handle.watchLive(listener),
+    hangup: (callId, timeoutMs) => handle.hangup(callId, timeoutMs),
   });
   return handle;
 }

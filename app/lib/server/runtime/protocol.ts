@@ -37,8 +37,28 @@ export interface RuntimeThreadStats {
   callLogEntries: number;
 }
 
+/** A call in progress on the runtime thread, as the live view shows it. */
+export interface LiveCall {
+  /** The runtime's call UUID (the call log's callId). */
+  callId: string;
+  from: string;
+  to: string;
+  /** What the call's route ran when it started (null: a route outside the designer's table). */
+  flowId: string | null;
+  version: number | null;
+  startedAt: string;
+  /** The node the call is in now (null until its script enters one). */
+  node: string | null;
+  /** Since when it is in that node. */
+  nodeSince: string;
+}
+
 export type ToRuntime =
   | { type: "routes"; routes: ThreadRoute[]; httpAllowList: string[] }
+  /** While on, the runtime thread pushes the live calls whenever they change (at most every LIVE_PUSH_MS). */
+  | { type: "live-watch"; on: boolean }
+  | { type: "live"; id: number }
+  | { type: "hangup"; id: number; callId: string }
   | { type: "stats"; id: number }
   | { type: "stop"; graceMs: number };
 
@@ -48,5 +68,11 @@ export type FromRuntime =
   | { type: "log"; line: string }
   | { type: "calls"; entries: CallLogEntry[] }
   | { type: "stats"; id: number; stats: RuntimeThreadStats }
+  /** The calls in progress: the answer to a "live" request (id), or a push while watched (no id). */
+  | { type: "live"; id?: number; calls: LiveCall[] }
+  | { type: "hangup"; id: number; found: boolean }
   | { type: "stopping"; activeCalls: number }
   | { type: "stopped" };
+
+/** Pushes of the live calls are at most this often (a busy runtime changes nodes many times a second). */
+export const LIVE_PUSH_MS = 250;

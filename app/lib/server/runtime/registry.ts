@@ -1,13 +1,17 @@
 // Where the API's route handlers find the running runtime. server.mjs's bundle starts it and
 // Next's bundle serves the routes, so the two share it through one globalThis key (as they share
 // the database), never through a module instance.
-import type { RuntimeThreadStats } from "./protocol";
+import type { LiveCall, RuntimeThreadStats } from "./protocol";
 
 export interface RuntimeStatus {
   sipAddress: string;
   sipPort: number;
   /** The runtime thread's own report; rejects when it is not running or does not answer. */
   stats(timeoutMs?: number): Promise<RuntimeThreadStats>;
+  /** Calls in progress with their current node (index.ts RuntimeHandle has the details). */
+  live(timeoutMs?: number): Promise<LiveCall[]>;
+  watchLive(listener: (calls: LiveCall[]) => void): () => void;
+  hangup(callId: string, timeoutMs?: number): Promise<boolean>;
 }
 
 const KEY = Symbol.for("ivr-studio.runtime");

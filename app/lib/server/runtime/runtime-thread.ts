@@ -11,7 +11,7 @@ import { compileRoute, type Route } from "../../../../runtime/routes";
 import { IvrServer } from "../../../../runtime/server";
 import type { CallLogEntry } from "../../../../runtime/session/call-log";
 import { ensureStarterSounds } from "../../../../runtime/speech/starter-sounds";
-import type { FromRuntime, RuntimeThreadData, ThreadRoute, ToRuntime } from "./protocol";
+import { LIVE_PUSH_MS, type FromRuntime, type LiveCall, type RuntimeThreadData, type ThreadRoute, type ToRuntime } from "./protocol";
 
 export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
   const post = (m: FromRuntime) => port.postMessage(m);
@@ -57,11 +57,58 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
     post({ type: "calls", entries: batch });
     batch = [];
   }
+  // The live view: calls in progress and the node each is in, kept from the call log as it passes
+  // (a node entry is logged as setVariable("ivr_node", id) the moment it happens).
+  const live = new Map<string, LiveCall>();
+  let liveWatched = false;
+  let liveDirty = false;
+  let liveTimer: NodeJS.Timeout | undefined;
+  let lastLivePush = 0;
+  const liveCalls = () => [...live.values()];
+  function pushLive(): void {
+    liveTimer = undefined;
+    if (!liveWatched || !liveDirty) return;
+    liveDirty = false;
+    lastLivePush = Date.now();
+    post({ type: "live", calls: liveCalls() });
+  }
+  function liveChanged(): void {
+    liveDirty = true;
+    if (liveWatched) liveTimer ??= setTimeout(pushLive, Math.max(0, lastLivePush + LIVE_PUSH_MS - Date.now()));
+  }
+  function trackLive(entry: CallLogEntry): void {
+    if ("event" in entry) {
+      if (entry.event === "start") {
+        live.set(entry.callId, {
+          callId: entry.callId,
+          from: String(entry.from ?? ""),
+          to: String(entry.to ?? ""),
+          flowId: typeof entry.flowId === "string" ? entry.flowId : null,
+          version: typeof entry.version === "number" ? entry.version : null,
+          startedAt: entry.ts,
+          node: null,
+          nodeSince: entry.ts,
+        });
+      } else if (!live.delete(entry.callId)) return;
+      liveChanged();
+      return;
+    }
+    const call = live.get(entry.callId);
+    if (!call) return;
+    const node = entry.method === "setVariable" && entry.args[0] === "ivr_node" && typeof entry.args[1] === "string" ? entry.args[1] : entry.node;
+    if (node && node !== call.node) {
+      call.node = node;
+      call.nodeSince = entry.ts;
+      liveChanged();
+    }
+  }
+
   function callLog(entry: CallLogEntry): void {
     if ("event" in entry && entry.event === "start" && typeof entry.route === "string") {
       const target = targets.get(entry.route);
       if (target) entry = { ...entry, flowId: target.flowId, version: target.version };
     }
+    trackLive(entry);
     batch.push(entry);
     if (batch.length >= 200) flushCalls();
     else batchTimer ??= setTimeout(flushCalls, 20);
@@ -111,6 +158,22 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
         post({ type: "stats", id: m.id, stats });
         break;
       }
+      case "live-watch":
+        liveWatched = m.on;
+        if (m.on) {
+          liveDirty = true;
+          pushLive();
+        } else if (liveTimer) {
+          clearTimeout(liveTimer);
+          liveTimer = undefined;
+        }
+        break;
+      case "live":
+        post({ type: "live", id: m.id, calls: liveCalls() });
+        break;
+      case "hangup":
+        post({ type: "hangup", id: m.id, found: server.hangupCall(m.callId, "NORMAL_CLEARING", "admin") });
+        break;
       case "stop":
         stopping ??= (async () => {
           post({ type: "stopping", activeCalls: server.activeCalls });
@@ -121,6 +184,7 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
             log(`[runtime] stop failed: ${(e as Error)?.message ?? e}`);
           }
           loopDelay.disable();
+          if (liveTimer) clearTimeout(liveTimer);
           flushCalls();
           post({ type: "stopped" });
         })();
