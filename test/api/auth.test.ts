@@ -170,8 +170,9 @@ describe("roles, CSRF and API tokens", () => {
     const mine = await call(tokens.GET, "GET", "/api/tokens", { as: editor });
     expect(mine.body.tokens).toHaveLength(1);
     expect(mine.body.tokens[0].lastUsedAt).not.toBeNull();
-    // Someone else cannot delete it; the owner can, and it stops working.
-    expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: adminCaller, params: { id: t.body.id } })).status).toBe(404);
+    // Another (non-admin) user cannot delete it; the owner can, and it stops working.
+    const other = await makeUser(db, "editor");
+    expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: other, params: { id: t.body.id } })).status).toBe(404);
     expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: editor, params: { id: t.body.id } })).status).toBe(204);
     expect((await call(flows.GET, "GET", "/api/flows", { bearer: t.body.token })).status).toBe(401);
   });

@@ -6,6 +6,7 @@ import { mediaDir } from "../../lib/server/paths";
 import { addPrompt, listPrompts, promptLimits } from "../../lib/server/prompts/library";
 import { checkPromptName, nameFromFileName } from "../../lib/server/prompts/names";
 import { flag, readUpload } from "../../lib/server/prompts/upload";
+import { recordAudit } from "../../lib/server/audit";
 
 /** The prompt library, and every audio file under the media folder (FreeSWITCH sounds too) for pickers (viewer). */
 export const GET = handler(async (req) => {
@@ -16,7 +17,8 @@ export const GET = handler(async (req) => {
 
 /** multipart/form-data: file, name (default: from the file name), replace, trim, normalize -> 201 { prompt } (editor). */
 export const POST = handler(async (req) => {
-  const { user } = await requireUser(req, "editor");
+  const auth = await requireUser(req, "editor");
+  const { user } = auth;
   const limits = promptLimits();
   const upload = await readUpload(req, limits.maxBytes);
   const name = checkPromptName(upload.fields.name?.trim() ? upload.fields.name : nameFromFileName(upload.fileName));
@@ -27,5 +29,6 @@ export const POST = handler(async (req) => {
     mediaDir(),
     limits,
   );
+  await recordAudit(auth, { action: "prompt.create", target: { type: "prompt", id: r.prompt.name, label: r.prompt.name }, details: { source, replaced: !r.created } });
   return json({ prompt: r.prompt }, r.created ? 201 : 200);
 });

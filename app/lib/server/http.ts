@@ -6,6 +6,8 @@ import { bodyTooLargeMessage, readLimits } from "./limits";
 export type ErrorCode =
   | "unauthenticated"
   | "forbidden"
+  | "password_change_required"
+  | "last_admin"
   | "not_found"
   | "invalid"
   | "conflict"

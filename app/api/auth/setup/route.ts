@@ -5,6 +5,7 @@ import { isLocalRequest } from "../../../lib/server/auth/peer";
 import { createSession, refuseForeignOrigin, sessionCookie } from "../../../lib/server/auth/session";
 import { setupTokenKey, setupTokenMatches } from "../../../lib/server/auth/setup";
 import { createUser, parseNewUser } from "../../../lib/server/auth/users";
+import { recordAudit } from "../../../lib/server/audit";
 
 const SETUP_LOCK_ID = 48151623;
 
@@ -32,6 +33,7 @@ export const POST = handler(async (req) => {
     if ((await tx.user.count()) > 0) throw done();
     const created = await createUser(tx, input);
     await tx.setting.deleteMany({ where: { key: setupTokenKey } });
+    await recordAudit({ user: created, via: "cookie" }, { action: "auth.setup", target: { type: "user", id: created.id, label: created.email }, details: { local, role: "admin" } }, tx);
     return created;
   });
   const session = await createSession(prisma, user.id);

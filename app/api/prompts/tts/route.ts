@@ -5,6 +5,7 @@ import { mediaDir } from "../../../lib/server/paths";
 import { addPrompt, promptLimits } from "../../../lib/server/prompts/library";
 import { checkPromptName } from "../../../lib/server/prompts/names";
 import { speak } from "../../../lib/server/prompts/tts";
+import { recordAudit } from "../../../lib/server/audit";
 import { MAX_TTS_TEXT } from "../../../../runtime/speech/tts-engines";
 
 /**
@@ -12,7 +13,8 @@ import { MAX_TTS_TEXT } from "../../../../runtime/speech/tts-engines";
  * preview -> the audio (audio/wav); otherwise saved as a prompt -> 201 { prompt } (editor).
  */
 export const POST = handler(async (req) => {
-  const { user } = await requireUser(req, "editor");
+  const auth = await requireUser(req, "editor");
+  const { user } = auth;
   const body = await readObject(req);
   const text = requiredString(body, "text", MAX_TTS_TEXT);
   const engine = requiredString(body, "engine", 40);
@@ -28,5 +30,6 @@ export const POST = handler(async (req) => {
     mediaDir(),
     promptLimits(),
   );
+  await recordAudit(auth, { action: "prompt.create", target: { type: "prompt", id: r.prompt.name, label: r.prompt.name }, details: { source: "tts", engine, voice, replaced: !r.created } });
   return json({ prompt: r.prompt }, r.created ? 201 : 200);
 });

@@ -19,9 +19,18 @@ export interface PublicUser {
 export interface Auth {
   user: PublicUser;
   via: "cookie" | "token";
+  /** An admin set a temporary password: until it is changed, only the password change is open. */
+  mustChangePassword: boolean;
+  /** The session row (cookie) or the API token (token) the caller came with. */
+  credentialId: string;
+  tokenName?: string;
 }
 
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
+
+/** The lower of two roles: what a token limited to `cap` may do for a user holding `role`. */
+export const lowerRole = (role: Role, cap: Role | null | undefined): Role => (cap && RANK[cap] < RANK[role] ? cap : role);
+export const roleAtLeast = (role: Role, min: Role): boolean => RANK[role] >= RANK[min];
 
 export const publicUser = (u: PublicUser): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role });
 
@@ -56,24 +65,41 @@ export function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** The caller, or null when anonymous (or the cookie/token is unknown or expired). */
-export async function authenticate(req: Request): Promise<Auth | null> {
+type Resolved = Auth | { refused: string } | null;
+
+/**
+ * The caller from the request's token or cookie; { refused } says why a credential that was
+ * sent does not work (expired, account disabled) so the 401 can say so.
+ */
+async function resolveCaller(req: Request): Promise<Resolved> {
   const prisma = await getPrisma();
+  const now = Date.now();
   const bearer = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (bearer) {
     const token = await prisma.apiToken.findUnique({ where: { tokenHash: sha256(bearer) }, include: { user: true } });
-    if (!token) return null;
+    if (!token) return { refused: "That API token is not valid (unknown or revoked)." };
+    if (token.expiresAt && token.expiresAt.getTime() <= now) return { refused: `That API token expired at ${token.expiresAt.toISOString()}; create a new one.` };
+    if (token.user.disabledAt) return { refused: "That API token's account is disabled." };
     // Best-effort bookkeeping, at most once a minute per token.
-    if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
-      await prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
+    if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > 60_000) {
+      await prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date(now) } }).catch(() => {});
     }
-    return { user: publicUser(token.user), via: "token" };
+    // A token acts with its owner's current role, or the lower role it was limited to: never more.
+    const user = { ...publicUser(token.user), role: lowerRole(token.user.role, token.role) };
+    return { user, via: "token", mustChangePassword: false, credentialId: token.id, tokenName: token.name };
   }
   const cookie = readCookie(req, SESSION_COOKIE);
   if (!cookie) return null;
   const session = await prisma.session.findUnique({ where: { tokenHash: sha256(cookie) }, include: { user: true } });
-  if (!session || session.expiresAt.getTime() <= Date.now()) return null;
-  return { user: publicUser(session.user), via: "cookie" };
+  if (!session || session.expiresAt.getTime() <= now) return null;
+  if (session.user.disabledAt) return { refused: "This account is disabled; ask an admin." };
+  return { user: publicUser(session.user), via: "cookie", mustChangePassword: session.user.mustChangePassword, credentialId: session.id };
+}
+
+/** The caller, or null when anonymous (or the cookie/token is unknown, expired, or its account disabled). */
+export async function authenticate(req: Request): Promise<Auth | null> {
+  const r = await resolveCaller(req);
+  return r && "user" in r ? r : null;
 }
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -106,12 +132,21 @@ export function checkSameOrigin(req: Request): void {
 
 export type MinRole = "viewer" | "editor" | "admin";
 
-/** The authenticated caller with at least `role`; 401/403 otherwise. Writes with a cookie must be same-origin. */
-export async function requireUser(req: Request, role: MinRole = "viewer"): Promise<Auth> {
-  const auth = await authenticate(req);
-  if (!auth) throw new ApiError(401, "unauthenticated", "Sign in first (or send an API token as Authorization: Bearer <token>).");
+/**
+ * The authenticated caller with at least `role`; 401/403 otherwise. Writes with a cookie must be
+ * same-origin. A user with a temporary password may do nothing but change it (passwordChange).
+ */
+export async function requireUser(req: Request, role: MinRole = "viewer", options: { passwordChange?: boolean } = {}): Promise<Auth> {
+  const r = await resolveCaller(req);
+  if (!r || !("user" in r)) {
+    throw new ApiError(401, "unauthenticated", r?.refused ?? "Sign in first (or send an API token as Authorization: Bearer <token>).");
+  }
+  const auth = r;
   if (auth.via === "cookie" && MUTATING.has(req.method)) checkSameOrigin(req);
-  if (RANK[auth.user.role] < RANK[role]) {
+  if (auth.mustChangePassword && !options.passwordChange) {
+    throw new ApiError(403, "password_change_required", "An admin set a temporary password for this account: choose a new password first.");
+  }
+  if (!roleAtLeast(auth.user.role, role)) {
     throw new ApiError(403, "forbidden", `This needs the ${role} role; you are ${auth.user.role === "admin" ? "an" : "a"} ${auth.user.role}.`);
   }
   return auth;

@@ -33,3 +33,25 @@ export async function createUser(prisma: Pick<PrismaClient, "user">, u: NewUser)
   });
   return publicUser(user);
 }
+
+export interface UserAdminView extends PublicUser {
+  createdAt: string;
+  disabled: boolean;
+  disabledAt: string | null;
+  mustChangePassword: boolean;
+  lastLoginAt: string | null;
+  tokens: number;
+}
+
+type UserRow = PublicUser & { createdAt: Date; disabledAt: Date | null; mustChangePassword: boolean; lastLoginAt: Date | null; _count?: { apiTokens: number } };
+
+/** What the admin's user list shows (never the password hash). */
+export const adminView = (u: UserRow): UserAdminView => ({
+  ...publicUser(u),
+  createdAt: u.createdAt.toISOString(),
+  disabled: !!u.disabledAt,
+  disabledAt: u.disabledAt?.toISOString() ?? null,
+  mustChangePassword: u.mustChangePassword,
+  lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+  tokens: u._count?.apiTokens ?? 0,
+});

@@ -1,0 +1,233 @@
+// Users and access: the audit log (publications, rollbacks, routes, settings, users and tokens
+// each write an entry; GET /api/audit filters and pages them, admins only; the table refuses
+// updates), user management, API tokens. One database for the whole file.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../app/lib/server/db/client";
+import { recordAudit } from "../../app/lib/server/audit";
+import * as audit from "../../app/api/audit/route";
+import * as facets from "../../app/api/audit/facets/route";
+import * as flows from "../../app/api/flows/route";
+import * as publish from "../../app/api/flows/[id]/publish/route";
+import * as rollback from "../../app/api/flows/[id]/versions/[n]/rollback/route";
+import * as routes from "../../app/api/routes/route";
+import * as routeById from "../../app/api/routes/[id]/route";
+import * as settings from "../../app/api/settings/route";
+import * as users from "../../app/api/users/route";
+import * as tokens from "../../app/api/tokens/route";
+import * as tokenById from "../../app/api/tokens/[id]/route";
+import { call, makeUser, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
+
+let db: Database;
+let admin: Caller;
+let editor: Caller;
+let viewer: Caller;
+beforeAll(async () => {
+  db = await startTestDatabase();
+  admin = await makeUser(db, "admin", "Ada Admin");
+  editor = await makeUser(db, "editor", "Eve Editor");
+  viewer = await makeUser(db, "viewer", "Vic Viewer");
+});
+afterAll(stopTestDatabase);
+
+const log = async (query: string, as: Caller = admin) => {
+  const r = await call(audit.GET, "GET", "/api/audit", { as, query });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body as { entries: any[]; nextCursor: string | null };
+};
+const latest = async (action: string) => (await log(`action=${action}&limit=1`)).entries[0];
+
+describe("audit entries", () => {
+  let flowId = "";
+  let routeId = "";
+
+  it("records a publication and a rollback with the flow, the version and the actor", async () => {
+    const created = await call(flows.POST, "POST", "/api/flows", { as: editor, body: { name: "Audited", template: "main-menu" } });
+    flowId = created.body.flow.id;
+    const params = { id: flowId };
+    expect((await call(publish.POST, "POST", `/api/flows/${flowId}/publish`, { as: editor, params, body: { note: "first" } })).status).toBe(201);
+    expect((await call(publish.POST, "POST", `/api/flows/${flowId}/publish`, { as: editor, params, body: { note: "second" } })).status).toBe(201);
+    const pub = await latest("flow.publish");
+    expect(pub).toMatchObject({
+      actorId: editor.user.id,
+      actor: editor.user.email,
+      via: "cookie",
+      action: "flow.publish",
+      targetType: "flow",
+      targetId: flowId,
+      target: "Audited",
+      details: { version: 2, note: "second" },
+    });
+    expect(Date.parse(pub.at)).not.toBeNaN();
+    const rb = await call(rollback.POST, "POST", `/api/flows/${flowId}/versions/1/rollback`, { as: editor, params: { id: flowId, n: "1" }, body: {} });
+    expect(rb.status).toBe(201);
+    expect(await latest("flow.rollback")).toMatchObject({ actorId: editor.user.id, targetId: flowId, details: { to: 1, version: 3 } });
+  });
+
+  it("records route creation, each changed field of an update, and deletion", async () => {
+    const r = await call(routes.POST, "POST", "/api/routes", { as: editor, body: { pattern: "5550100", flowId } });
+    expect(r.status).toBe(201);
+    routeId = r.body.route.id;
+    expect(await latest("route.create")).toMatchObject({ targetType: "route", targetId: routeId, target: "5550100", details: { flowId, flow: "Audited", enabled: true } });
+    const u = await call(routeById.PUT, "PUT", `/api/routes/${routeId}`, { as: editor, params: { id: routeId }, body: { enabled: false, version: 1 } });
+    expect(u.status).toBe(200);
+    expect((await latest("route.update")).details).toEqual({ changes: { enabled: { from: true, to: false }, version: { from: null, to: 1 } } });
+    expect((await call(routeById.DELETE, "DELETE", `/api/routes/${routeId}`, { as: editor, params: { id: routeId } })).status).toBe(204);
+    expect(await latest("route.delete")).toMatchObject({ targetId: routeId, target: "5550100", details: { flowId, version: 1 } });
+  });
+
+  it("records a settings change with the value before and after", async () => {
+    expect((await call(settings.PUT, "PUT", "/api/settings", { as: admin, body: { httpAllowList: ["api.example.com"] } })).status).toBe(200);
+    expect(await latest("settings.update")).toMatchObject({ actorId: admin.user.id, targetType: "settings", details: { from: [], to: ["api.example.com"] } });
+  });
+
+  it("records user creation and token creation/revocation, never the secret", async () => {
+    const u = await call(users.POST, "POST", "/api/users", { as: admin, body: { email: "new@example.com", name: "New", password: "long enough pw", role: "viewer" } });
+    expect(u.status).toBe(201);
+    const created = await latest("user.create");
+    expect(created).toMatchObject({ targetType: "user", targetId: u.body.user.id, target: "new@example.com", details: { role: "viewer" } });
+    expect(JSON.stringify(created)).not.toContain("long enough pw");
+    const t = await call(tokens.POST, "POST", "/api/tokens", { as: editor, body: { name: "CI" } });
+    expect(t.status).toBe(201);
+    const minted = await latest("token.create");
+    expect(minted).toMatchObject({ actorId: editor.user.id, targetId: t.body.id, target: "CI", details: { role: "editor", expiresAt: t.body.expiresAt } });
+    expect(JSON.stringify(minted)).not.toContain(t.body.token);
+    // An action taken with the token names the token.
+    const byToken = await call(routes.POST, "POST", "/api/routes", { bearer: t.body.token, body: { pattern: "5550199", flowId } });
+    expect(byToken.status).toBe(201);
+    expect(await latest("route.create")).toMatchObject({ actorId: editor.user.id, via: "token", details: { token: "CI" } });
+    expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: editor, params: { id: t.body.id } })).status).toBe(204);
+    expect(await latest("token.revoke")).toMatchObject({ targetId: t.body.id, target: "CI", details: { owner: editor.user.email } });
+  });
+});
+
+describe("GET /api/audit", () => {
+  it("is for admins only, and refuses anonymous callers", async () => {
+    expect((await call(audit.GET, "GET", "/api/audit")).status).toBe(401);
+    for (const who of [viewer, editor]) {
+      const r = await call(audit.GET, "GET", "/api/audit", { as: who });
+      expect(r.status).toBe(403);
+      expect(r.body.error).toBe("forbidden");
+    }
+    expect((await call(facets.GET, "GET", "/api/audit/facets", { as: editor })).status).toBe(403);
+  });
+
+  it("filters by actor (id or email), by action or its noun, and by time", async () => {
+    const byEditor = await log(`actor=${editor.user.id}&limit=200`);
+    expect(byEditor.entries.length).toBeGreaterThan(5);
+    expect(byEditor.entries.every((e) => e.actorId === editor.user.id)).toBe(true);
+    const byEmail = await log(`actor=${encodeURIComponent(editor.user.email.toUpperCase())}&limit=200`);
+    expect(byEmail.entries.map((e) => e.id)).toEqual(byEditor.entries.map((e) => e.id));
+    const routeActions = (await log("action=route")).entries.map((e) => e.action);
+    expect(new Set(routeActions)).toEqual(new Set(["route.create", "route.update", "route.delete"]));
+    // Time window: entries stamped at pinned instants.
+    const t0 = new Date("2031-01-01T10:00:00Z");
+    await db.prisma.auditLog.create({ data: { at: t0, action: "cluster.drain", target: "node-a" } });
+    await db.prisma.auditLog.create({ data: { at: new Date("2031-01-01T12:00:00Z"), action: "cluster.drain", target: "node-b" } });
+    const window = await log("since=2031-01-01T09:00:00Z&until=2031-01-01T11:00:00Z");
+    expect(window.entries.map((e) => e.target)).toEqual(["node-a"]);
+    const bad = await call(audit.GET, "GET", "/api/audit", { as: admin, query: "since=yesterday" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/ISO 8601/);
+    const f = await call(facets.GET, "GET", "/api/audit/facets", { as: admin });
+    expect(f.body.actions).toContain("cluster.drain");
+    expect(f.body.actors).toContain(editor.user.email);
+  });
+
+  it("pages newest first without gaps or repeats", async () => {
+    const all = (await log("limit=200")).entries.map((e) => e.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { entries: any[]; nextCursor: string | null } = await log(`limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(page.entries.length).toBeLessThanOrEqual(3);
+      seen.push(...page.entries.map((e) => e.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all);
+    expect(all.map(Number)).toEqual([...all.map(Number)].sort((a, b) => b - a));
+  });
+});
+
+describe("API tokens", () => {
+  const mint = (as: Caller, body: Record<string, unknown>) => call(tokens.POST, "POST", "/api/tokens", { as, body });
+  const asToken = (token: string) => call(flows.POST, "POST", "/api/flows", { bearer: token, body: { name: "by token" } });
+
+  it("have an expiry (default 90 days, 1-366), shown in the list, and expired tokens are refused", async () => {
+    const t = await mint(editor, { name: "short", expiresInDays: 1 });
+    expect(t.status).toBe(201);
+    const days = (Date.parse(t.body.expiresAt) - Date.parse(t.body.createdAt)) / 86_400_000;
+    expect(days).toBeCloseTo(1, 3);
+    const d = await mint(editor, { name: "default" });
+    expect((Date.parse(d.body.expiresAt) - Date.parse(d.body.createdAt)) / 86_400_000).toBeCloseTo(90, 3);
+    for (const bad of [0, 367, 1.5, "7"]) {
+      const r = await mint(editor, { name: "bad", expiresInDays: bad });
+      expect(r.status).toBe(400);
+      expect(r.body.message).toMatch(/expiresInDays/);
+    }
+    expect((await asToken(t.body.token)).status).toBe(201);
+    const listed = (await call(tokens.GET, "GET", "/api/tokens", { as: editor })).body.tokens.find((x: any) => x.id === t.body.id);
+    expect(listed).toMatchObject({ name: "short", expiresAt: t.body.expiresAt, expired: false, role: null });
+    expect(listed.lastUsedAt).not.toBeNull();
+    // Expire it (as the clock would) and it stops working, with a 401 that says so.
+    await db.prisma.apiToken.update({ where: { id: t.body.id }, data: { expiresAt: new Date(Date.parse(listed.createdAt) - 1000) } });
+    const refused = await asToken(t.body.token);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toMatch(/expired/);
+    const after = (await call(tokens.GET, "GET", "/api/tokens", { as: editor })).body.tokens.find((x: any) => x.id === t.body.id);
+    expect(after.expired).toBe(true);
+  });
+
+  it("carry the owner's role, or a lower one, never more", async () => {
+    const up = await mint(editor, { name: "admin please", role: "admin" });
+    expect(up.status).toBe(403);
+    expect(up.body.message).toMatch(/more rights than its owner/);
+    const low = await mint(editor, { name: "read only", role: "viewer" });
+    expect(low.status).toBe(201);
+    expect(low.body.role).toBe("viewer");
+    expect((await asToken(low.body.token)).status).toBe(403);
+    expect((await call(flows.GET, "GET", "/api/flows", { bearer: low.body.token })).status).toBe(200);
+    // An admin's viewer token cannot do admin things either.
+    const adminView = await mint(admin, { name: "admin viewer", role: "viewer" });
+    expect((await call(users.GET, "GET", "/api/users", { bearer: adminView.body.token })).status).toBe(403);
+    // The owner's current role always caps the token: demoted owner, demoted token.
+    const full = await mint(editor, { name: "full" });
+    expect((await asToken(full.body.token)).status).toBe(201);
+    await db.prisma.user.update({ where: { id: editor.user.id }, data: { role: "viewer" } });
+    try {
+      expect((await asToken(full.body.token)).status).toBe(403);
+    } finally {
+      await db.prisma.user.update({ where: { id: editor.user.id }, data: { role: "editor" } });
+    }
+  });
+
+  it("cannot be minted with another token, and other users' tokens are the admin's business only", async () => {
+    const t = await mint(editor, { name: "ci" });
+    const viaToken = await call(tokens.POST, "POST", "/api/tokens", { bearer: t.body.token, body: { name: "child" } });
+    expect(viaToken.status).toBe(403);
+    expect(viaToken.body.message).toMatch(/signed-in person/);
+    expect((await call(tokens.GET, "GET", "/api/tokens", { as: viewer, query: "all=1" })).status).toBe(403);
+    expect((await call(tokens.GET, "GET", "/api/tokens", { as: viewer, query: `userId=${editor.user.id}` })).status).toBe(403);
+    const all = await call(tokens.GET, "GET", "/api/tokens", { as: admin, query: "all=1" });
+    expect(all.body.tokens.find((x: any) => x.id === t.body.id).owner).toMatchObject({ id: editor.user.id, email: editor.user.email });
+    expect(JSON.stringify(all.body)).not.toContain(t.body.token);
+    // Nobody but the owner and an admin may revoke it.
+    expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: viewer, params: { id: t.body.id } })).status).toBe(404);
+    expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: admin, params: { id: t.body.id } })).status).toBe(204);
+    expect((await asToken(t.body.token)).status).toBe(401);
+    expect(await latest("token.revoke")).toMatchObject({ actorId: admin.user.id, target: "ci", details: { owner: editor.user.email } });
+  });
+});
+
+describe("recordAudit", () => {
+  it("takes actions as noun.verb and keeps oversized details out", async () => {
+    await expect(recordAudit(null, { action: "Bad Action" }, db.prisma)).rejects.toThrow(/noun\.verb/);
+    await recordAudit({ user: admin.user, via: "cookie" }, { action: "gateway.create", target: { type: "gateway", id: "g1", label: "carrier" }, details: { blob: "x".repeat(20_000) } });
+    const e = await latest("gateway.create");
+    expect(e).toMatchObject({ actor: admin.user.email, target: "carrier", details: { truncated: true } });
+  });
+
+  it("is append-only in the database itself", async () => {
+    const row = await db.prisma.auditLog.findFirstOrThrow({ where: { action: "gateway.create" } });
+    await expect(db.prisma.auditLog.update({ where: { id: row.id }, data: { action: "gateway.delete" } })).rejects.toThrow(/cannot be changed/);
+  });
+});
