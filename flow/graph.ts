@@ -49,6 +49,11 @@ export const flowSettingsSchema = z.object({
     label: "Variables",
     help: "Channel variables set when the call enters the flow.",
   }),
+  requirePassingTests: ui(z.boolean().default(false), {
+    widget: "boolean",
+    label: "Publishing requires passing test cases",
+    help: "Publish runs the flow's test cases (Lua and TypeScript) first and refuses when any fails.",
+  }),
 });
 
 export const flowGraphSchema = z.object({

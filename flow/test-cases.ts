@@ -2,6 +2,7 @@
 // the call's variables, stubbed HTTP replies, and the outcome expected. The runner lives in
 // runtime/testing/ (it runs the generated script on the runtime's Session semantics).
 import { z } from "zod";
+import { HANGUP_CAUSES } from "./hangup-causes";
 
 const nodeId = z.string().min(1);
 /** Virtual milliseconds (the runner's clock is virtual: a 5 s timeout takes no real time). */
@@ -36,6 +37,25 @@ export const httpStubSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
 });
 
+/**
+ * How a dialled party behaves when the flow bridges to it. The flow's branches then follow the
+ * variables FreeSWITCH sets for that result (originate_disposition, originate_failed_cause,
+ * DIALSTATUS, last_bridge_hangup_cause), set by the runtime's own originate engine.
+ */
+export const bridgeStubSchema = z.strictObject({
+  /** The dialled number or user (1001 in user/1001, the number after a gateway); absent = any. */
+  to: z.string().optional(),
+  /**
+   * answer: rings for ringMs, answers, talks for talkMs, then hangs up (NORMAL_CLEARING);
+   * busy: rings for ringMs, then 486 (USER_BUSY); no_answer: rings until the bridge's ring
+   * timeout (NO_ANSWER); failed: ends after ringMs with `cause` (default CALL_REJECTED).
+   */
+  outcome: z.enum(["answer", "busy", "no_answer", "failed"]),
+  ringMs: ms.optional(),
+  talkMs: ms.optional(),
+  cause: z.string().refine((c) => c in HANGUP_CAUSES, "a FreeSWITCH hangup cause name, e.g. CALL_REJECTED").optional(),
+});
+
 export const testExpectationSchema = z
   .strictObject({
     /** Every node id the call went through, in order. */
@@ -61,6 +81,8 @@ export const flowTestCaseSchema = z.strictObject({
   variables: z.record(z.string(), z.string()).optional(),
   /** HTTP replies, each used once, the first that matches a request. */
   http: z.array(httpStubSchema).max(200).optional(),
+  /** Dialled parties, each used once, the first whose `to` matches. Without: every dial fails (NO_ROUTE_DESTINATION). */
+  bridges: z.array(bridgeStubSchema).max(50).optional(),
   expect: testExpectationSchema,
 });
 
@@ -71,5 +93,6 @@ export const flowTestCasesSchema = z
 
 export type CallerStep = z.output<typeof callerStepSchema>;
 export type HttpStub = z.output<typeof httpStubSchema>;
+export type BridgeStub = z.output<typeof bridgeStubSchema>;
 export type TestExpectation = z.output<typeof testExpectationSchema>;
 export type FlowTestCase = z.output<typeof flowTestCaseSchema>;

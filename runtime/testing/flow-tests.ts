@@ -21,6 +21,7 @@ import { loadTsScript, TsHost, type ScriptEnd } from "../host/ts-host";
 import { Channel } from "../session/channel";
 import { FsSession } from "../session/session";
 import { VirtualControl, VirtualMedia } from "./virtual-call";
+import { virtualOutbound } from "./virtual-outbound";
 
 export type TestLanguage = "lua" | "ts";
 
@@ -51,6 +52,8 @@ export interface CaseResult {
   passed: boolean;
   /** The first difference from the expected outcome (one line), when it failed. */
   failure?: string;
+  /** Where the call was when it diverged (the node to show on the canvas), when it failed. */
+  failedNode?: string;
   path: string[];
   finalNode?: string;
   hangupCause?: string;
@@ -80,7 +83,8 @@ interface Observed {
   log: string[];
 }
 
-const real = { setImmediate: globalThis.setImmediate, now: () => performance.now() };
+const realPerformanceNow = performance.now.bind(performance);
+const real = { setImmediate: globalThis.setImmediate, now: realPerformanceNow };
 const turn = () => new Promise<void>((r) => real.setImmediate(r));
 
 function describeStep(s: CallerStep): string {
@@ -121,6 +125,10 @@ async function runCase(flow: FlowGraph, code: string, language: TestLanguage, tc
     if (!String(w).includes("MockTimers")) (emitWarning as (...a: unknown[]) => void).call(process, w, ...rest);
   }) as typeof process.emitWarning;
   mock.timers.enable({ apis: ["setTimeout", "Date"], now: Date.now() });
+  // The monotonic clock too (the originate engine's ring timeouts read it): virtual, from here.
+  const perfBase = realPerformanceNow();
+  const dateBase = Date.now();
+  performance.now = () => perfBase + (Date.now() - dateBase);
   globalThis.fetch = stubFetch(tc.http ?? [], log);
   let tmp: string | undefined;
   const obs: Observed = { path: [], digitsAt: [], digits: "", variables: {}, unusedSteps: [], log };
@@ -130,7 +138,10 @@ async function runCase(flow: FlowGraph, code: string, language: TestLanguage, tc
     const media = new VirtualMedia();
     const control = new VirtualControl();
     const globals = new Map<string, string>();
-    const session = new FsSession({ channel, control, media, log: (level, msg) => log.push(`${level}: ${msg.trimEnd()}`), globals, clock });
+    const sessionLog = (level: string, msg: string) => void log.push(`${level}: ${msg.trimEnd()}`);
+    // Without bridge stubs a dial fails as on a runtime without outbound calling (NO_ROUTE_DESTINATION).
+    const outbound = tc.bridges ? virtualOutbound(tc.bridges, { log: sessionLog, logLine: (line) => log.push(line), globals }) : undefined;
+    const session = new FsSession({ channel, control, media, log: sessionLog, globals, clock, outbound });
 
     // --- the caller: each step waits for its moment, then acts after `after` ms ---------
     const steps = [...tc.caller];
@@ -287,6 +298,7 @@ async function runCase(flow: FlowGraph, code: string, language: TestLanguage, tc
   } finally {
     globalThis.fetch = realFetch;
     mock.timers.reset();
+    performance.now = realPerformanceNow;
     process.emitWarning = emitWarning;
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
@@ -301,6 +313,23 @@ const quote = (digits: string) => (digits ? `after digits "${digits}"` : "before
 
 /** The first way the observed call differs from the case's expectation, or undefined. */
 export function firstDivergence(tc: FlowTestCase, o: Observed): string | undefined {
+  return divergence(tc, o)?.message;
+}
+
+/** The first divergence and the node it shows at: the unexpected node, else where the call ended. */
+function divergence(tc: FlowTestCase, o: Observed): { message: string; node?: string } | undefined {
+  const message = divergenceMessage(tc, o);
+  if (message === undefined) return undefined;
+  const x = tc.expect;
+  if (x.path && !o.harness) {
+    for (let i = 0; i < Math.max(x.path.length, o.path.length); i++) {
+      if (x.path[i] !== o.path[i]) return { message, node: o.path[i] ?? o.path.at(-1) };
+    }
+  }
+  return { message, node: o.path.at(-1) };
+}
+
+function divergenceMessage(tc: FlowTestCase, o: Observed): string | undefined {
   if (o.harness) return o.harness;
   const x = tc.expect;
   if (x.path) {
@@ -349,12 +378,12 @@ export async function runFlowTests(flow: FlowGraph, options: RunFlowTestsOptions
     const code = generate(flow, language).code;
     for (const tc of cases) {
       const o = await runCase(flow, code, language, tc);
-      const failure = firstDivergence(tc, o);
+      const d = divergence(tc, o);
       const r: CaseResult = {
         name: tc.name,
         language,
-        passed: failure === undefined,
-        ...(failure !== undefined ? { failure } : {}),
+        passed: d === undefined,
+        ...(d !== undefined ? { failure: d.message, ...(d.node !== undefined ? { failedNode: d.node } : {}) } : {}),
         path: o.path,
         finalNode: o.path.at(-1),
         hangupCause: o.hangupCause,

@@ -1,0 +1,103 @@
+// Bridges in flow test cases: the runtime's own originate engine (runtime/outbound/outbound.ts,
+// FreeSWITCH's switch_ivr_originate and after-bridge rules) with a scripted far end instead of a
+// SIP client. A case's `bridges` say how each dialled party behaves (answers, is busy, does not
+// answer, fails); the engine then sets originate_disposition, DIALSTATUS, originate_failed_cause
+// and last_bridge_hangup_cause exactly as for a real call, and the flow branches on those.
+import type { HangupCause } from "../../flow/hangup-causes";
+import type { BridgeStub } from "../../flow/test-cases";
+import type { Endpoint } from "../outbound/dial-string";
+import type { DialedLeg, Dialer, DialRequest, LegSignal } from "../outbound/dialer";
+import { Destinations, type Resolution } from "../outbound/destinations";
+import { silentLegMedia } from "../outbound/leg-media";
+import { Outbound } from "../outbound/outbound";
+import { OutboundPolicy } from "../outbound/policy";
+import type { LogSink } from "../session/ports";
+
+/** How long a party rings before it answers (or is busy, or fails) when the stub does not say. */
+export const DEFAULT_RING_MS = 2000;
+/** How long an answered party talks before hanging up when the stub does not say. */
+export const DEFAULT_TALK_MS = 10_000;
+
+/** Every gateway, user and host is reachable: which party answers is the case's to say. */
+class AnyDestination extends Destinations {
+  constructor() {
+    super({ gateways: [], users: [] });
+  }
+
+  override resolve(endpoint: Endpoint): Resolution {
+    const to = endpoint.kind === "gateway" ? endpoint.number : endpoint.kind === "user" || endpoint.kind === "registered" || endpoint.kind === "sip" ? endpoint.user : undefined;
+    if (to === undefined) return super.resolve(endpoint);
+    return {
+      ok: true,
+      target: { route: "test", requestUri: `sip:${to}@test.invalid`, host: "test.invalid", port: 5060, transport: "udp", destination: to },
+    };
+  }
+}
+
+/** The far ends of a case: each stub answers one dial, the first whose `to` matches. */
+class ScriptedDialer implements Dialer {
+  private readonly left: BridgeStub[];
+
+  constructor(
+    stubs: readonly BridgeStub[],
+    private readonly log: (line: string) => void,
+  ) {
+    this.left = [...stubs];
+  }
+
+  dial(request: DialRequest): DialedLeg {
+    const to = request.target.destination;
+    const i = this.left.findIndex((s) => s.to === undefined || s.to === to);
+    const stub = i >= 0 ? this.left.splice(i, 1)[0] : undefined;
+    this.log(`bridge: dial ${to} -> ${stub ? stub.outcome : "no stub: NO_ROUTE_DESTINATION"}`);
+    const listeners: Array<(s: LegSignal) => void> = [];
+    const timers: NodeJS.Timeout[] = [];
+    let ended = false;
+    const emit = (s: LegSignal) => {
+      if (ended) return;
+      if (s.kind === "ended") {
+        ended = true;
+        for (const t of timers) clearTimeout(t);
+      }
+      for (const l of listeners) l(s);
+    };
+    const at = (ms: number, s: LegSignal) => timers.push(setTimeout(() => emit(s), ms));
+    if (!stub) at(0, { kind: "ended", cause: "NO_ROUTE_DESTINATION", sipStatus: 404 });
+    else {
+      const ring = stub.ringMs ?? DEFAULT_RING_MS;
+      if (ring > 0) at(0, { kind: "ringing", status: 180 });
+      switch (stub.outcome) {
+        case "answer":
+          at(ring, { kind: "answered", sdp: "v=0\r\n" });
+          at(ring + (stub.talkMs ?? DEFAULT_TALK_MS), { kind: "ended", cause: "NORMAL_CLEARING" });
+          break;
+        case "busy":
+          at(ring, { kind: "ended", cause: "USER_BUSY", sipStatus: 486 });
+          break;
+        case "no_answer":
+          break; // rings until the originate's timeout ends it (NO_ANSWER)
+        case "failed": {
+          at(ring, { kind: "ended", cause: (stub.cause as HangupCause | undefined) ?? "CALL_REJECTED" });
+          break;
+        }
+      }
+    }
+    return {
+      callId: `test-bridge-${to}`,
+      onSignal: (l) => listeners.push(l),
+      hangup: (cause) => emit({ kind: "ended", cause }),
+    };
+  }
+}
+
+/** An OutboundPort for a test case's FsSession whose dials follow `stubs`. */
+export function virtualOutbound(stubs: readonly BridgeStub[], options: { log: LogSink; logLine: (line: string) => void; globals: Map<string, string> }): Outbound {
+  return new Outbound({
+    destinations: new AnyDestination(),
+    policy: new OutboundPolicy({ maxCalls: 50, callsPerMinute: 10_000 }),
+    dialer: new ScriptedDialer(stubs, options.logLine),
+    media: silentLegMedia,
+    log: options.log,
+    globals: options.globals,
+  });
+}
