@@ -31,6 +31,8 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<IvrNode>) {
   const outcomes = useMemo(() => outcomesOf(data.kind, data.params), [data.kind, data.params]);
   const summary = useMemo(() => summaryOf(data.kind, data.params), [data.kind, data.params]);
   const badge = useDesigner((s) => s.badges[id]);
+  // The simulator's current node, or a failing test case's step (app/designer/simulator/).
+  const highlight = useDesigner((s) => (s.highlight?.nodeId === id ? s.highlight.tone : undefined));
   const [errors, warnings] = badge ? badge.split(",").map(Number) : [0, 0];
   const updateNodeInternals = useUpdateNodeInternals();
   const outcomeKeys = outcomes.map((o) => o.key).join("\u0000");
@@ -46,8 +48,9 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<IvrNode>) {
   const category = spec?.category ?? "unknown";
   return (
     <div
-      className={`ivr-node cat-${category}${selected ? " selected" : ""}${errors ? " has-errors" : ""}`}
+      className={`ivr-node cat-${category}${selected ? " selected" : ""}${errors ? " has-errors" : ""}${highlight ? ` highlight-${highlight}` : ""}`}
       data-testid={`node-${id}`}
+      data-highlight={highlight}
       aria-label={`${spec?.label ?? data.kind} node ${data.label || id}`}
       style={{ width: nodeWidth(outcomes.length) }}
     >

@@ -6,6 +6,7 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import { createStore } from "zustand/vanilla";
 import { defaultParams, isNodeKind, outcomesOf, specOf } from "../../flow/catalog";
 import type { FlowGraph, FlowSettings } from "../../flow/graph";
+import type { FlowTestCase } from "../../flow/test-cases";
 import type { Diagnostic } from "../../flow/diagnostics";
 import { edgeId, freshNodeId, nodeTypeOf, toCanvasEdge, toCanvasNode, toFlowGraph } from "./convert";
 import type { IvrEdge, IvrNode, SaveStatus } from "./types";
@@ -53,6 +54,11 @@ export interface DesignerState {
   diagnostics: Diagnostic[];
   /** Per node: "errors,warnings" (a string so node components re-render only when it changes). */
   badges: Record<string, string>;
+  /** The document's test cases, kept as loaded and saved back with it (not edited on the canvas). */
+  tests: FlowTestCase[] | undefined;
+  /** A node the simulator or a test run points at (the current node of a call, a failing step); never saved. */
+  highlight: { nodeId: string; tone: "current" | "failed" } | null;
+  setHighlight(h: { nodeId: string; tone: "current" | "failed" } | null): void;
 
   onNodesChange(changes: NodeChange<IvrNode>[]): void;
   onEdgesChange(changes: EdgeChange<IvrEdge>[]): void;
@@ -137,6 +143,13 @@ export function createDesignerStore(init: DesignerInit) {
       saveError: null,
       conflictMessage: null,
       selectedNodeIds: [],
+      tests: init.graph.tests,
+      highlight: null,
+      setHighlight(h) {
+        const now = get().highlight;
+        if (now?.nodeId === h?.nodeId && now?.tone === h?.tone) return;
+        set({ highlight: h });
+      },
       diagnostics: [],
       badges: {},
 
@@ -353,7 +366,9 @@ export function createDesignerStore(init: DesignerInit) {
       },
 
       graph() {
-        return toFlowGraph(get());
+        const tests = get().tests;
+        const g = toFlowGraph(get());
+        return tests ? { ...g, tests } : g;
       },
 
       markSaving() {

@@ -37,6 +37,17 @@ describe("designer store", () => {
     expect(g.nodes[1].params).toMatchObject({ prompt: "a.wav" });
   });
 
+  it("saves the document's test cases back with it (autosave must not drop them); the highlight is never saved", () => {
+    const tests = [{ name: "caller picks 1", caller: [{ press: "1" }], expect: { finalNode: "bye" } }];
+    const store = createDesignerStore({ flowId: "f1", revision: 4, graph: loadFlow({ ...graph(), tests }) });
+    store.getState().updateLabel("bye", "Goodbye");
+    store.getState().setHighlight({ nodeId: "menu", tone: "current" });
+    const g = store.getState().graph();
+    expect(g.tests).toEqual([{ ...tests[0], caller: [{ press: "1" }] }]);
+    expect(JSON.stringify(g)).not.toContain("highlight");
+    expect(make().getState().graph().tests).toBeUndefined();
+  });
+
   it("keeps one edge per outcome: a new connection replaces the old one", () => {
     const s = make();
     s.getState().connect({ source: "menu", sourceHandle: "1", target: "start", targetHandle: null });

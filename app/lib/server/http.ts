@@ -17,6 +17,7 @@ export type ErrorCode =
   | "too_large"
   | "misdirected"
   | "unavailable"
+  | "too_many"
   | "internal";
 
 export class ApiError extends Error {

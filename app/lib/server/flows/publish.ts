@@ -9,6 +9,7 @@ import { generate, GenerateError } from "../../../../generators";
 import type { PublicUser } from "../auth/session";
 import { ApiError, invalid, notFound } from "../http";
 import { getHttpAllowList } from "../settings";
+import { runFlowTestsIsolated } from "../testing/flow-tests";
 import { conflict, getFlow } from "./store";
 
 export interface FlowVersionSummary {
@@ -106,7 +107,39 @@ export async function publishGraph(prisma: PrismaClient, user: PublicUser, flowI
 export async function publishFlow(prisma: PrismaClient, user: PublicUser, flowId: string, note: string, baseRevision?: number): Promise<FlowVersionSummary> {
   const flow = await getFlow(prisma, flowId);
   if (baseRevision !== undefined && baseRevision !== flow.revision) throw await conflict(prisma, flowId);
+  await requirePassingTests(prisma, user, flow.graph);
   return publishGraph(prisma, user, flowId, flow.graph, note);
+}
+
+/** Running a flow's code needs the rights to publish it: custom code is the admins', errors refuse. */
+export async function checkTestable(prisma: PrismaClient, user: PublicUser, graph: FlowGraph, doing: "running" | "publishing" = "running"): Promise<void> {
+  const privileged = adminOnlyNodes(graph);
+  if (privileged.length && user.role !== "admin") {
+    throw new ApiError(403, "forbidden", `Only an admin may ${doing === "running" ? "run" : "publish"} a flow with custom code (${privileged.join(", ")}).`);
+  }
+  const diagnostics = validate(graph, { authorIsAdmin: user.role === "admin", httpAllowList: await getHttpAllowList(prisma) });
+  if (hasErrors(diagnostics)) {
+    const n = diagnostics.filter((d) => d.severity === "error").length;
+    throw invalid(`The flow has ${n} error(s); fix them before ${doing === "running" ? "running it" : "publishing"}.`, { diagnostics });
+  }
+}
+
+/**
+ * The flow setting "publishing requires passing test cases": run every case (Lua and TS, out of
+ * this process) and refuse with the failing ones listed.
+ */
+async function requirePassingTests(prisma: PrismaClient, user: PublicUser, graph: FlowGraph): Promise<void> {
+  if (!graph.settings.requirePassingTests) return;
+  // Rights and validity first (a clear 403/400 before any code runs), then the cases.
+  await checkTestable(prisma, user, graph, "publishing");
+  if (!graph.tests?.length) throw invalid("Publishing this flow requires passing test cases, and it has none: add test cases or turn the setting off.");
+  const run = await runFlowTestsIsolated(graph, { userId: user.id });
+  if (run.failed === 0) return;
+  const failing = run.results
+    .filter((r) => !r.passed)
+    .map((r) => ({ name: r.name, language: r.language, failure: r.failure, ...(r.failedNode !== undefined ? { failedNode: r.failedNode } : {}) }));
+  const list = failing.slice(0, 5).map((f) => `[${f.language}] ${f.name}: ${f.failure}`).join("; ");
+  throw invalid(`Publishing requires passing test cases; ${run.failed} of ${run.results.length} failed: ${list}${failing.length > 5 ? "; ..." : ""}`, { failing });
 }
 
 /** Publish version `number`'s graph again as the next version, and make it the draft. */

@@ -1,0 +1,112 @@
+// Running a flow's test cases from the API (in a child process: `ivr test --json`), and the
+// flow setting "publishing requires passing test cases".
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../app/lib/server/db/client";
+import * as flows from "../../app/api/flows/route";
+import * as flowById from "../../app/api/flows/[id]/route";
+import * as publish from "../../app/api/flows/[id]/publish/route";
+import * as testRun from "../../app/api/flows/[id]/test-run/route";
+import { slotsInUse } from "../../app/lib/server/testing/slots";
+import { call, makeUser, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
+
+let db: Database;
+let editor: Caller;
+let viewer: Caller;
+beforeAll(async () => {
+  db = await startTestDatabase();
+  editor = await makeUser(db, "editor", "Eve Editor");
+  viewer = await makeUser(db, "viewer", "Vic Viewer");
+});
+afterAll(stopTestDatabase);
+
+const p = (id: string) => ({ id });
+const run = (id: string, as: Caller, body: Record<string, unknown> = {}) => call(testRun.POST, "POST", `/api/flows/${id}/test-run`, { as, params: p(id), body });
+const doPublish = (id: string, as: Caller) => call(publish.POST, "POST", `/api/flows/${id}/publish`, { as, params: p(id), body: {} });
+const save = (id: string, graph: unknown, baseRevision: number) => call(flowById.PUT, "PUT", `/api/flows/${id}`, { as: editor, params: p(id), body: { graph, baseRevision } });
+
+async function newFlow(name: string, template: string) {
+  const r = await call(flows.POST, "POST", "/api/flows", { as: editor, body: { name, template } });
+  expect(r.status).toBe(201);
+  return r.body.flow as { id: string; revision: number; graph: any };
+}
+
+/** The example's cases with the busy one expecting the wrong branch. */
+function withWrongBusyCase(graph: any) {
+  const tests = graph.tests.map((t: any) =>
+    t.name.startsWith("the extension is busy") ? { ...t, name: "busy goes to the operator", expect: { path: ["start", "answer", "reset_attempts", "ask_extension", "connecting", "dial_extension", "no_answer_message"] } } : t,
+  );
+  return { ...graph, tests };
+}
+
+describe("POST /api/flows/:id/test-run", () => {
+  let flow: Awaited<ReturnType<typeof newFlow>>;
+
+  it("runs every case in Lua and TS out of process; bridge stubs steer the bridge's branches; one run per user at a time when capped", async () => {
+    flow = await newFlow("Dial by extension", "dial-by-extension");
+    expect((await run(flow.id, viewer)).status).toBe(403);
+    process.env.IVR_SANDBOX_RUNS_PER_USER = "1";
+    try {
+      const [a, b] = await Promise.all([run(flow.id, editor), run(flow.id, editor)]);
+      const [ok, refused] = a.status === 200 ? [a, b] : [b, a];
+      expect(refused.status).toBe(429);
+      expect(refused.body.message).toMatch(/at most 1/);
+      expect(ok.status).toBe(200);
+      const cases = flow.graph.tests.length;
+      expect(ok.body).toMatchObject({ passed: cases * 2, failed: 0 });
+      const busy = ok.body.results.find((r: any) => r.language === "lua" && r.name.startsWith("the extension is busy"));
+      expect(busy.path).toContain("busy_message");
+      expect(busy.variables).toMatchObject({ DIALSTATUS: "SUCCESS", extension: "1004" });
+    } finally {
+      delete process.env.IVR_SANDBOX_RUNS_PER_USER;
+    }
+    expect(slotsInUse().total).toBe(0);
+  }, 60_000);
+
+  it("names the first divergence and the node it happened at; unsaved edits (graph) and one case / one language", async () => {
+    const graph = withWrongBusyCase(flow.graph);
+    const r = await run(flow.id, editor, { graph, case: "busy goes to the operator", lang: "ts" });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ passed: 0, failed: 1 });
+    expect(r.body.results).toHaveLength(1);
+    expect(r.body.results[0]).toMatchObject({
+      name: "busy goes to the operator",
+      language: "ts",
+      passed: false,
+      failure: 'expected node no_answer_message, got node busy_message after digits "1002"',
+      failedNode: "busy_message",
+    });
+    expect((await run(flow.id, editor, { case: "nope" })).body.message).toMatch(/no test case named "nope"/);
+    expect((await run(flow.id, editor, { lang: "python" })).status).toBe(400);
+  }, 60_000);
+});
+
+describe("publishing requires passing test cases", () => {
+  it("refuses with the failing cases listed, then publishes once they pass", async () => {
+    const flow = await newFlow("Gated", "dial-by-extension");
+    const gated = { ...withWrongBusyCase(flow.graph), settings: { ...flow.graph.settings, requirePassingTests: true } };
+    const saved = await save(flow.id, gated, flow.revision);
+    expect(saved.status).toBe(200);
+    const refused = await doPublish(flow.id, editor);
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/^Publishing requires passing test cases; 2 of \d+ failed: \[lua\] busy goes to the operator: expected node no_answer_message/);
+    expect(refused.body.failing).toEqual([
+      { name: "busy goes to the operator", language: "lua", failure: expect.stringContaining("got node busy_message"), failedNode: "busy_message" },
+      { name: "busy goes to the operator", language: "ts", failure: expect.stringContaining("got node busy_message"), failedNode: "busy_message" },
+    ]);
+
+    const fixed = { ...gated, tests: flow.graph.tests };
+    expect((await save(flow.id, fixed, saved.body.flow.revision)).status).toBe(200);
+    const ok = await doPublish(flow.id, editor);
+    expect(ok.status).toBe(201);
+    expect(ok.body.version.number).toBe(1);
+  }, 60_000);
+
+  it("a flow with the setting and no cases is refused without running anything", async () => {
+    const flow = await newFlow("No cases", "dial-by-extension");
+    const graph = { ...flow.graph, tests: undefined, settings: { ...flow.graph.settings, requirePassingTests: true } };
+    expect((await save(flow.id, graph, flow.revision)).status).toBe(200);
+    const r = await doPublish(flow.id, editor);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/requires passing test cases, and it has none/);
+  });
+});
