@@ -11,6 +11,7 @@ import { executeApi } from "./host/fs-api";
 import { LuaHost, readLuaScript } from "./host/lua-host";
 import { TsHost, loadTsScript, type ScriptEnd } from "./host/ts-host";
 import { MediaEngine } from "./media/engine";
+import { setThreadNice } from "./media/thread-priority";
 import { chooseCodec, parseOffer } from "./media/sdp";
 import { RuntimeMetrics, type RtpTotals } from "./metrics";
 import { DEFAULT_ALLOWED_NETWORKS, NetworkAllowList } from "./net-allow";
@@ -156,6 +157,17 @@ export class IvrServer {
     return this.sip.transport.local.port;
   }
 
+  /**
+   * IVR_SIP_NICE: the nice value of the thread running SIP and the scripts (Linux, per thread).
+   * Left as it is by default; see bench/README.md (issue 12) for what it changes under load.
+   */
+  private applySipNice(): void {
+    const v = process.env.IVR_SIP_NICE?.trim();
+    if (!v || v === "off") return;
+    const r = setThreadNice(Number(v));
+    if (!r.ok) this.log("warning", `IVR_SIP_NICE=${v} not applied: ${r.reason}`);
+  }
+
   async start(): Promise<void> {
     const cacheDir = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
     this.engine = await MediaEngine.start({
@@ -163,6 +175,7 @@ export class IvrServer {
       localAddress: this.options.mediaAddress ?? mediaAddressFor(this.options.sipAddress),
       portRange: this.options.rtpPorts ?? [35000, 39999],
     });
+    this.applySipNice();
     this.luaHost = new LuaHost({
       cpuBudgetMs: this.options.cpuBudgetMs,
       globals: this.globals,

@@ -80,37 +80,54 @@ end
 
 class BudgetExceeded extends Error {}
 
-/**
- * Remove a thread's CPU-budget hook. wasmoon's setTimeout(undefined) unsets the hook but leaves
- * its function in the shared wasm table, which keeps the thread and its whole engine reachable:
- * one leak per resume, i.e. per session method call (~5 KB per short call measured).
- */
 /** Instructions between two checks of the clock. */
 const HOOK_EVERY = 1000;
 /** Longest stretch of Lua before it yields back to the event loop (other calls' SIP and scripts). */
 const SLICE_MS = 10;
 
 /**
- * Our own count hook for one resume: past the call's CPU budget it raises a timeout error;
- * past the slice it yields the script's coroutine, so a busy script never holds the main thread
- * for long. (wasmoon's own timeout hook only errors, and its function-table entry leaked.)
+ * Our own count hook: past the call's CPU budget it raises a timeout error; past the slice it
+ * yields the script's coroutine, so a busy script never holds the SIP/script thread for long.
+ * (wasmoon's own timeout hook only errors, and its function-table entry leaked.)
+ *
+ * One wasm function for the host's whole life: on Node 20 emscripten's addFunction compiles a
+ * small wasm module for every function it adds (~0.5 ms of this thread, once per resume when the
+ * hook was added per resume). Which resume is running is kept here instead: resumes run one at a
+ * time on this thread (nested ones, if a bridge call ever resumed Lua, stack). Coroutines a script
+ * makes inherit the hook (lua_newthread copies it); outside a resume it does nothing.
  */
-function installSliceHook(th: LuaThread, sliceEnd: number, budgetEnd: number): () => void {
-  const lua = th.lua;
-  const ptr = lua.module.addFunction((L: number) => {
+class SliceHook {
+  private ptr?: number;
+  private current?: { th: LuaThread; sliceEnd: number; budgetEnd: number };
+
+  install(th: LuaThread, sliceEnd: number, budgetEnd: number): () => void {
+    const lua = th.lua;
+    this.ptr ??= this.addHookFunction(lua);
+    const outer = this.current;
+    this.current = { th, sliceEnd, budgetEnd };
+    lua.lua_sethook(th.address, this.ptr, LuaEventMasks.Count, HOOK_EVERY);
+    return () => {
+      lua.lua_sethook(th.address, null, 0, 0);
+      this.current = outer;
+    };
+  }
+
+  /** Made outside install()'s scope: a closure there would keep the first call's thread alive. */
+  private addHookFunction(lua: LuaThread["lua"]): number {
+    return lua.module.addFunction((L: number) => this.onCount(L), "vii");
+  }
+
+  private onCount(L: number): void {
+    const c = this.current;
+    if (!c) return;
     const now = performance.now();
-    if (now > budgetEnd) {
-      th.stateToThread(L).pushValue(new LuaTimeoutError("CPU budget exceeded"));
-      lua.lua_error(L);
-    } else if (now > sliceEnd && L === th.address && lua.lua_isyieldable(L)) {
-      lua.lua_yieldk(L, 0, 0, null);
+    if (now > c.budgetEnd) {
+      c.th.stateToThread(L).pushValue(new LuaTimeoutError("CPU budget exceeded"));
+      c.th.lua.lua_error(L);
+    } else if (now > c.sliceEnd && L === c.th.address && c.th.lua.lua_isyieldable(L)) {
+      c.th.lua.lua_yieldk(L, 0, 0, null);
     }
-  }, "vii");
-  lua.lua_sethook(th.address, ptr, LuaEventMasks.Count, HOOK_EVERY);
-  return () => {
-    lua.lua_sethook(th.address, null, 0, 0);
-    lua.module.removeFunction(ptr);
-  };
+  }
 }
 
 /** Per-call Lua bookkeeping: CPU spent so far, and the threads to close at the end. */
@@ -165,6 +182,7 @@ interface PreparedState {
 
 export class LuaHost {
   private readonly factory = new LuaFactory();
+  private readonly sliceHook = new SliceHook();
   private readonly budgetMs: number;
   private readonly memoryMax: number;
   /** Fresh states built between calls, so a call does not pay for building one (never reused). */
@@ -273,7 +291,7 @@ export class LuaHost {
       const left = this.budgetMs - state.spent;
       if (left <= 0) throw new BudgetExceeded();
       const t0 = performance.now();
-      const removeHook = installSliceHook(th, t0 + Math.min(SLICE_MS, left), t0 + left);
+      const removeHook = this.sliceHook.install(th, t0 + Math.min(SLICE_MS, left), t0 + left);
       let res: { result: LuaReturn; resultCount: number };
       try {
         res = th.resume(argc);
@@ -289,8 +307,20 @@ export class LuaHost {
       if (res.resultCount > 0) {
         const v = th.getValue(-1);
         th.pop(res.resultCount);
-        if (v instanceof Promise) await v.catch(() => undefined);
-        else await new Promise((r) => setImmediate(r));
+        if (v instanceof Promise) {
+          // A session method waiting (the prelude's await_result yields its promise): resume it
+          // with (true, value) or (false, error). Not wasmoon's p:await(), which adds a wasm
+          // function per wait (see SliceHook).
+          const [ok, value] = await v.then(
+            (r: unknown) => [true, r] as const,
+            (e: unknown) => [false, e ?? new Error("promise rejected with no error")] as const,
+          );
+          th.pushValue(ok);
+          th.pushValue(value);
+          argc = 2;
+          continue;
+        }
+        await new Promise((r) => setImmediate(r));
       } else await new Promise((r) => setImmediate(r));
     }
   }

@@ -47,8 +47,12 @@ local function check_args(method, sig, n, args)
   end
 end
 
+-- Wait for a session method: the host resumes this coroutine with (true, value) or
+-- (false, error) when the promise settles (lua-host.ts runThread).
+local yield = coroutine.yield
 local function await_result(p)
-  local r = p:await()
+  local ok, r = yield(p)
+  if not ok then error(r, 0) end
   if type(r) == "userdata" and r[await_exit_marker] then
     error(r[await_exit_marker], 0)
   end
