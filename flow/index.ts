@@ -9,3 +9,4 @@ export * from "./prompts";
 export * from "./test-cases";
 export * from "./file-paths";
 export * from "./freeswitch-exec";
+export * from "./phrases";

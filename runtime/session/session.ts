@@ -7,7 +7,9 @@ import { interpretCallbackResult } from "./callback-result";
 import { Channel } from "./channel";
 import { ScriptExit } from "./errors";
 import { expandVariables } from "./expand";
+import { PhraseBook, playPhrase, type PhraseHost, type PhraseStatus } from "./phrases";
 import { composeSay, sayPlayback } from "./say";
+import { SUPPORTED_APPLICATIONS } from "./apps";
 import { realClock, type Clock } from "../clock";
 import type { CallControl, LogSink, MediaPort, OutboundPort, PlaybackFailure, PlayHandle, PlayResult, RecordHandle } from "./ports";
 import type { DtmfInput, HangupHook, InputCallback, LogLevel, Session } from "./types";
@@ -38,6 +40,8 @@ export interface SessionOptions {
   outbound?: OutboundPort;
   /** The script running this session (for logs of refused dials). */
   script?: string;
+  /** Phrase macros for sayPhrase (the designer's, or ivr serve --phrases); default none. */
+  phrases?: PhraseBook;
 }
 
 const LOG_LEVEL_NAMES = ["console", "alert", "crit", "err", "warning", "notice", "info", "debug"];
@@ -116,6 +120,7 @@ export class FsSession implements Session {
   readonly ownedLegs: FsSession[] = [];
   readonly outbound?: OutboundPort;
   readonly script?: string;
+  private readonly phrases: PhraseBook;
   private hookRunning = false;
   /** Playback failures of the method being traced, for its call-log record. */
   private playbackFailures: PlaybackFailure[] = [];
@@ -131,6 +136,7 @@ export class FsSession implements Session {
     this.clock = options.clock ?? realClock;
     this.outbound = options.outbound;
     this.script = options.script;
+    this.phrases = options.phrases ?? new PhraseBook();
   }
 
   // --- plumbing --------------------------------------------------------------------
@@ -645,13 +651,70 @@ export class FsSession implements Session {
 
   sayPhrase(name: string, data = "", lang?: string): Promise<void> {
     const args = [name, data, lang].filter((x) => x !== undefined);
-    return this.traced("sayPhrase", args, () =>
-      this.blocking(async () => {
-        await this.ensureMedia();
-        const language = lang || this.channel.getVar("default_language") || "en";
-        this.log("err", `Can't find macro ${name} in language ${language} (phrases are not available yet)`);
-      }),
-    );
+    return this.traced("sayPhrase", args, async () => {
+      if (name == null) {
+        this.log("err", "Error! invalid args.");
+        return;
+      }
+      await this.blocking(() => this.doSayPhrase(String(name), data == null ? "" : String(data), lang == null || lang === "" ? undefined : String(lang)));
+    });
+  }
+
+  /** switch_ivr_phrase_macro with the session's input callback (runtime/session/phrases.ts). */
+  doSayPhrase(name: string, data: string, lang: string | undefined): Promise<PhraseStatus> {
+    const played = (h: { result: PlayResult; broken: boolean }): PhraseStatus =>
+      h.broken ? "break" : h.result.reason === "done" && this.channel.up ? "success" : "false";
+    const host: PhraseHost = {
+      getVar: (n) => this.lookupVar(n),
+      expand: (text) => expandVariables(text, (n) => this.lookupVar(n), (n) => this.globals.get(n)),
+      log: (level, msg) => this.log(level, msg),
+      preAnswer: () => this.ensureMedia(),
+      playFile: async (file) => (this.channel.ready ? played(await this.playWithCallback(file, true)) : "false"),
+      say: async (module, text, type, method) => {
+        const r = composeSay({ text, module: `${module}:${module}`, type, method, getVar: (n) => this.channel.getVar(n), now: this.clock.now(), localZone: this.clock.zone ? { name: this.clock.zone } : undefined });
+        if (!r.ok) {
+          this.log("err", r.error);
+          return "false";
+        }
+        for (const e of r.errors) this.log("err", e);
+        const source = r.known ? sayPlayback(r.files) : "";
+        if (!source || !this.channel.ready) return "false";
+        return played(await this.playWithCallback(source, false));
+      },
+      speak: async (engine, voice, text) => {
+        if (!this.channel.ready) return "false";
+        let source: string;
+        try {
+          source = await this.media.synthesize(engine, voice, text);
+        } catch {
+          this.log("err", `Invalid TTS module ${engine}[${voice}]!`);
+          return "false";
+        }
+        return played(await this.playWithCallback(source, false));
+      },
+      execute: async (app, args) => {
+        const a = app.trim().toLowerCase();
+        if (!SUPPORTED_APPLICATIONS.includes(a)) {
+          this.log("err", `Invalid Application ${app}`);
+          return "false";
+        }
+        await runApplication(this, a, args);
+        return "success";
+      },
+      pause: (ms) => this.quietSleep(ms),
+    };
+    return playPhrase(host, this.phrases, name, data, lang);
+  }
+
+  /** switch_ivr_sleep without input args: silence for `ms`, digits stay queued, a hangup ends it. */
+  private async quietSleep(ms: number): Promise<void> {
+    const end = performance.now() + Math.max(0, ms);
+    while (this.channel.ready) {
+      const left = end - performance.now();
+      if (left <= 0) return;
+      const ev = await this.channel.waitEvent(left, undefined, false);
+      if (ev === "timeout" || ev === "down") return;
+    }
   }
 
   insertFile(file: string, insertFile: string, samplePoint: number): Promise<number> {

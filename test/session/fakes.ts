@@ -93,7 +93,7 @@ export class FakeControl implements CallControl {
   }
 }
 
-export function makeSession(vars: Record<string, string> = {}, options: Pick<SessionOptions, "clock"> = {}) {
+export function makeSession(vars: Record<string, string> = {}, options: Pick<SessionOptions, "clock" | "phrases"> = {}) {
   const channel = new Channel("0a1b2c3d-0000-4000-8000-000000000001", {
     destination_number: "1000",
     caller_id_number: "sipp",
@@ -113,6 +113,7 @@ export function makeSession(vars: Record<string, string> = {}, options: Pick<Ses
     onMethod: (r) => trace.push(r),
     // A pinned clock and zone: no test reads the real date or the machine's zone.
     clock: options.clock ?? createClock({ at: "2026-01-01T12:00:00Z", zone: "UTC" }),
+    phrases: options.phrases,
   });
   /** Caller presses digits `after` ms from now, `gap` ms apart. */
   const press = (digits: string, after = 0, gap = 20) => {

@@ -289,10 +289,11 @@ describe("speech, say, logging, execute", () => {
     expect(b.logs.some(([, m]) => m === "Invalid TTS module cepstral[x]!")).toBe(true);
   });
 
-  it("sayPhrase logs and returns when unavailable", async () => {
-    const { session, logs } = makeSession();
+  it("sayPhrase of a macro nobody defined logs it and returns without pre-answering", async () => {
+    const { session, logs, control } = makeSession();
     await session.sayPhrase("voicemail_menu", "1:2:3:#");
-    expect(logs.filter(([l]) => l === "err")).toHaveLength(1);
+    expect(logs.filter(([l]) => l === "err")).toEqual([["err", "Can't find macro voicemail_menu."]]);
+    expect(control.preAnswers).toBe(0);
   });
 
   it("consoleLog maps 'error' to debug and keeps known levels", async () => {
