@@ -42,7 +42,7 @@ Options:
   --version N      version number shown in the script header (default: draft)
   --admin          generate as an admin author (Custom code nodes allowed)
 `,
-  export: `Usage: ivr export FLOW.json -o DIR [--number 5000] [--media DIR] [--version N] [--admin]
+  export: `Usage: ivr export FLOW.json -o DIR [--number 5000] [--media DIR] [--version N] [--admin] [--phrases FILE.json]
 
 Writes a bundle for a FreeSWITCH server into DIR: the Lua script, a dialplan extension
 that routes a number to it, a README, and the prompts the flow plays (under DIR/sounds/).
@@ -54,6 +54,9 @@ Options:
   --media DIR      where to look for prompt files (default: ./media, then the flow's folder)
   --version N      version number shown in the script header
   --admin          export as an admin author (Custom code nodes allowed)
+  --phrases FILE   the phrase library (GET /api/phrases, or an array of macros): the macros
+                   the flow's Phrase nodes play are written to DIR/lang/<lang>/ivr/ as
+                   FreeSWITCH phrase XML, and the prompts they play are copied too
 `,
   serve: `Usage: ivr serve --route NUMBER=SCRIPT [--route ...] [options]
 
@@ -79,6 +82,7 @@ Options:
   --sounds DIR           where relative prompt paths resolve (default ./media); missing
                          starter sounds are spoken into it by flite (IVR_STARTER_SOUNDS=0: off)
   --recordings DIR       where recordings go: $\${recordings_dir} (default ./recordings)
+  --phrases FILE.json    phrase macros for sayPhrase (GET /api/phrases, or an array of macros)
   --confine              hold hand-routed scripts to the --sounds/--recordings folders too
   --flow-lang ts|lua     script language generated for flow routes (default ts)
   --media-timeout S      hang up after S seconds without RTP from the caller (default 60, 0 = off)

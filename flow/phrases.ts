@@ -7,6 +7,8 @@
 // (generators/phrase-xml.ts); both follow switch_ivr_phrase_macro_event.
 import { z } from "zod";
 import { FLITE_VOICES, SAY_GENDERS, SAY_METHODS, SAY_TYPES } from "./catalog/media";
+import { parseParams } from "./catalog";
+import type { FlowGraph } from "./graph";
 import { filePathProblem, isSoundFile, soundParts } from "./file-paths";
 import { checkPortableRegex } from "./regex-subset";
 
@@ -16,6 +18,8 @@ export const PHRASE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$/;
 export const PHRASE_LANGUAGE_RE = /^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/;
 /** FreeSWITCH's pause after every action when the macro sets none. */
 export const DEFAULT_PHRASE_PAUSE_MS = 100;
+/** Characters XML 1.0 cannot carry (tab, newline and carriage return it can). */
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 export const phraseItemSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("file"), file: z.string().max(1000) }),
@@ -140,6 +144,9 @@ export function checkPhrase(macro: PhraseMacro, options: PhraseCheckOptions = {}
   if (macro.inputs.length === 0) at("error", "inputs", "The phrase has no input, so FreeSWITCH plays nothing (\"Can't find any input tags\").");
   macro.inputs.forEach((input, i) => {
     const base = `inputs.${i}`;
+    for (const key of ["pattern", "field"] as const) {
+      if (CONTROL_CHARS.test(input[key])) at("error", `${base}.${key}`, `the ${key} holds a control character, which a phrase file cannot carry.`);
+    }
     const reason = checkPortableRegex(input.pattern);
     let groups = 0;
     if (reason) at("error", `${base}.pattern`, `the pattern ${JSON.stringify(input.pattern.slice(0, 60))} cannot be used: ${reason}.`);
@@ -156,6 +163,10 @@ export function checkPhrase(macro: PhraseMacro, options: PhraseCheckOptions = {}
       input[branch].forEach((item, j) => {
         const path = `${base}.${branch}.${j}`;
         const t = itemText(item);
+        if (t && CONTROL_CHARS.test(t.text)) {
+          at("error", `${path}.${t.param}`, "the text holds a control character (NUL, ESC...), which a phrase file cannot carry; use plain text, tabs and newlines.");
+          return;
+        }
         if (t && !t.text.trim()) {
           at("error", `${path}.${t.param}`, item.type === "file" ? "the file to play is empty." : "the text is empty.");
           return;
@@ -248,4 +259,29 @@ export function phraseAction(item: PhraseItem): PhraseAction {
       // The phrase XML's own "sleep" function does nothing in switch_ivr_phrase_macro_event: pauses are the sleep app.
       return { function: "execute", data: `sleep(${item.ms})`, attrs: {} };
   }
+}
+
+/** The phrase macros a flow's Phrase nodes play: name and language (as the runtime resolves it), or "any" for ${var}s. */
+export function phraseRefs(flow: FlowGraph): Array<{ nodeId: string; name: string; language: string }> {
+  const out: Array<{ nodeId: string; name: string; language: string }> = [];
+  for (const node of flow.nodes) {
+    if (node.kind !== "phrase") continue;
+    const p = parseParams("phrase", node.params);
+    if (!p || !p.name) continue;
+    const language = p.language || flow.settings.language || "en";
+    out.push({ nodeId: node.id, name: p.name.includes("${") ? "*" : p.name, language: language.includes("${") ? "*" : language });
+  }
+  return out;
+}
+
+/** Whether a macro serves a reference (exact language, or "en" for "en-US" as FreeSWITCH falls back; "*" any). */
+export function phraseServes(m: PhraseMacro, ref: { name: string; language: string }): boolean {
+  if (ref.name !== "*" && ref.name !== m.name) return false;
+  return ref.language === "*" || ref.language === m.language || ref.language.split("-")[0] === m.language;
+}
+
+/** The library's macros a flow uses, in library order. */
+export function phrasesUsedBy(flow: FlowGraph, library: readonly PhraseMacro[]): PhraseMacro[] {
+  const refs = phraseRefs(flow);
+  return library.filter((m) => refs.some((r) => phraseServes(m, r)));
 }

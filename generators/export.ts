@@ -1,6 +1,8 @@
 // Export bundle for a FreeSWITCH admin: the Lua script, a dialplan extension and a README.
 // Only builds the file contents; writing or copying them is the CLI's job.
 import { collectPromptRefs, type FlowGraph } from "../flow";
+import { phrasePromptRefs, phraseRefs, phraseServes, phrasesUsedBy, type PhraseMacro } from "../flow/phrases";
+import { PHRASE_INCLUDE_LINE, phraseFiles } from "./phrase-xml";
 import { generate, GENERATOR_VERSION, type GenerateOptions } from "./index";
 import { modulesFor } from "./common/modules";
 import { slugOf } from "./common/slug";
@@ -12,6 +14,8 @@ export interface ExportOptions {
   /** Script file name without .lua; default the flow name's slug. */
   scriptName?: string;
   validate?: GenerateOptions["validate"];
+  /** The phrase library: the macros the flow's Phrase nodes play go into lang/<lang>/ivr/. */
+  phrases?: readonly PhraseMacro[];
 }
 
 export interface ExportBundle {
@@ -33,7 +37,10 @@ export function buildExportBundle(flow: FlowGraph, options: ExportOptions = {}):
   const scriptFile = `${slug}.lua`;
   // The generated header names the slug of the flow name; keep it in step with the file name.
   const luaCode = scriptFile === `${slugOf(flow.name)}.lua` ? script.code : script.code.replaceAll(`${slugOf(flow.name)}.lua`, scriptFile);
-  const prompts = collectPromptRefs(flow);
+  const usedPhrases = phrasesUsedBy(flow, options.phrases ?? []);
+  const undefinedPhrases = [...new Set(phraseRefs(flow).filter((r) => !usedPhrases.some((m) => phraseServes(m, r))).map((r) => `${r.name} (${r.language})`))];
+  const phraseXmlFiles = phraseFiles(usedPhrases, `ivr-studio-${slug}`, `IVR Studio phrase macros of ${flow.name}`);
+  const prompts = [...new Set([...collectPromptRefs(flow), ...usedPhrases.flatMap(phrasePromptRefs)])];
   const modules = modulesFor(flow);
   const version = String(options.flowVersion ?? "draft");
 
@@ -60,7 +67,25 @@ export function buildExportBundle(flow: FlowGraph, options: ExportOptions = {}):
     "",
     `- \`${scriptFile}\`: the IVR script. Copy it to FreeSWITCH's script directory (\`$\${script_dir}\`, usually \`/usr/share/freeswitch/scripts\` or \`/etc/freeswitch/scripts\`).`,
     `- \`dialplan/${slug}.xml\`: an extension that runs the script when \`${number}\` is dialled. Copy it to \`conf/dialplan/default/\` (or merge it into your dialplan), then run \`reloadxml\`.`,
+    ...phraseXmlFiles.map((f) => `- \`${f.path}\`: the phrase macros the flow plays (session:sayPhrase). Copy it to \`conf/${f.path}\`.`),
     "",
+    ...(phraseXmlFiles.length
+      ? [
+          "## Phrase macros",
+          "",
+          "FreeSWITCH loads a language's phrase files from the `<macros>` element of `conf/lang/<lang>/<lang>.xml`. The stock `conf/lang/en/en.xml` already has this line there; for another language, or a trimmed configuration, add it inside `<macros>`:",
+          "",
+          "```xml",
+          PHRASE_INCLUDE_LINE,
+          "```",
+          "",
+          "Then run `reloadxml`. FreeSWITCH plays the first macro of a name it finds, and the stock folders (demo, vm, dir) come before `ivr/`, so a macro named like a stock one plays the stock one there.",
+          "",
+        ]
+      : []),
+    ...(undefinedPhrases.length
+      ? ["Phrase macros the flow plays that IVR Studio's phrase library does not define (FreeSWITCH's own phrase files may):", "", ...undefinedPhrases.map((p) => `- \`${p}\``), ""]
+      : []),
     "## FreeSWITCH modules needed",
     "",
     ...modules.map((m) => `- ${m}`),
@@ -90,6 +115,7 @@ export function buildExportBundle(flow: FlowGraph, options: ExportOptions = {}):
     files: [
       { path: scriptFile, content: luaCode },
       { path: `dialplan/${slug}.xml`, content: dialplan },
+      ...phraseXmlFiles,
       { path: "README.md", content: readme },
     ],
     prompts,

@@ -2,6 +2,7 @@
 // RTP stream, the FreeSWITCH channel, the CallControl the Session drives, the script run and the
 // transfer loop, timers, and the clean-up. The server admits calls and owns what calls share
 // (SIP stack, media engine, script hosts); everything that belongs to one call lives here.
+import type { PhraseBook } from "./session/phrases";
 import type { Clock } from "./clock";
 import type { HangupCause } from "../flow/hangup-causes";
 import { CallMedia } from "./call-media";
@@ -51,6 +52,8 @@ export interface CallSessionDeps {
   onSession(session: FsSession): void;
   /** Outbound calling for bridge/originate; absent: every dial fails. */
   outbound?: OutboundPort;
+  /** Phrase macros for sayPhrase, as they were when the call came in. */
+  phrases?: PhraseBook;
 }
 
 /**
@@ -316,6 +319,7 @@ export class CallSession {
         clock: this.deps.clock,
         outbound: this.deps.outbound,
         script: route.script,
+        phrases: this.deps.phrases,
       });
       this.session = session;
       this.deps.onSession(session);

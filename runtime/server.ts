@@ -25,6 +25,8 @@ import { SipDialer } from "./outbound/sip-dialer";
 import { findRoute, type Route } from "./routes";
 import type { CallLogSink } from "./session/call-log";
 import { FsSession } from "./session/session";
+import { PhraseBook } from "./session/phrases";
+import type { PhraseMacro } from "../flow/phrases";
 import { createSipStack, type Call, type SipStack } from "./sip";
 import { FliteTts } from "./speech/tts";
 
@@ -66,6 +68,8 @@ export interface IvrServerOptions {
   clock?: ClockSetting;
   /** Where bridge/originate may call: gateways, local users, limits (default: nowhere). */
   outbound?: OutboundConfig;
+  /** Phrase macros sayPhrase plays (the designer's library, ivr serve --phrases); default none. */
+  phrases?: PhraseMacro[];
 }
 
 export interface OutboundConfig {
@@ -126,6 +130,7 @@ export class IvrServer {
     this.globals.set("recordings_dir", this.recordingsDir);
     this.globals.set("base_dir", process.cwd());
     for (const [name, tone] of Object.entries(RING_TONES)) this.globals.set(name, tone);
+    if (options.phrases) this.phraseBook = new PhraseBook(options.phrases);
   }
 
   get activeCalls(): number {
@@ -146,6 +151,14 @@ export class IvrServer {
   /** Swap the route table live: new INVITEs and transfers use it; calls in progress keep their script. */
   setRoutes(routes: Route[]): void {
     this.options.routes = routes;
+  }
+
+  private phraseBook = new PhraseBook();
+
+  /** Swap the phrase macros live: calls that start from now on play these (a call keeps the ones it started with). */
+  setPhrases(phrases: PhraseMacro[]): void {
+    this.options.phrases = phrases;
+    this.phraseBook = new PhraseBook(phrases);
   }
 
   /** Whether a local user (--user) has a live registration: user/NUMBER can reach it. */
@@ -337,6 +350,7 @@ export class IvrServer {
       findRoute: (extension) => findRoute(this.options.routes, extension),
       onSession: (session) => this.sessions.set(uuid, session),
       outbound: this.outbound,
+      phrases: this.phraseBook,
     });
     let finished!: () => void;
     const done = new Promise<void>((r) => (finished = r));

@@ -1,4 +1,4 @@
-// ivr export FLOW.json -o DIR [--number N] [--media DIR] [--version N] [--admin]
+// ivr export FLOW.json -o DIR [--number N] [--media DIR] [--version N] [--admin] [--phrases FILE.json]
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { GenerateError } from "../../generators";
@@ -8,6 +8,7 @@ import { formatDiagnostic } from "../diagnostics-format";
 import { CliError, EXIT } from "../errors";
 import { readFlowFile } from "../load-flow";
 import type { Output } from "../output";
+import { readPhrasesFile } from "../phrases-file";
 import { findPrompt, isFreeSwitchSound, type PromptLookup } from "../prompt-files";
 
 export const MISSING_PROMPTS_FILE = "MISSING_PROMPTS.txt";
@@ -19,6 +20,7 @@ export function runExport(argv: string[], io: Output): number {
     media: { type: "string" },
     version: { type: "string" },
     admin: { type: "boolean" },
+    phrases: { type: "string" },
   });
   const file = oneFile("export", positionals);
   const outDir = values.out as string | undefined;
@@ -32,6 +34,7 @@ export function runExport(argv: string[], io: Output): number {
   if (mediaDir !== undefined && !existsSync(mediaDir)) throw new CliError(`--media ${mediaDir}: no such folder`);
 
   const flow = readFlowFile(file);
+  const phrases = values.phrases !== undefined ? readPhrasesFile(values.phrases as string) : [];
   let bundle;
   try {
     bundle = buildExportBundle(flow, {
@@ -39,6 +42,7 @@ export function runExport(argv: string[], io: Output): number {
       flowVersion,
       scriptName: basename(file, extname(file)), // slugged by the bundle builder
       validate: { authorIsAdmin: values.admin === true },
+      phrases,
     });
   } catch (e) {
     if (!(e instanceof GenerateError)) throw e;

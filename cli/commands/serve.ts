@@ -14,6 +14,7 @@ import { ensureStarterSounds, starterSoundsEnabled } from "../../runtime/speech/
 import { intOption, parseCommandArgs } from "../args";
 import { CliError, EXIT } from "../errors";
 import { readFlowFile } from "../load-flow";
+import { readPhrasesFile } from "../phrases-file";
 import type { Output } from "../output";
 
 function hostPort(value: string, what: string, defPort: number): { host: string; port: number } {
@@ -64,6 +65,7 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     "outbound-max": { type: "string" },
     "outbound-cpm": { type: "string" },
     quiet: { type: "boolean", default: false },
+    phrases: { type: "string" },
   } as never);
   const v = values as Record<string, string | string[] | boolean | undefined>;
   const sip = hostPort(String(v.sip), "sip", 5080);
@@ -130,6 +132,7 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     cpuBudgetMs: intOption("cpu-budget", v["cpu-budget"] as string, 1),
     metrics: metrics ? { host: metrics.host, port: metrics.port } : undefined,
     outbound: { gateways, users, limits: outboundLimits },
+    phrases: typeof v.phrases === "string" ? readPhrasesFile(v.phrases) : undefined,
     log: (level, msg, callId) => {
       if (quiet && level === "debug") return;
       io.err(`${new Date().toISOString()} [${level}]${callId ? ` ${callId.slice(0, 8)}` : ""} ${msg.replace(/\n$/, "")}`);

@@ -70,6 +70,39 @@ describe("ivr export", () => {
     expect(r.stdout).toMatch(/2 copied into sounds\/, 0 missing/);
   });
 
+  it("--phrases: writes the macros the flow's Phrase nodes play as lang/en/ivr/ XML, copies their prompts, refuses a bad macro", async () => {
+    const flow = {
+      schemaVersion: 1,
+      name: "Queue line",
+      nodes: [
+        { id: "start", kind: "start", params: {} },
+        { id: "pos", kind: "phrase", params: { name: "queue_position", data: "3" } },
+        { id: "bye", kind: "hangup", params: {} },
+      ],
+      edges: [
+        { source: "start", outcome: "next", target: "pos" },
+        { source: "pos", outcome: "next", target: "bye" },
+      ],
+    };
+    writeFileSync(join(dir, "queue.json"), JSON.stringify(flow));
+    const macro = { name: "queue_position", inputs: [{ pattern: "^(\\d+)$", match: [{ type: "file", file: "ivr/ivr-welcome_to_freeswitch.wav" }, { type: "say", text: "$1", sayType: "ITEMS" }] }] };
+    writeFileSync(join(dir, "phrases.json"), JSON.stringify({ phrases: [macro] }));
+    const out = join(dir, "queue-bundle");
+    const r = await runIvr(["export", join(dir, "queue.json"), "-o", out, "--media", join(dir, "media"), "--phrases", join(dir, "phrases.json")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const xml = readFileSync(join(out, "lang", "en", "ivr", "ivr-studio-queue.xml"), "utf8");
+    expect(xml).toContain('<macro name="queue_position" pause="100">');
+    expect(xml).toContain('<action function="say" data="$1" method="pronounced" type="items"/>');
+    expect(readFileSync(join(out, "sounds", "ivr", "ivr-welcome_to_freeswitch.wav"))).toEqual(WELCOME_BYTES);
+
+    writeFileSync(join(dir, "bad-phrases.json"), JSON.stringify([{ ...macro, inputs: [{ pattern: "^(\\d+$", match: macro.inputs[0].match }] }]));
+    const bad = await runIvr(["export", join(dir, "queue.json"), "-o", join(dir, "bad-bundle"), "--phrases", join(dir, "bad-phrases.json")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/phrase 1 \(queue_position\): Input 1, pattern: /);
+    expect(existsSync(join(dir, "bad-bundle"))).toBe(false);
+  });
+
   it("refuses an invalid flow (exit 1, nothing written) and a bad --number (exit 2)", async () => {
     const broken = join(dir, "broken.json");
     writeFileSync(broken, JSON.stringify(BROKEN_FLOW));

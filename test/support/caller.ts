@@ -10,6 +10,7 @@
 //   `dtmf` action (to the callback digit by digit) or one `noinput` (it runs out). Without a
 //   callback digits are not taken: they arrive at the next input wait (FreeSWITCH queues them);
 // - execute("bridge", ...) takes a `bridge` action (the far end), or `defaultBridge`.
+import type { PhraseMacro } from "../../flow/phrases";
 
 export type CallerAction =
   | { dtmf: string }
@@ -44,6 +45,8 @@ export interface ScriptedCaller {
   argv?: string[];
   /** Calls allowed before the run is stopped as a runaway loop; default 2000. */
   maxCalls?: number;
+  /** Phrase macros sayPhrase plays (the designer's phrase library); default none. */
+  phrases?: PhraseMacro[];
 }
 
 export const DEFAULT_CALL_VARIABLES: Readonly<Record<string, string>> = {

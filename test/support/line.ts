@@ -10,6 +10,7 @@ import { Channel } from "../../runtime/session/channel";
 import { ScriptExit } from "../../runtime/session/errors";
 import type { CallControl, MediaPort, PlayHandle, PlayResult, RecordHandle, RecordResult } from "../../runtime/session/ports";
 import { FsSession, type MethodRecord } from "../../runtime/session/session";
+import { PhraseBook } from "../../runtime/session/phrases";
 import type { HangupHook } from "../../runtime/session/types";
 import { DEFAULT_CALL_VARIABLES, type CallerAction, type HttpReply, type ScriptedCaller } from "./caller";
 
@@ -127,6 +128,7 @@ export class ScriptedLine {
       onMethod: (r) => this.record(r),
       globals: this.globals,
       clock: this.clock,
+      phrases: new PhraseBook(caller.phrases ?? []),
     });
     this.instrument(this.session);
   }
