@@ -15,6 +15,13 @@ import * as settings from "../../app/api/settings/route";
 import * as users from "../../app/api/users/route";
 import * as tokens from "../../app/api/tokens/route";
 import * as tokenById from "../../app/api/tokens/[id]/route";
+import * as userById from "../../app/api/users/[id]/route";
+import * as tempPassword from "../../app/api/users/[id]/password/route";
+import * as resetLink from "../../app/api/users/[id]/reset-link/route";
+import * as ownPassword from "../../app/api/auth/password/route";
+import * as reset from "../../app/api/auth/reset/route";
+import * as login from "../../app/api/auth/login/route";
+import * as status from "../../app/api/auth/status/route";
 import { call, makeUser, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
 
 let db: Database;
@@ -215,6 +222,192 @@ describe("API tokens", () => {
     expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: admin, params: { id: t.body.id } })).status).toBe(204);
     expect((await asToken(t.body.token)).status).toBe(401);
     expect(await latest("token.revoke")).toMatchObject({ actorId: admin.user.id, target: "ci", details: { owner: editor.user.email } });
+  });
+});
+
+describe("users", () => {
+  const PASSWORD = "correct horse battery"; // makeUser's
+  const patch = (as: Caller, id: string, body: unknown) => call(userById.PATCH, "PATCH", `/api/users/${id}`, { as, params: { id }, body });
+  const remove = (as: Caller, id: string) => call(userById.DELETE, "DELETE", `/api/users/${id}`, { as, params: { id } });
+  const signIn = async (email: string, password: string) => {
+    const r = await call(login.POST, "POST", "/api/auth/login", { body: { email, password }, origin: null });
+    return { ...r, caller: { user: r.body.user, cookie: (r.headers.get("set-cookie") ?? "").split(";")[0] } as Caller };
+  };
+  const works = async (c: { as?: Caller; bearer?: string }) => (await call(flows.GET, "GET", "/api/flows", c)).status;
+  const mintFor = async (c: Caller) => (await call(tokens.POST, "POST", "/api/tokens", { as: c, body: { name: "ci" } })).body.token as string;
+
+  it("refuses anonymous callers, viewers and editors", async () => {
+    const target = await makeUser(db, "editor");
+    const id = target.user.id;
+    const ops = [
+      (as?: Caller) => call(userById.PATCH, "PATCH", `/api/users/${id}`, { as, params: { id }, body: { role: "admin" } }),
+      (as?: Caller) => call(userById.DELETE, "DELETE", `/api/users/${id}`, { as, params: { id } }),
+      (as?: Caller) => call(tempPassword.POST, "POST", `/api/users/${id}/password`, { as, params: { id }, body: { password: "temporary-1" } }),
+      (as?: Caller) => call(resetLink.POST, "POST", `/api/users/${id}/reset-link`, { as, params: { id }, body: {} }),
+      (as?: Caller) => call(users.POST, "POST", "/api/users", { as, body: { email: "x@example.com", name: "X", password: "long enough" } }),
+    ];
+    for (const op of ops) {
+      expect((await op()).status).toBe(401);
+      expect((await op(viewer)).status).toBe(403);
+      expect((await op(editor)).status).toBe(403);
+    }
+    expect((await call(tokens.POST, "POST", "/api/tokens", { body: { name: "anon" } })).status).toBe(401);
+    expect((await call(ownPassword.POST, "POST", "/api/auth/password", { body: { currentPassword: "a", newPassword: "bbbbbbbbbb" } })).status).toBe(401);
+    expect(await db.prisma.user.findUnique({ where: { id } })).toMatchObject({ role: "editor", disabledAt: null });
+  });
+
+  it("changes a role (audited) and the change holds for the user's session and tokens at once", async () => {
+    const u = await makeUser(db, "editor");
+    const token = await mintFor(u);
+    const r = await patch(admin, u.user.id, { role: "viewer" });
+    expect(r.status).toBe(200);
+    expect(r.body.user).toMatchObject({ id: u.user.id, role: "viewer", disabled: false });
+    expect(await latest("user.role_change")).toMatchObject({ actorId: admin.user.id, targetId: u.user.id, target: u.user.email, details: { from: "editor", to: "viewer" } });
+    expect((await call(flows.POST, "POST", "/api/flows", { as: u, body: { name: "x" } })).status).toBe(403);
+    expect((await call(flows.POST, "POST", "/api/flows", { bearer: token, body: { name: "x" } })).status).toBe(403);
+    const bad = await patch(admin, u.user.id, { role: "owner" });
+    expect(bad.status).toBe(400);
+    expect((await patch(admin, "nope", { role: "viewer" })).status).toBe(404);
+    expect((await patch(admin, u.user.id, {})).status).toBe(400);
+  });
+
+  it("disables an account: its sessions and tokens stop at once, sign-in is refused; enabling restores the tokens", async () => {
+    const u = await makeUser(db, "editor");
+    const token = await mintFor(u);
+    expect(await works({ as: u })).toBe(200);
+    expect(await works({ bearer: token })).toBe(200);
+    const r = await patch(admin, u.user.id, { disabled: true });
+    expect(r.status).toBe(200);
+    expect(r.body.user.disabled).toBe(true);
+    const byCookie = await call(flows.GET, "GET", "/api/flows", { as: u });
+    expect(byCookie.status).toBe(401);
+    const byToken = await call(flows.GET, "GET", "/api/flows", { bearer: token });
+    expect(byToken.status).toBe(401);
+    expect(byToken.body.message).toMatch(/disabled/);
+    expect(await db.prisma.session.count({ where: { userId: u.user.id } })).toBe(0);
+    const signIn1 = await signIn(u.user.email, PASSWORD);
+    expect(signIn1.status).toBe(403);
+    expect(signIn1.body.message).toMatch(/disabled/);
+    expect(await latest("user.disable")).toMatchObject({ actorId: admin.user.id, targetId: u.user.id });
+    expect((await patch(admin, u.user.id, { disabled: false })).body.user.disabled).toBe(false);
+    expect(await latest("user.enable")).toMatchObject({ targetId: u.user.id });
+    expect(await works({ bearer: token })).toBe(200);
+    expect(await works({ as: u })).toBe(401); // the old session is gone for good
+    expect((await signIn(u.user.email, PASSWORD)).status).toBe(200);
+  });
+
+  it("deletes an account with its sessions and tokens (audited); never yourself", async () => {
+    const u = await makeUser(db, "viewer");
+    const token = await mintFor(u);
+    expect((await remove(admin, u.user.id)).status).toBe(204);
+    expect(await works({ bearer: token })).toBe(401);
+    expect(await works({ as: u })).toBe(401);
+    expect(await db.prisma.apiToken.count({ where: { userId: u.user.id } })).toBe(0);
+    expect(await latest("user.delete")).toMatchObject({ actorId: admin.user.id, targetId: u.user.id, target: u.user.email, details: { role: "viewer" } });
+    expect((await remove(admin, u.user.id)).status).toBe(404);
+    const a2 = await makeUser(db, "admin");
+    const self = await remove(a2, a2.user.id);
+    expect(self.status).toBe(400);
+    expect(self.body.message).toMatch(/your own account/);
+    expect((await remove(admin, a2.user.id)).status).toBe(204);
+  });
+
+  it("never leaves no active admin: the last one cannot be demoted, disabled or deleted", async () => {
+    const admins = await db.prisma.user.findMany({ where: { role: "admin", disabledAt: null } });
+    expect(admins.map((a) => a.id)).toEqual([admin.user.id]);
+    for (const r of [await patch(admin, admin.user.id, { role: "editor" }), await patch(admin, admin.user.id, { disabled: true }), await remove(admin, admin.user.id)]) {
+      expect(r.status).toBe(409);
+      expect(r.body.error).toBe("last_admin");
+      expect(r.body.message).toMatch(/last active admin/);
+    }
+    // A disabled admin does not count.
+    const off = await makeUser(db, "admin");
+    expect((await patch(admin, off.user.id, { disabled: true })).status).toBe(200);
+    expect((await patch(admin, admin.user.id, { role: "editor" })).status).toBe(409);
+    // Two admins deleting each other at once: exactly one wins.
+    const [a2, a3] = [await makeUser(db, "admin"), await makeUser(db, "admin")];
+    await db.prisma.user.update({ where: { id: admin.user.id }, data: { disabledAt: new Date("2026-01-01T00:00:00Z") } });
+    try {
+      const both = await Promise.all([remove(a2, a3.user.id), remove(a3, a2.user.id)]);
+      expect(both.map((r) => r.status).sort()).toEqual([204, 409]);
+      expect(await db.prisma.user.count({ where: { role: "admin", disabledAt: null } })).toBe(1);
+    } finally {
+      await db.prisma.user.update({ where: { id: admin.user.id }, data: { disabledAt: null } });
+    }
+    expect(await works({ as: admin })).toBe(200);
+  });
+
+  it("a temporary password ends the user's sessions and must be changed before anything else", async () => {
+    const u = await makeUser(db, "editor");
+    const weak = await call(tempPassword.POST, "POST", `/api/users/${u.user.id}/password`, { as: admin, params: { id: u.user.id }, body: { password: "short" } });
+    expect(weak.status).toBe(400);
+    const r = await call(tempPassword.POST, "POST", `/api/users/${u.user.id}/password`, { as: admin, params: { id: u.user.id }, body: { password: "temporary-123" } });
+    expect(r.status).toBe(204);
+    expect(await works({ as: u })).toBe(401);
+    expect(await latest("user.temporary_password")).toMatchObject({ actorId: admin.user.id, targetId: u.user.id, details: null });
+    expect(JSON.stringify(await log("limit=5"))).not.toContain("temporary-123");
+    const s = await signIn(u.user.email, "temporary-123");
+    expect(s.status).toBe(200);
+    expect(s.body.passwordChangeRequired).toBe(true);
+    const blocked = await call(flows.GET, "GET", "/api/flows", { as: s.caller });
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.error).toBe("password_change_required");
+    expect((await call(status.GET, "GET", "/api/auth/status", { as: s.caller })).body).toMatchObject({ user: { id: u.user.id }, passwordChangeRequired: true });
+    const change = (currentPassword: string, newPassword: string) => call(ownPassword.POST, "POST", "/api/auth/password", { as: s.caller, body: { currentPassword, newPassword } });
+    expect((await change("wrong-one-123", "brand-new-pass")).body.message).toMatch(/current password is wrong/);
+    expect((await change("temporary-123", "temporary-123")).status).toBe(400);
+    expect((await change("temporary-123", "brand-new-pass")).status).toBe(204);
+    expect(await works({ as: s.caller })).toBe(200);
+    expect((await signIn(u.user.email, "brand-new-pass")).body.passwordChangeRequired).toBeUndefined();
+    expect(await latest("auth.password_change")).toMatchObject({ actorId: u.user.id, targetId: u.user.id });
+  });
+
+  it("changing your own password ends your other sessions, keeps this one", async () => {
+    const u = await makeUser(db, "viewer");
+    const other = (await signIn(u.user.email, PASSWORD)).caller;
+    expect(await works({ as: other })).toBe(200);
+    const r = await call(ownPassword.POST, "POST", "/api/auth/password", { as: u, body: { currentPassword: PASSWORD, newPassword: "another-long-one" } });
+    expect(r.status).toBe(204);
+    expect(await works({ as: u })).toBe(200);
+    expect(await works({ as: other })).toBe(401);
+    expect((await signIn(u.user.email, PASSWORD)).status).toBe(401);
+    expect((await signIn(u.user.email, "another-long-one")).status).toBe(200);
+  });
+
+  it("a one-time reset link (with expiry) sets a new password once, and ends every session", async () => {
+    const u = await makeUser(db, "editor");
+    const issue = (body: unknown) => call(resetLink.POST, "POST", `/api/users/${u.user.id}/reset-link`, { as: admin, params: { id: u.user.id }, body });
+    expect((await issue({ expiresInHours: 0 })).status).toBe(400);
+    expect((await issue({ expiresInHours: 169 })).status).toBe(400);
+    const r = await issue({ expiresInHours: 2 });
+    expect(r.status).toBe(201);
+    expect(r.body.url).toMatch(/^http:\/\/localhost:3000\/reset-password#token=[\w-]{40,}$/);
+    const token = r.body.url.split("#token=")[1];
+    const row = await db.prisma.passwordReset.findFirstOrThrow({ where: { userId: u.user.id } });
+    expect(Date.parse(r.body.expiresAt) - row.createdAt.getTime()).toBeCloseTo(2 * 3600_000, -3);
+    expect(JSON.stringify(await db.prisma.passwordReset.findMany())).not.toContain(token);
+    const entry = await latest("user.reset_link");
+    expect(entry).toMatchObject({ actorId: admin.user.id, targetId: u.user.id, details: { expiresAt: r.body.expiresAt } });
+    expect(JSON.stringify(entry)).not.toContain(token);
+    expect((await call(reset.GET, "GET", "/api/auth/reset", { query: `token=${token}` })).body).toEqual({ email: u.user.email, expiresAt: r.body.expiresAt });
+    const use = (password: string, t = token) => call(reset.POST, "POST", "/api/auth/reset", { body: { token: t, password }, origin: null });
+    expect((await use("short")).status).toBe(400);
+    const ok = await use("reset-password-1");
+    expect(ok.status).toBe(200);
+    expect(ok.body.user).toMatchObject({ id: u.user.id });
+    expect(await works({ as: u })).toBe(401);
+    expect(await works({ as: { user: u.user, cookie: (ok.headers.get("set-cookie") ?? "").split(";")[0] } })).toBe(200);
+    expect((await use("reset-password-2")).status).toBe(404);
+    expect((await signIn(u.user.email, "reset-password-1")).status).toBe(200);
+    expect(await latest("auth.password_reset")).toMatchObject({ actorId: u.user.id, targetId: u.user.id });
+    // An expired link is refused, and says so; a newer link replaces an older one.
+    const old = (await issue({})).body.url.split("#token=")[1];
+    const late = (await issue({ expiresInHours: 1 })).body.url.split("#token=")[1];
+    expect((await use("reset-password-3", old)).status).toBe(404);
+    await db.prisma.passwordReset.updateMany({ where: { userId: u.user.id }, data: { expiresAt: new Date(row.createdAt.getTime() - 1000) } });
+    const expired = await use("reset-password-3", late);
+    expect(expired.status).toBe(404);
+    expect(expired.body.message).toMatch(/expired/);
   });
 });
 

@@ -14,6 +14,6 @@ export const POST = handler(async (req) => {
   const auth = await requireUser(req, "admin");
   const input = parseNewUser(await readObject(req), "editor");
   const user = await createUser(await getPrisma(), input);
-  await recordAudit(auth, { action: "user.create", target: { type: "user", id: user.id, label: user.email }, details: { role: user.role, name: user.name } });
+  await recordAudit(auth, { action: "user.create", target: { type: "user", id: user.id, label: user.email }, details: { role: user.role, name: user.name, mustChangePassword: !!input.mustChangePassword } });
   return json({ user }, 201);
 });

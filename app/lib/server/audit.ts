@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   "user.role_change",
   "user.disable",
   "user.enable",
+  "user.update",
   "user.delete",
   "user.temporary_password",
   "user.reset_link",

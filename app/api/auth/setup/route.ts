@@ -26,7 +26,7 @@ export const POST = handler(async (req) => {
         : "Setup from another machine needs the one-time setup token printed on the server console at start.",
     );
   }
-  const input = { ...parseNewUser(body, "admin"), role: "admin" as const };
+  const input = { ...parseNewUser(body, "admin"), role: "admin" as const, mustChangePassword: false };
   const user = await prisma.$transaction(async (tx) => {
     // Serialise concurrent setups: only the first one may create the admin.
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SETUP_LOCK_ID})`);
