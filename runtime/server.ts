@@ -17,6 +17,7 @@ import { RuntimeMetrics, type RtpTotals } from "./metrics";
 import { DEFAULT_ALLOWED_NETWORKS, NetworkAllowList } from "./net-allow";
 import { Destinations, type GatewayConfig, type LocalUserConfig } from "./outbound/destinations";
 import type { Dialer } from "./outbound/dialer";
+import { GatewayMonitor, type GatewayState } from "./outbound/gateway-monitor";
 import { Outbound } from "./outbound/outbound";
 import { DEFAULT_OUTBOUND_LIMITS, OutboundPolicy, type OutboundLimits } from "./outbound/policy";
 import { RING_TONES } from "./outbound/ring-tones";
@@ -78,6 +79,21 @@ export interface OutboundConfig {
   limits?: OutboundLimits;
   /** The SIP client placing the legs (tests may pass a fake); default: runtime/sip's placeCall. */
   dialer?: Dialer;
+  /**
+   * Gateways and users change while the server runs (setOutbound: npm start's designer pages):
+   * REGISTER is answered (401, then by the user's password) even while no user is configured.
+   */
+  live?: boolean;
+  /** Called (at most every 100 ms) when a gateway's status, registration or ping, or a user's registration, changes. */
+  onState?: (state: OutboundState) => void;
+  /** One gateway `ping` second in ms (default 1000; tests shorten it). */
+  pingSecondMs?: number;
+}
+
+/** Gateways as the runtime sees them now, and which local users have a live registration. */
+export interface OutboundState {
+  gateways: GatewayState[];
+  registeredUsers: string[];
 }
 
 interface ActiveCall {
@@ -101,6 +117,11 @@ export class IvrServer {
   private luaHost!: LuaHost;
   private tsHost!: TsHost;
   private outbound!: Outbound;
+  private outboundPolicy!: OutboundPolicy;
+  /** Local users' passwords (the registrar asks per REGISTER, so edits apply at once). */
+  private readonly sipUsers = new Map<string, string>();
+  private readonly gatewayMonitors = new Map<string, GatewayMonitor>();
+  private stateTimer?: NodeJS.Timeout;
   private readonly tts: FliteTts;
   private readonly allow: NetworkAllowList;
   private readonly active = new Map<string, ActiveCall>();
@@ -166,6 +187,11 @@ export class IvrServer {
     return (this.sip?.registrar?.lookup(user).length ?? 0) > 0;
   }
 
+  /** Whether a gateway may be dialed now (undefined: no such gateway). */
+  gatewayStatus(name: string): "up" | "down" | undefined {
+    return this.gatewayMonitors.get(name)?.status;
+  }
+
   get sipPort(): number {
     return this.sip.transport.local.port;
   }
@@ -213,14 +239,11 @@ export class IvrServer {
     });
     const out = this.options.outbound ?? {};
     const cacheDirForLegs = this.options.cacheDir ?? path.join(os.tmpdir(), "ivr-studio-cache");
-    const users = new Map((out.users ?? []).map((u) => [u.number, u.password]));
+    for (const u of out.users ?? []) this.sipUsers.set(u.number, u.password);
+    this.outboundPolicy = new OutboundPolicy(out.limits ?? DEFAULT_OUTBOUND_LIMITS);
     this.outbound = new Outbound({
-      // user/N goes where N last registered (the SIP stack's location table).
-      destinations: new Destinations({ gateways: out.gateways ?? [], users: out.users ?? [] }, (user) => {
-        const b = this.sip?.registrar?.lookup(user)[0];
-        return b ? { uri: b.contact, host: b.source.address, port: b.source.port } : undefined;
-      }),
-      policy: new OutboundPolicy(out.limits ?? DEFAULT_OUTBOUND_LIMITS),
+      destinations: this.destinationsFor(out.gateways ?? [], out.users ?? []),
+      policy: this.outboundPolicy,
       dialer: out.dialer ?? new SipDialer((o) => this.sip.placeCall(o), (level, msg) => this.log(level, msg)),
       media: new RtpLegMediaFactory(this.engine, {
         mediaTimeoutMs: (this.options.mediaTimeoutSec ?? 60) * 1000,
@@ -243,13 +266,11 @@ export class IvrServer {
         // Bound to every interface: the peer must reach us at a real address, as in our SDP.
         contactHost: this.options.mediaAddress ?? mediaAddressFor(this.options.sipAddress),
         // Local users register here with their password (digest); without users REGISTER gets 405.
-        registrar: users.size ? { password: (user) => users.get(user) } : undefined,
+        registrar: this.sipUsers.size || out.live ? { password: (user) => this.sipUsers.get(user) } : undefined,
       });
-      for (const g of out.gateways ?? []) {
-        if (!g.register || g.username === undefined || g.password === undefined) continue;
-        const reg = this.sip.register({ registrar: `${g.host}:${g.port}`, user: g.username, auth: { username: g.username, password: g.password } });
-        reg.on("state", (state) => this.log(state === "failed" ? "warning" : "info", `gateway ${g.name}: registration ${state}`));
-      }
+      this.sip.registrar?.on("registered", () => this.stateChanged());
+      this.sip.registrar?.on("unregistered", () => this.stateChanged());
+      this.startGateways(out.gateways ?? []);
       if (this.options.metrics) {
         this.metricsPort = await this.metrics.listen(this.options.metrics.host, this.options.metrics.port);
         // The media thread reports its event-loop delay; /metrics shows the last reading.
@@ -269,10 +290,79 @@ export class IvrServer {
     }
   }
 
+  /** user/N goes where N last registered (the SIP stack's location table); gateways only while up. */
+  private destinationsFor(gateways: GatewayConfig[], users: LocalUserConfig[]): Destinations {
+    return new Destinations(
+      { gateways, users },
+      (user) => {
+        const b = this.sip?.registrar?.lookup(user)[0];
+        return b ? { uri: b.contact, host: b.source.address, port: b.source.port } : undefined;
+      },
+      (name) => this.gatewayMonitors.get(name)?.status !== "down",
+    );
+  }
+
+  /** Registration and pings of each gateway; a monitor whose gateway did not change keeps running. */
+  private startGateways(gateways: GatewayConfig[]): void {
+    const wanted = new Map(gateways.map((g) => [g.name, g]));
+    for (const [name, m] of this.gatewayMonitors) {
+      const next = wanted.get(name);
+      if (next && JSON.stringify(next) === JSON.stringify(m.config)) continue;
+      this.gatewayMonitors.delete(name);
+      void m.stop();
+    }
+    for (const g of gateways) {
+      if (this.gatewayMonitors.has(g.name)) continue;
+      const m = new GatewayMonitor(g, {
+        register: (o) => this.sip.register(o),
+        ping: (host, port) => this.sip.ping(host, port),
+        log: (level, message) => this.log(level, message),
+        changed: () => this.stateChanged(),
+        pingSecondMs: this.options.outbound?.pingSecondMs,
+      });
+      this.gatewayMonitors.set(g.name, m);
+      m.start();
+    }
+    this.stateChanged();
+  }
+
+  /**
+   * New gateways, users and limits while the server runs (npm start): new legs use them, legs up
+   * keep going; a changed gateway registers again, a removed one un-registers; a removed user's
+   * phone can no longer be called (its binding is dropped at expiry) nor register again.
+   */
+  setOutbound(config: { gateways: GatewayConfig[]; users: LocalUserConfig[]; limits?: OutboundLimits }): void {
+    const destinations = this.destinationsFor(config.gateways, config.users); // throws on duplicates: nothing changed
+    this.sipUsers.clear();
+    for (const u of config.users) this.sipUsers.set(u.number, u.password);
+    this.outboundPolicy.setLimits(config.limits ?? DEFAULT_OUTBOUND_LIMITS);
+    this.outbound.setDestinations(destinations);
+    this.startGateways(config.gateways);
+  }
+
+  /** Gateways' status, registration and last ping, and the users registered now. */
+  get outboundState(): OutboundState {
+    const registeredUsers = [...this.sipUsers.keys()].filter((u) => this.isRegistered(u)).sort();
+    return { gateways: [...this.gatewayMonitors.values()].map((m) => m.state), registeredUsers };
+  }
+
+  private stateChanged(): void {
+    const onState = this.options.outbound?.onState;
+    if (!onState || this.stateTimer) return;
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = undefined;
+      if (!this.stopping) onState(this.outboundState);
+    }, 100);
+    this.stateTimer.unref();
+  }
+
   /** Graceful stop: refuse new calls (503), let calls finish up to graceMs, then hang up the rest. */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     this.metrics.draining = true;
+    clearTimeout(this.stateTimer);
+    await Promise.all([...this.gatewayMonitors.values()].map((m) => m.stop()));
+    this.gatewayMonitors.clear();
     await this.sip.shutdown(false);
     await this.callsEnded(graceMs);
     for (const a of this.active.values()) a.session.hangup("SYSTEM_SHUTDOWN");

@@ -26,6 +26,11 @@ export interface GatewayConfig {
   maxCalls: number;
   /** New calls per minute through this gateway (0 = only the global limit). */
   callsPerMinute: number;
+  /** OPTIONS ping interval in seconds (FreeSWITCH's `ping`; 0/unset: no pings; else at least 5). */
+  ping?: number;
+  /** Successful pings needed to be up (`ping-min`, default 1) and the most counted (`ping-max`, default 1). */
+  pingMin?: number;
+  pingMax?: number;
 }
 
 export interface LocalUserConfig {
@@ -150,15 +155,28 @@ export function parseGatewaySpec(spec: string, env: SecretSource = {}): GatewayC
       case "max":
         gw.maxCalls = checkCount(value, what);
         break;
+      case "ping":
+        gw.ping = checkCount(value, what);
+        if (gw.ping > 0 && gw.ping < 5) throw new DestinationError(`${what}: ping must be 0 (off) or at least 5 seconds`);
+        break;
+      case "ping-min":
+      case "ping-max": {
+        const n = checkCount(value, what);
+        if (n < 1) throw new DestinationError(`${what}: ${key} must be at least 1`);
+        if (key === "ping-min") gw.pingMin = n;
+        else gw.pingMax = n;
+        break;
+      }
       case "cpm":
         gw.callsPerMinute = checkCount(value, what);
         break;
       default:
-        throw new DestinationError(`${what}: unknown option '${key}' (user, pass, register, cid, allow, max, cpm)`);
+        throw new DestinationError(`${what}: unknown option '${key}' (user, pass, register, cid, allow, max, cpm, ping, ping-min, ping-max)`);
     }
   }
   if (gw.register && (!gw.username || !gw.password)) throw new DestinationError(`${what}: register=yes needs user= and pass=`);
   if ((gw.username === undefined) !== (gw.password === undefined)) throw new DestinationError(`${what}: give both user= and pass=`);
+  if ((gw.pingMin ?? 1) > (gw.pingMax ?? 1)) throw new DestinationError(`${what}: ping-min (${gw.pingMin ?? 1}) is more than ping-max (${gw.pingMax ?? 1}); the gateway could never be up`);
   return gw;
 }
 
@@ -189,6 +207,8 @@ export class Destinations {
   constructor(
     config: DestinationsConfig,
     private readonly locate: UserLocator = () => undefined,
+    /** Whether a gateway is up (pings, registration: gateway-monitor.ts); default always. */
+    private readonly gatewayUp: (name: string) => boolean = () => true,
   ) {
     for (const g of config.gateways) {
       if (this.gateways.has(g.name)) throw new DestinationError(`gateway ${g.name} is configured twice`);
@@ -241,6 +261,8 @@ export class Destinations {
         if (!g.allow.some((p) => p.test(endpoint.number))) {
           return refuse("OUTGOING_CALL_BARRED", `${endpoint.number} is not in gateway ${g.config.name}'s allow-list`, true);
         }
+        // mod_sofia: "Gateway 'NAME' is down!" -> GATEWAY_DOWN (a failover group goes on).
+        if (!this.gatewayUp(g.config.name)) return refuse("GATEWAY_DOWN", `gateway ${g.config.name} is down`);
         const c = g.config;
         return {
           ok: true,

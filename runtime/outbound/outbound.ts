@@ -116,6 +116,11 @@ export class Outbound implements OutboundPort {
 
   constructor(private readonly options: OutboundOptions) {}
 
+  /** Where calls may go from now on (npm start: gateways and users edited in the designer); legs up keep theirs. */
+  setDestinations(destinations: Destinations): void {
+    this.options.destinations = destinations;
+  }
+
   /** The outbound leg behind a session returned by originate (undefined for the inbound leg). */
   legOf(session: FsSession): OutboundLeg | undefined {
     return this.legs.get(session);

@@ -45,10 +45,15 @@ export class OutboundPolicy {
   private readonly routes = new Map<string, Counter>();
 
   constructor(
-    private readonly limits: OutboundLimits = DEFAULT_OUTBOUND_LIMITS,
+    private limits: OutboundLimits = DEFAULT_OUTBOUND_LIMITS,
     /** Monotonic milliseconds (tests pin it). */
     private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /** New limits apply to the next legs; the legs up and started in the last minute still count. */
+  setLimits(limits: OutboundLimits): void {
+    this.limits = limits;
+  }
 
   get activeCalls(): number {
     return this.total.active;

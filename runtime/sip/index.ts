@@ -9,6 +9,7 @@ import { dnsResolver, type SipResolver } from "./resolver";
 import { Registrar, type RegistrarOptions } from "./registrar";
 import { Registration, type RegistrationOptions } from "./registration";
 import type { OutboundCall, PlaceCallOptions } from "./outbound-call";
+import { sendOptionsPing, type PingResult } from "./options-ping";
 import { DEFAULT_SIP_TIMERS, realTimers, type SipTimerConfig, type Timers } from "./timers";
 
 export interface SipStackOptions {
@@ -53,6 +54,8 @@ export interface SipStack {
   placeCall(options: PlaceCallOptions): OutboundCall;
   /** Register to a gateway/registrar and keep the binding fresh; `start()` is called for you. */
   register(options: RegistrationOptions): Registration;
+  /** An out-of-dialog OPTIONS to host[:port] (gateway pings): the final status, 408 without an answer. */
+  ping(host: string, port?: number): Promise<PingResult>;
   /** Stop accepting INVITEs (503); with hangupCalls, end every call with SYSTEM_SHUTDOWN. */
   shutdown(hangupCalls?: boolean): Promise<void>;
   /** Close the transport. */
@@ -98,6 +101,7 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
       registration.start();
       return registration;
     },
+    ping: (host, port) => sendOptionsPing({ transport, transactions, resolver, serverName }, host, port),
     async shutdown(hangupCalls) {
       await Promise.all([ua.shutdown(hangupCalls), ...[...registrations].map((r) => r.stop())]);
     },
@@ -131,6 +135,7 @@ export type { ParseLimits, ParseResult } from "./parser";
 export { SipHeaders, serializeMessage, createRequest, createResponse } from "./message";
 export type { SipMessage, SipRequest, SipResponse } from "./message";
 export type { InfoDtmf } from "./dtmf-info";
+export type { PingResult } from "./options-ping";
 export { dnsResolver, staticResolver } from "./resolver";
 export type { SipResolver } from "./resolver";
 export { sipStatusToCause, causeToSipStatus, reasonHeaderFor } from "./causes";

@@ -19,6 +19,9 @@ import * as routeById from "../../app/api/routes/[id]/route";
 import * as calls from "../../app/api/calls/route";
 import * as callById from "../../app/api/calls/[id]/route";
 import * as runtimeStatus from "../../app/api/runtime/route";
+import * as gateways from "../../app/api/gateways/route";
+import * as sipUsers from "../../app/api/sip-users/route";
+import * as sipUserById from "../../app/api/sip-users/[id]/route";
 import { call, makeUser, repoRoot, startTestDatabase, stopTestDatabase, type Caller } from "../api/helpers";
 import { bigFlow } from "../../fixtures/designer-big-flow";
 import { freeUdpPort, hasSipp, runSipp, SIPP } from "../sip/sipp-harness";
@@ -187,4 +190,21 @@ describe.skipIf(!hasSipp)("the runtime inside npm start", () => {
     const r = await runSipp("uac-reject", runtime.sipPort, "1000");
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
   }, 20_000);
+
+  it("takes SIP users and gateways saved in the designer without a restart: a phone registers at once, a removed user no longer can", async () => {
+    const u = await call(sipUsers.POST, "POST", "/api/sip-users", { as: admin, body: { number: "3001", password: "desk-secret-3001" } });
+    expect(u.status, JSON.stringify(u.body)).toBe(201);
+    const auth = ["-au", "3001", "-ap", "desk-secret-3001"];
+    const r = await runSipp("register-auth", runtime.sipPort, "3001", auth);
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${explain()}`).toBe(0);
+    await waitFor("3001 to be listed as registered", async () => (await call(sipUsers.GET, "GET", "/api/sip-users", { as: admin })).body.users[0]?.registered === true, 5000, explain);
+    const g = await call(gateways.POST, "POST", "/api/gateways", { as: admin, body: { name: "carrier", host: "127.0.0.1", port: 9, allow: ["1NXXNXXXXXX"] } });
+    expect(g.status, JSON.stringify(g.body)).toBe(201);
+    await waitFor("the runtime to report the gateway", async () => (await call(gateways.GET, "GET", "/api/gateways", { as: admin })).body.gateways[0]?.state?.status === "up", 5000, explain);
+    expect(explain()).not.toContain("desk-secret-3001");
+    const del = await call(sipUserById.DELETE, "DELETE", `/api/sip-users/${u.body.user.id}`, { as: admin, params: { id: u.body.user.id } });
+    expect(del.status).toBe(204);
+    const again = await runSipp("register-auth", runtime.sipPort, "3001", auth);
+    expect(again.code, "a deleted user must not register").not.toBe(0);
+  }, 30_000);
 });

@@ -33,6 +33,12 @@ export const AUDIT_ACTIONS = [
   "settings.update",
   "prompt.create",
   "prompt.delete",
+  "gateway.create",
+  "gateway.update",
+  "gateway.delete",
+  "sip_user.create",
+  "sip_user.update",
+  "sip_user.delete",
 ] as const;
 
 /** Who acted: a signed-in caller (requireUser's answer), or null for the system / an anonymous caller. */

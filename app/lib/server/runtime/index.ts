@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import type { PrismaClient } from "../../../../prisma/generated/client/client";
+import type { OutboundState } from "../../../../runtime/server";
+import { loadOutboundConfig, outboundFingerprint, type OutboundConfigData } from "../gateways/store";
 import { getHttpAllowList } from "../settings";
 import { CallLogWriter } from "./call-log-writer";
 import { readRuntimeConfig, type RuntimeConfig } from "./config";
@@ -92,6 +94,14 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
 
   let fingerprint = await routeFingerprint(prisma);
   let { table, httpAllowList } = await load();
+  const loadOutbound = async (): Promise<OutboundConfigData> => {
+    const { config, skipped } = await loadOutboundConfig(prisma);
+    for (const line of skipped) log(`[runtime] ${line}`);
+    return config;
+  };
+  let outboundPrint = await outboundFingerprint(prisma);
+  let outbound = await loadOutbound();
+  let outboundState: OutboundState = { gateways: [], registeredUsers: [] };
   const writer = new CallLogWriter(prisma, {
     targetOf: (pattern) => table.targets.get(pattern),
     log,
@@ -121,6 +131,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       cacheDir: path.join(cacheDir, "runtime"),
       routes: table.routes,
       httpAllowList,
+      outbound,
       debug,
       priority,
     };
@@ -146,6 +157,9 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
           break;
         case "calls":
           for (const e of m.entries) writer.sink(e);
+          break;
+        case "outbound-state":
+          outboundState = m.state;
           break;
         case "stats":
           pendingStats.get(m.id)?.(m.stats);
@@ -269,6 +283,22 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     return refreshing;
   };
 
+  let refreshingOutbound: Promise<void> | undefined;
+  const refreshOutbound = (): Promise<void> => {
+    refreshingOutbound ??= (async () => {
+      try {
+        const print = await outboundFingerprint(prisma);
+        outbound = await loadOutbound();
+        outboundPrint = print;
+        thread.post({ type: "outbound", outbound });
+        log(`[runtime] gateways and SIP users updated: ${outbound.gateways.length} gateway(s), ${outbound.users.length} user(s)`);
+      } finally {
+        refreshingOutbound = undefined;
+      }
+    })();
+    return refreshingOutbound;
+  };
+
   let lastPollError = "";
   const poll = async () => {
     try {
@@ -277,6 +307,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         await refresh();
         fingerprint = now;
       }
+      if ((await outboundFingerprint(prisma)) !== outboundPrint) await refreshOutbound();
       lastPollError = "";
     } catch (e) {
       // Say it once per distinct error, not every 2 s.
@@ -364,6 +395,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         // A poll in flight finishes before the database can be closed after us.
         await polling;
         await refreshing?.catch(() => undefined);
+        await refreshingOutbound?.catch(() => undefined);
         const t = thread;
         const gone = t.exited.then(() => undefined);
         const acknowledged = new Promise<number>((r) => (stoppingReply = r));
@@ -392,6 +424,8 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     live: (timeoutMs) => handle.live(timeoutMs),
     watchLive: (listener) => handle.watchLive(listener),
     hangup: (callId, timeoutMs) => handle.hangup(callId, timeoutMs),
+    outboundState: () => outboundState,
+    refreshOutbound: () => (stopRequested ? Promise.resolve() : refreshOutbound()),
   });
   return handle;
 }

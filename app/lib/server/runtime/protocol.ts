@@ -3,6 +3,8 @@
 // it). Everything is plain data: routes travel as pattern + script file, call log entries in
 // batches, and the database stays with its single owner, the web server's thread.
 import type { CallLogEntry } from "../../../../runtime/session/call-log";
+import type { OutboundState } from "../../../../runtime/server";
+import type { OutboundConfigData } from "../gateways/store";
 import type { RuntimeConfig } from "./config";
 
 /** One route as the runtime thread receives it: the script file and what it runs, for the call log. */
@@ -19,6 +21,8 @@ export interface RuntimeThreadData {
   cacheDir: string;
   routes: ThreadRoute[];
   httpAllowList: string[];
+  /** Gateways, SIP users (passwords decrypted: this never leaves the process) and outbound limits. */
+  outbound: OutboundConfigData;
   debug: boolean;
   /**
    * The CPU priority (nice) the runtime thread should run at: the web server's thread lowers its
@@ -59,6 +63,7 @@ export type ToRuntime =
   | { type: "live-watch"; on: boolean }
   | { type: "live"; id: number }
   | { type: "hangup"; id: number; callId: string }
+  | { type: "outbound"; outbound: OutboundConfigData }
   | { type: "stats"; id: number }
   | { type: "stop"; graceMs: number };
 
@@ -67,6 +72,7 @@ export type FromRuntime =
   | { type: "failed"; message: string }
   | { type: "log"; line: string }
   | { type: "calls"; entries: CallLogEntry[] }
+  | { type: "outbound-state"; state: OutboundState }
   | { type: "stats"; id: number; stats: RuntimeThreadStats }
   /** The calls in progress: the answer to a "live" request (id), or a push while watched (no id). */
   | { type: "live"; id?: number; calls: LiveCall[] }

@@ -1,6 +1,7 @@
 // Where the API's route handlers find the running runtime. server.mjs's bundle starts it and
 // Next's bundle serves the routes, so the two share it through one globalThis key (as they share
 // the database), never through a module instance.
+import type { OutboundState } from "../../../../runtime/server";
 import type { LiveCall, RuntimeThreadStats } from "./protocol";
 
 export interface RuntimeStatus {
@@ -12,6 +13,10 @@ export interface RuntimeStatus {
   live(timeoutMs?: number): Promise<LiveCall[]>;
   watchLive(listener: (calls: LiveCall[]) => void): () => void;
   hangup(callId: string, timeoutMs?: number): Promise<boolean>;
+  /** Gateways' status, registration and last ping, and the SIP users registered, as last reported. */
+  outboundState?(): OutboundState;
+  /** Re-read gateways, SIP users and outbound limits now. */
+  refreshOutbound?(): Promise<void>;
 }
 
 const KEY = Symbol.for("ivr-studio.runtime");

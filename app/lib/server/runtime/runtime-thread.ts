@@ -128,6 +128,8 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
     cacheDir: data.cacheDir,
     routes: compile(data.routes),
     httpAllowList: data.httpAllowList,
+    // Gateways and SIP users from the designer; later edits arrive as "outbound" messages.
+    outbound: { ...data.outbound, live: true, onState: (state) => post({ type: "outbound-state", state }) },
     callLog,
     log: (level, message, callId) => {
       if (level === "debug" && !data.debug) return;
@@ -144,6 +146,13 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
         server.setRoutes(compile(m.routes));
         // Read by the curl/HTTP API at each request.
         server.options.httpAllowList = m.httpAllowList;
+        break;
+      case "outbound":
+        try {
+          server.setOutbound(m.outbound);
+        } catch (e) {
+          log(`[runtime] gateways and SIP users not updated: ${(e as Error).message}`);
+        }
         break;
       case "stats": {
         const ms = (ns: number) => Math.round(ns / 1e4) / 100;
