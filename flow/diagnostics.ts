@@ -23,6 +23,7 @@ export const DIAGNOSTIC_CODES = {
   EMPTY_REQUIRED: "IVR1020",
   FILE_OUTSIDE_ROOT: "IVR1021",
   UNKNOWN_PROMPT: "IVR1030",
+  UNKNOWN_DESTINATION: "IVR1031",
   BAD_DOCUMENT: "IVR1000",
 } as const;
 
@@ -52,6 +53,11 @@ export interface ValidateOptions {
    * validation; the server's validate and publish pass it).
    */
   knownPrompt?: (path: string) => boolean;
+  /**
+   * The gateways and local SIP users configured where the flow runs: a Bridge dial string naming
+   * another one is a warning (IVR1031). Undefined: not checked.
+   */
+  destinations?: { gateways: readonly string[]; users: readonly string[] };
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");

@@ -1,6 +1,7 @@
 // validate(): every rule over a flow, in a fixed order; validateDocument(): the same for a raw
 // document that may not even load (the CLI and the API start there).
 import { checkKnownPrompts } from "./validation/known-prompts";
+import { checkDialTargets } from "./validation/dial-targets";
 import type { z } from "zod";
 import type { NodeKindSpec } from "./catalog/spec";
 import { DIAGNOSTIC_CODES, type Diagnostic, type ValidateOptions } from "./diagnostics";
@@ -36,6 +37,7 @@ export function validate(flow: FlowGraph, options: ValidateOptions = {}): Diagno
   checkRegexes(ctx);
   checkHttpHosts(ctx);
   checkKnownPrompts(ctx);
+  checkDialTargets(ctx);
   checkFilePaths(ctx);
   checkFolderVariables(ctx);
   const edges = checkEdges(ctx);

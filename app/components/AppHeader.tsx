@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { User } from "../lib/client/api";
 import { logout } from "../lib/client/auth";
 
-export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "calls" | "prompts" | "versions" | "admin" }) {
+export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "calls" | "prompts" | "versions" | "admin" | "gateways" }) {
   return (
     <header className="app-header">
       <Link href="/" className="brand">
@@ -22,6 +22,11 @@ export function AppHeader({ user, current }: { user: User | null; current: "flow
         <Link href="/prompts" aria-current={current === "prompts" ? "page" : undefined}>
           Prompts
         </Link>
+        {user?.role === "admin" && (
+          <Link href="/gateways" aria-current={current === "gateways" ? "page" : undefined}>
+            Gateways
+          </Link>
+        )}
         {user && (
           <Link href="/admin" aria-current={current === "admin" ? "page" : undefined}>
             {user.role === "admin" ? "Users & settings" : "Account"}

@@ -5,6 +5,7 @@ import { useEffect } from "react";
 import { validate } from "../../flow/validate";
 import type { Diagnostic } from "../../flow/diagnostics";
 import { useDesignerStore } from "./context";
+import { useDialChoices, type DialChoices } from "./form/dial-choices";
 
 export const DERIVE_DEBOUNCE_MS = 150;
 
@@ -18,9 +19,9 @@ export function badgesOf(diagnostics: readonly Diagnostic[]): Record<string, str
   return Object.fromEntries(Object.entries(counts).map(([id, [e, w]]) => [id, `${e},${w}`]));
 }
 
-export function safeValidate(graph: Parameters<typeof validate>[0], authorIsAdmin: boolean): Diagnostic[] {
+export function safeValidate(graph: Parameters<typeof validate>[0], authorIsAdmin: boolean, destinations?: DialChoices): Diagnostic[] {
   try {
-    return validate(graph, { authorIsAdmin });
+    return validate(graph, { authorIsAdmin, destinations });
   } catch (e) {
     return [{ code: "IVR1000", severity: "error", message: `The validator failed: ${(e as Error).message}` }];
   }
@@ -28,10 +29,12 @@ export function safeValidate(graph: Parameters<typeof validate>[0], authorIsAdmi
 
 export function useValidation(authorIsAdmin: boolean): void {
   const store = useDesignerStore();
+  // The server's gateways and SIP users: Bridge dial strings naming others get a warning (IVR1031).
+  const destinations = useDialChoices();
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = () => {
-      const diagnostics = safeValidate(store.getState().graph(), authorIsAdmin);
+      const diagnostics = safeValidate(store.getState().graph(), authorIsAdmin, destinations);
       store.setState({ diagnostics, badges: badgesOf(diagnostics) });
     };
     run();
@@ -44,5 +47,5 @@ export function useValidation(authorIsAdmin: boolean): void {
       clearTimeout(timer);
       unsubscribe();
     };
-  }, [store, authorIsAdmin]);
+  }, [store, authorIsAdmin, destinations]);
 }

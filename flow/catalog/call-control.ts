@@ -95,7 +95,7 @@ export const bridge = defineKind({
     "Dial another party and connect the caller (dialplan app `bridge`). The outcome follows the result: answered (after the bridged call ends, unless the call hangs up then), busy, no answer, or failed.",
   params: z.object({
     dialString: ui(z.string().default(""), {
-      widget: "text",
+      widget: "dial",
       fsExpands: true,
       required: "target",
       label: "Dial string",

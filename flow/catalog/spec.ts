@@ -24,6 +24,7 @@ export type Widget =
   | "digits" // DTMF digits 0-9 * # (plus A-D)
   | "regex" // a portable regular expression, with a live test box
   | "prompt" // a sound file path, with a picker over the media folder
+  | "dial" // a FreeSWITCH dial string, with the server's gateways and SIP users offered
   | "variable" // a channel variable name
   | "keyvalue" // a list of {name, value}
   | "list" // a list of objects, each rendered with `item` hints

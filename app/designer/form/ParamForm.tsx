@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { UiHint } from "../../../flow/catalog";
 import type { Diagnostic } from "../../../flow/diagnostics";
 import { at, FieldErrors } from "./FieldErrors";
+import { dialSuggestions, useDialChoices } from "./dial-choices";
 import { elementOf, enumOptions, hintOf, initialValue, shapeOf, typeOf } from "./introspect";
 import { KeyValueField } from "./KeyValueField";
 import { reloadPromptChoices, usePromptChoices } from "./prompts";
@@ -186,6 +187,9 @@ function Field({ schema, hint, value, path, idPrefix, diagnostics, readOnly, onC
     case "prompt":
       control = <PromptInput common={common} value={value} placeholder={hint.placeholder} onChange={set} />;
       break;
+    case "dial":
+      control = <DialInput common={common} value={value} placeholder={hint.placeholder} onChange={set} />;
+      break;
     case "timezone":
       control = (
         <>
@@ -284,6 +288,21 @@ function PromptInput({
         ))}
       </datalist>
     </span>
+  );
+}
+
+/** A dial string typed freely, with the server's SIP users and gateways offered (dial-choices.ts). */
+function DialInput({ common, value, placeholder, onChange }: { common: Record<string, unknown>; value: unknown; placeholder?: string; onChange: (v: string) => void }) {
+  const listId = `${String(common.id)}-dial`;
+  return (
+    <>
+      <input {...common} type="text" list={listId} spellCheck={false} placeholder={placeholder} value={String(value ?? "")} onChange={(e) => onChange(e.target.value)} />
+      <datalist id={listId}>
+        {dialSuggestions(useDialChoices()).map((d) => (
+          <option key={d} value={d} />
+        ))}
+      </datalist>
+    </>
   );
 }
 

@@ -7,6 +7,7 @@ import { parseGraph } from "../../../../lib/server/flows/documents";
 import { getFlow } from "../../../../lib/server/flows/store";
 import { getHttpAllowList } from "../../../../lib/server/settings";
 import { knownPromptChecker } from "../../../../lib/server/prompts/known";
+import { destinationNames } from "../../../../lib/server/gateways/store";
 
 export const POST = handler<Params<"id">>(async (req, { params }) => {
   const { user } = await requireUser(req);
@@ -19,6 +20,7 @@ export const POST = handler<Params<"id">>(async (req, { params }) => {
     authorIsAdmin: user.role === "admin",
     httpAllowList: await getHttpAllowList(prisma),
     knownPrompt: await knownPromptChecker(prisma),
+    destinations: await destinationNames(prisma),
   });
   return json({ diagnostics });
 });
