@@ -1,6 +1,7 @@
 "use client";
 // The flow editor: palette | canvas | properties, problems and code tabs.
 import "@xyflow/react/dist/style.css";
+import "./designer.css";
 import { ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import dynamic from "next/dynamic";
 import { useCallback, useMemo, useState } from "react";
@@ -8,12 +9,14 @@ import { downloadBlob, fileStem, type User } from "../lib/client/api";
 import { Canvas } from "./Canvas";
 import { DesignerProvider, useDesigner, useDesignerStore } from "./context";
 import { HelpDialog } from "./HelpDialog";
-import { layoutPositions } from "./layout";
+import { anchorsFromHandles, layoutFlow } from "./layout";
 import { Palette } from "./Palette";
 import { PropertiesPanel } from "./PropertiesPanel";
 import { PublishDialog } from "./PublishDialog";
 import { useShortcuts } from "./shortcuts";
-import { FIT_OPTIONS } from "./viewport";
+import { SidePanelResizer, useSidePanelWidth } from "./SidePanelResizer";
+import { useFitFlow } from "./viewport";
+import type { IvrNode } from "./types";
 import type { DesignerInit } from "./store";
 import { Toolbar } from "./Toolbar";
 import { useAutosave } from "./useAutosave";
@@ -40,12 +43,15 @@ export function Designer({ init, user }: { init: DesignerInit; user: User }) {
 
 function DesignerShell({ user }: { user: User }) {
   const store = useDesignerStore();
-  const rf = useReactFlow();
+  const rf = useReactFlow<IvrNode>();
+  const fitFlow = useFitFlow();
   const isAdmin = user.role === "admin";
   useValidation(isAdmin);
   const { saveNow } = useAutosave();
   const [tab, setTab] = useState<Tab>("properties");
   const [codeOpened, setCodeOpened] = useState(false);
+  const [codeFull, setCodeFull] = useState(false);
+  const [sideWidth, setSideWidth] = useSidePanelWidth(user.id);
   const [dialog, setDialog] = useState<"help" | "publish" | null>(null);
   const [publishedNote, setPublishedNote] = useState<string | null>(null);
   const conflict = useDesigner((s) => s.conflictMessage);
@@ -56,9 +62,12 @@ function DesignerShell({ user }: { user: User }) {
   const layout = useCallback(async () => {
     const s = store.getState();
     if (s.nodes.length === 0) return;
-    s.applyPositions(await layoutPositions(s.nodes, s.edges));
-    requestAnimationFrame(() => rf.fitView(FIT_OPTIONS));
-  }, [store, rf]);
+    // The handles where React Flow measured them: the routes then end exactly on them.
+    const anchorsOf = (n: IvrNode) => anchorsFromHandles(n, rf.getInternalNode(n.id)?.internals.handleBounds);
+    const { positions, routes } = await layoutFlow(s.nodes, s.edges, anchorsOf);
+    store.getState().applyLayout(positions, routes);
+    requestAnimationFrame(() => fitFlow());
+  }, [store, rf, fitFlow]);
 
   const addAtCentre = useCallback(
     (kind: string) => {
@@ -84,21 +93,26 @@ function DesignerShell({ user }: { user: User }) {
       closeDialogs: () => setDialog(null),
       layout: () => void layout(),
       saveNow: () => void saveNow(),
+      fit: () => fitFlow(),
     }),
-    [layout, saveNow],
+    [layout, saveNow, fitFlow],
   );
   useShortcuts(shortcutActions);
 
   const openTab = (t: Tab) => {
     setTab(t);
     if (t === "code") setCodeOpened(true);
+    else setCodeFull(false);
   };
+  // A node clicked on the canvas: Problems gives way to its Properties; Code stays and
+  // highlights the node's lines (CodeView follows the selection).
+  const onNodeClick = useCallback(() => setTab((t) => (t === "problems" ? "properties" : t)), []);
 
   return (
     <div className="designer">
       <Toolbar
         onLayout={() => void layout()}
-        onFit={() => rf.fitView(FIT_OPTIONS)}
+        onFit={() => fitFlow()}
         onHelp={() => setDialog("help")}
         onPublish={() => setDialog("publish")}
         onExport={exportJson}
@@ -113,10 +127,14 @@ function DesignerShell({ user }: { user: User }) {
           </button>
         </div>
       )}
-      <div className="designer-main">
+      <div
+        className={`designer-main${codeFull && tab === "code" ? " code-full" : ""}`}
+        style={{ gridTemplateColumns: `240px minmax(0, 1fr) ${sideWidth}px` }}
+      >
         <Palette onAdd={addAtCentre} disabled={readOnly} />
-        <Canvas />
+        <Canvas onNodeClick={onNodeClick} />
         <aside className="side-panel" aria-label="Inspector">
+          <SidePanelResizer width={sideWidth} onWidth={setSideWidth} />
           <div role="tablist" className="tabs" aria-label="Inspector tabs">
             <button role="tab" aria-selected={tab === "properties"} className={tab === "properties" ? "active" : ""} onClick={() => openTab("properties")}>
               Properties
@@ -136,7 +154,7 @@ function DesignerShell({ user }: { user: User }) {
           </div>
           {codeOpened && (
             <div className="tab-panel tab-code" role="tabpanel" hidden={tab !== "code"}>
-              <CodeView authorIsAdmin={isAdmin} />
+              <CodeView authorIsAdmin={isAdmin} fullWidth={codeFull} onFullWidth={setCodeFull} />
             </div>
           )}
         </aside>
@@ -149,6 +167,7 @@ function DesignerShell({ user }: { user: User }) {
           onPublished={(v) => {
             setDialog(null);
             setPublishedNote(`Published version ${v.number}`);
+            store.getState().markPublished(v.number);
           }}
         />
       )}

@@ -71,6 +71,10 @@ function FlowNodeViewImpl({ id, data, selected }: NodeProps<IvrNode>) {
         </span>
       </div>
       <div className="ivr-node-label">{data.label || id}</div>
+      {/* Level of detail: zoomed out, only this (large) label and the kind colour show (designer.css). */}
+      <div className="ivr-node-lod-label" aria-hidden="true">
+        {data.label || id}
+      </div>
       {summary && <div className="ivr-node-summary">{summary}</div>}
       {outcomes.length > 0 && (
         <div className="ivr-node-outcomes" style={{ gridTemplateColumns: `repeat(${outcomes.length}, minmax(0, 1fr))` }}>

@@ -1,10 +1,8 @@
 "use client";
 // Designer keyboard shortcuts (listed in the help dialog from the same table).
-import { useReactFlow } from "@xyflow/react";
 import { useEffect } from "react";
 import { readClipboard, writeClipboard } from "./clipboard";
 import { useDesignerStore } from "./context";
-import { FIT_OPTIONS } from "./viewport";
 
 export const SHORTCUTS: ReadonlyArray<{ keys: string; action: string }> = [
   { keys: "Ctrl+Z", action: "Undo" },
@@ -36,11 +34,11 @@ export interface ShortcutActions {
   closeDialogs: () => void;
   layout: () => void;
   saveNow: () => void;
+  fit: () => void;
 }
 
 export function useShortcuts(actions: ShortcutActions): void {
   const store = useDesignerStore();
-  const rf = useReactFlow();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
@@ -72,11 +70,11 @@ export function useShortcuts(actions: ShortcutActions): void {
       else if (!mod && (e.key === "Delete" || e.key === "Backspace")) s.deleteSelection();
       else if (!mod && e.key === "?") actions.openHelp();
       else if (!mod && key === "l") actions.layout();
-      else if (!mod && key === "f") rf.fitView(FIT_OPTIONS);
+      else if (!mod && key === "f") actions.fit();
       else return;
       e.preventDefault();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [store, rf, actions]);
+  }, [store, actions]);
 }

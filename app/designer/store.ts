@@ -29,6 +29,8 @@ export interface DesignerInit {
   revision: number;
   graph: FlowGraph;
   readOnly?: boolean;
+  /** The published version whose logic the loaded draft is, if any. */
+  publishedVersion?: number | null;
 }
 
 export interface DesignerState {
@@ -59,6 +61,13 @@ export interface DesignerState {
   /** A node the simulator or a test run points at (the current node of a call, a failing step); never saved. */
   highlight: { nodeId: string; tone: "current" | "failed" } | null;
   setHighlight(h: { nodeId: string; tone: "current" | "failed" } | null): void;
+  /**
+   * Per edge id: the orthogonal route of the last auto layout (start, bends, end; flow
+   * coordinates). Not saved; RoutedEdge draws it while the edge's ends are still where they were.
+   */
+  routes: Record<string, Array<{ x: number; y: number }>>;
+  /** The published version the current logic is (logicVersion at publish time), or null. */
+  publishedAs: { number: number; logicVersion: number } | null;
 
   onNodesChange(changes: NodeChange<IvrNode>[]): void;
   onEdgesChange(changes: EdgeChange<IvrEdge>[]): void;
@@ -74,6 +83,12 @@ export interface DesignerState {
   copySelection(): ClipboardPayload | null;
   paste(payload: ClipboardPayload, offset?: number): void;
   applyPositions(positions: Record<string, { x: number; y: number }>): void;
+  /** Auto layout: new positions (one undo step) and the edges' routes. */
+  applyLayout(positions: Record<string, { x: number; y: number }>, routes: DesignerState["routes"]): void;
+  /** Routes found again for the current positions (Canvas, on load); not an edit. */
+  setRoutes(routes: DesignerState["routes"]): void;
+  /** The current logic was just published (or found equal to) version `number`. */
+  markPublished(number: number): void;
   undo(): void;
   redo(): void;
   graph(): FlowGraph;
@@ -152,6 +167,8 @@ export function createDesignerStore(init: DesignerInit) {
       },
       diagnostics: [],
       badges: {},
+      routes: {},
+      publishedAs: init.publishedVersion ? { number: init.publishedVersion, logicVersion: 0 } : null,
 
       onNodesChange(changes) {
         // Removals go through deleteSelection (one undo step with their edges).
@@ -347,6 +364,20 @@ export function createDesignerStore(init: DesignerInit) {
         commit("");
         set({ nodes: get().nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id] } : n)) });
         changed(false);
+      },
+
+      applyLayout(positions, routes) {
+        if (get().readOnly) return;
+        get().applyPositions(positions);
+        set({ routes });
+      },
+
+      setRoutes(routes) {
+        set({ routes });
+      },
+
+      markPublished(number) {
+        set({ publishedAs: { number, logicVersion: get().logicVersion } });
       },
 
       undo() {

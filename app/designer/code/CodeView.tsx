@@ -27,9 +27,9 @@ declare global {
   }
 }
 
-function runGenerate(graph: Parameters<typeof generate>[0], lang: Language, authorIsAdmin: boolean): Result {
+function runGenerate(graph: Parameters<typeof generate>[0], lang: Language, authorIsAdmin: boolean, flowVersion: number | null): Result {
   try {
-    const r = generate(graph, lang, { validate: { authorIsAdmin } });
+    const r = generate(graph, lang, { validate: { authorIsAdmin }, flowVersion: flowVersion ?? undefined });
     return { ok: true, code: r.code, map: r.map };
   } catch (e) {
     if (e instanceof GenerateError) return { ok: false, diagnostics: e.diagnostics, message: e.message };
@@ -38,13 +38,23 @@ function runGenerate(graph: Parameters<typeof generate>[0], lang: Language, auth
 }
 
 
-export default function CodeView({ authorIsAdmin }: { authorIsAdmin: boolean }) {
+export default function CodeView({
+  authorIsAdmin,
+  fullWidth = false,
+  onFullWidth,
+}: {
+  authorIsAdmin: boolean;
+  fullWidth?: boolean;
+  onFullWidth?: (full: boolean) => void;
+}) {
   const store = useDesignerStore();
   const [lang, setLang] = useState<Language>("lua");
   const [result, setResult] = useState<Result | null>(null);
   const [copied, setCopied] = useState(false);
   const selected = useDesigner((s) => (s.selectedNodeIds.length === 1 ? s.selectedNodeIds[0] : null));
   const name = useDesigner((s) => s.name);
+  // The published version this exact logic is (just published, or unchanged since), else the draft.
+  const version = useDesigner((s) => (s.publishedAs && s.publishedAs.logicVersion === s.logicVersion ? s.publishedAs.number : null));
   const focusNode = useFocusNode();
   const editorRef = useRef<MonacoEditor | null>(null);
   const decorations = useRef<string[]>([]);
@@ -55,7 +65,7 @@ export default function CodeView({ authorIsAdmin }: { authorIsAdmin: boolean }) 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = () => {
       startedAt.current = performance.now();
-      setResult(runGenerate(store.getState().graph(), lang, authorIsAdmin));
+      setResult(runGenerate(store.getState().graph(), lang, authorIsAdmin, version));
     };
     run();
     const unsubscribe = store.subscribe((s, prev) => {
@@ -67,7 +77,7 @@ export default function CodeView({ authorIsAdmin }: { authorIsAdmin: boolean }) 
       clearTimeout(timer);
       unsubscribe();
     };
-  }, [store, lang, authorIsAdmin]);
+  }, [store, lang, authorIsAdmin, version]);
 
   // After the editor shows the new code: record timing, refresh the highlight.
   useEffect(() => {
@@ -122,7 +132,15 @@ export default function CodeView({ authorIsAdmin }: { authorIsAdmin: boolean }) 
             </button>
           ))}
         </div>
+        <span className={`code-version${version !== null ? " published" : ""}`} data-testid="code-version">
+          {version !== null ? `Version ${version}` : "Draft"}
+        </span>
         <span className="spacer" />
+        {onFullWidth && (
+          <button type="button" className="small" aria-pressed={fullWidth} onClick={() => onFullWidth(!fullWidth)}>
+            {fullWidth ? "Exit full width" : "Full width"}
+          </button>
+        )}
         <button
           type="button"
           className="small"
