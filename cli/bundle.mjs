@@ -15,6 +15,8 @@ const LUA_DIR = path.join("runtime", "host", "lua");
 const ENTRIES = {
   main: "cli/main.ts",
   "worker/media-worker": "runtime/media/worker/media-worker.ts",
+  // `serve --database` runs the runtime as npm start does: in this thread of its own.
+  "runtime-thread": "app/lib/server/runtime/runtime-thread.ts",
 };
 /** The realm is one classic script run inside each TS script's isolate: bundled on its own (no chunks). */
 const REALM = { name: "sandbox/realm", source: "runtime/host/sandbox/realm.ts" };

@@ -59,6 +59,7 @@ Options:
                    FreeSWITCH phrase XML, and the prompts they play are copied too
 `,
   serve: `Usage: ivr serve --route NUMBER=SCRIPT [--route ...] [options]
+       ivr serve --database URL [options]
 
 Answers SIP calls (UDP) and runs the script routed to the called number, with FreeSWITCH's
 mod_lua session semantics. NUMBER is an exact number or a ^regex$; SCRIPT is a .ts/.js
@@ -101,6 +102,20 @@ Options:
   --outbound-max N       outbound legs up at once, all routes (default 20)
   --outbound-cpm N       outbound legs started per minute, all routes (default 60)
   --quiet                no debug lines
+
+With --database URL (PostgreSQL; npm run runtime passes $DATABASE_URL) the runtime is a service
+of its own, one of several behind Kamailio (docs/deploy.md): routes and published flows come from
+the database as in npm start (re-read when they change), calls are logged there, and the runtime
+beats in the Cluster page's table. No --route then. Also:
+  --database URL         the shared PostgreSQL
+  --runtime-id ID        its name in the Cluster page and on its calls (default HOSTNAME:SIPPORT)
+  --advertise HOST:PORT  where Kamailio reaches it, for the Cluster page (default the --sip address)
+  --cache DIR            generated scripts, media caches and the call log spool (default ./.ivr-cache)
+  --poll-ms MS           how often routes are checked for changes (default 2000)
+SIGUSR2 (or Drain on the Cluster page) drains: new INVITEs and OPTIONS get 503, calls in progress
+finish, then it exits 0. With the database away it keeps serving with the routes it has; the call
+log waits in memory (IVR_CALL_LOG_MEMORY entries, default 10000), then in DIR/spool, and is written
+when the database is back (once: idempotent writes).
 `,
   test: `Usage: ivr test FLOW.json [--case NAME] [--lang lua|ts] [--json]
 

@@ -356,14 +356,29 @@ export class IvrServer {
     this.stateTimer.unref();
   }
 
-  /** Graceful stop: refuse new calls (503), let calls finish up to graceMs, then hang up the rest. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /** Whether new calls are refused (drain() or stop() began). */
+  get draining(): boolean {
+    return this.stopping;
+  }
+
+  /**
+   * Take no new calls and let the calls in progress go on: new INVITEs and OPTIONS (a load
+   * balancer's probe) get 503, /health 503. The first half of a graceful stop; a rolling restart
+   * drains a runtime, waits for activeCalls to reach 0, then stops it.
+   */
+  async drain(): Promise<void> {
     this.stopping = true;
     this.metrics.draining = true;
+    await this.sip.shutdown(false);
+  }
+
+  /** Graceful stop: refuse new calls (503), let calls finish up to graceMs, then hang up the rest. */
+  async stop(graceMs = 10_000): Promise<void> {
+    await this.drain();
+    // Gateways un-register (calls in progress keep the legs they have).
     clearTimeout(this.stateTimer);
     await Promise.all([...this.gatewayMonitors.values()].map((m) => m.stop()));
     this.gatewayMonitors.clear();
-    await this.sip.shutdown(false);
     await this.callsEnded(graceMs);
     for (const a of this.active.values()) a.session.hangup("SYSTEM_SHUTDOWN");
     // Their calls are down: a TS script still busy (a runaway loop) is stopped now, not at its budget.

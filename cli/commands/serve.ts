@@ -66,15 +66,26 @@ export async function runServe(argv: string[], io: Output): Promise<number> {
     "outbound-cpm": { type: "string" },
     quiet: { type: "boolean", default: false },
     phrases: { type: "string" },
+    database: { type: "string" },
+    "runtime-id": { type: "string" },
+    advertise: { type: "string" },
+    cache: { type: "string" },
+    "poll-ms": { type: "string" },
   } as never);
   const v = values as Record<string, string | string[] | boolean | undefined>;
+  // Routes from the shared database: the runtime as one service of a cluster (serve-database.ts).
+  if (v.database !== undefined) {
+    const explicit = new Set(argv.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=")[0]));
+    return (await import("./serve-database")).runServeDatabase(v, explicit, io);
+  }
+  for (const o of ["runtime-id", "advertise", "cache", "poll-ms"]) if (v[o] !== undefined) throw new CliError(`--${o} needs --database (see: ivr help serve)`);
   const sip = hostPort(String(v.sip), "sip", 5080);
   const ports = /^(\d+)-(\d+)$/.exec(String(v["rtp-ports"]));
   if (!ports || Number(ports[1]) > Number(ports[2])) throw new CliError(`--rtp-ports must be MIN-MAX, got '${v["rtp-ports"]}'`);
   const flowLang = String(v["flow-lang"]);
   if (flowLang !== "ts" && flowLang !== "lua") throw new CliError(`--flow-lang must be ts or lua, got '${flowLang}'`);
   const routeArgs = (v.route as string[] | undefined) ?? [];
-  if (!routeArgs.length) throw new CliError("serve needs at least one --route NUMBER=SCRIPT (see: ivr help serve)");
+  if (!routeArgs.length) throw new CliError("serve needs at least one --route NUMBER=SCRIPT, or --database URL (see: ivr help serve)");
 
   const genDir = mkdtempSync(path.join(os.tmpdir(), "ivr-serve-"));
   const routes: Route[] = [];

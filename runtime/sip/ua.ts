@@ -176,6 +176,8 @@ export class UserAgent implements TransactionUser {
       case "INVITE":
         return this.onNewInvite(request, source, tx as InviteServerTransaction);
       case "OPTIONS":
+        // A load balancer's health probe (Kamailio's dispatcher): draining or stopping, we are out.
+        if (this.shuttingDown) return this.reply(tx, request, 503, { headers: [["Retry-After", "5"], ...this.capabilityHeaders()] });
         return this.reply(tx, request, 200, { headers: this.capabilityHeaders() });
       default:
         // BYE or INFO outside any dialog.

@@ -1,6 +1,12 @@
-// The call log into the database: batched, never blocking the caller, failures logged and
-// dropped, a bounded queue. Against a real (in-memory) PGlite.
+// The call log into the database: batched, never blocking the caller, refused batches logged and
+// dropped, a bounded queue; while the database is away, kept (in memory, then on disk) and
+// written once when it is back. Against a real (in-memory) PGlite; "away" is a client whose
+// queries fail as a stopped PostgreSQL's do.
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "../../prisma/generated/client/client";
 import type { Database } from "../../app/lib/server/db/client";
 import { CallLogWriter } from "../../app/lib/server/runtime/call-log-writer";
 import { CallLogger } from "../../runtime/session/call-log";
@@ -97,5 +103,92 @@ describe("CallLogWriter", () => {
     expect(log.join("\n")).toMatch(/queue full \(3\)/);
     await w.close();
     expect(await db.prisma.callEvent.count({ where: { callId: "uuid-5" } })).toBe(2);
+  });
+
+  describe("while the database is away", () => {
+    let away = false;
+    const refused = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+    /** The test database, whose queries fail while `away` (as a stopped PostgreSQL's do). */
+    const flaky = () =>
+      new Proxy(db.prisma, {
+        get(target, prop) {
+          const v = Reflect.get(target, prop) as unknown;
+          if (prop === "$queryRawUnsafe") return (...a: unknown[]) => (away ? refused() : (v as (...x: unknown[]) => unknown).apply(target, a));
+          if (prop === "call" || prop === "callEvent") {
+            return new Proxy(v as object, {
+              get(t, p) {
+                const f = Reflect.get(t, p) as unknown;
+                return typeof f === "function" ? (...a: unknown[]) => (away ? refused() : (f as (...x: unknown[]) => unknown).apply(t, a)) : f;
+              },
+            });
+          }
+          return v;
+        },
+      }) as PrismaClient;
+    const spools: string[] = [];
+    const newSpool = () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "ivr-spool-"));
+      spools.push(dir);
+      return dir;
+    };
+    afterAll(() => {
+      for (const d of spools) rmSync(d, { recursive: true, force: true });
+    });
+    const threeCalls = (sink: CallLogWriter["sink"], prefix: string) => {
+      for (let i = 0; i < 3; i++) {
+        const logger = new CallLogger(`${prefix}-${i}`, sink);
+        logger.start("frank", "6000");
+        for (let j = 0; j < 3; j++) logger.method(record("n", "sleep", j) as never);
+        logger.end("NORMAL_CLEARING");
+      }
+    };
+    const rowsOf = async (prefix: string) => ({
+      calls: await db.prisma.call.count({ where: { callId: { startsWith: prefix }, endedAt: { not: null }, runtimeId: "rt-test" } }),
+      events: await db.prisma.callEvent.count({ where: { callId: { startsWith: prefix } } }),
+    });
+
+    it("keeps the log in memory, then on disk, and writes every entry once when the database is back", async () => {
+      const log: string[] = [];
+      const spool = newSpool();
+      away = true;
+      const w = new CallLogWriter(flaky(), { targetOf: () => undefined, log: (l) => log.push(l), maxQueue: 5, flushEveryMs: 10, retryMs: 20, runtimeId: "rt-test", spoolDir: spool });
+      threeCalls(w.sink, "away");
+      await expect.poll(() => w.stats.retries, { timeout: 2000, interval: 10 }).toBeGreaterThan(1);
+      // 15 entries: 5 in memory, 10 on disk; nothing written, nothing dropped.
+      expect(w.pending).toEqual({ memory: 5, spooled: 10 });
+      expect(w.stats.dropped).toBe(0);
+      expect(await rowsOf("away")).toEqual({ calls: 0, events: 0 });
+      away = false;
+      await expect.poll(() => rowsOf("away"), { timeout: 5000, interval: 20 }).toEqual({ calls: 3, events: 9 });
+      await w.close();
+      expect(readdirSync(spool)).toEqual([]);
+      expect(log.join("\n")).toMatch(/the database is away: keeping the call log/);
+      expect(log.join("\n")).toMatch(/5 call log entries wait in memory: keeping the next ones in /);
+      expect(log.at(-1)).toMatch(/the database is back/);
+    });
+
+    it("left on disk by a runtime stopped while the database was away, the log is written at the next start, once even when read twice", async () => {
+      const spool = newSpool();
+      away = true;
+      const first = new CallLogWriter(flaky(), { targetOf: () => undefined, log: () => undefined, retryMs: 20, runtimeId: "rt-test", spoolDir: spool });
+      threeCalls(first.sink, "stopped");
+      await first.close();
+      const segments = readdirSync(spool);
+      expect(segments.length).toBe(1);
+      const copy = newSpool();
+      cpSync(spool, copy, { recursive: true });
+      away = false;
+      const next = new CallLogWriter(flaky(), { targetOf: () => undefined, log: () => undefined, runtimeId: "rt-test", spoolDir: spool });
+      await expect.poll(() => rowsOf("stopped"), { timeout: 5000, interval: 20 }).toEqual({ calls: 3, events: 9 });
+      await next.close();
+      expect(readdirSync(spool)).toEqual([]);
+      // The same segment again (a crash after writing it, before deleting it): no duplicate, no error.
+      const log: string[] = [];
+      const again = new CallLogWriter(flaky(), { targetOf: () => undefined, log: (l) => log.push(l), runtimeId: "rt-test", spoolDir: copy });
+      await again.close();
+      expect(readdirSync(copy)).toEqual([]);
+      expect(await rowsOf("stopped")).toEqual({ calls: 3, events: 9 });
+      expect(log.join("\n")).not.toMatch(/failed/);
+    });
   });
 });

@@ -20,6 +20,10 @@ export interface RuntimeConfig {
    * web server's thread, as it was before: for comparison (bench/isolation) and debugging only.
    */
   ownThread: boolean;
+  /** Prometheus /metrics and /health (503 while draining) on HOST:PORT (ivr serve --metrics). */
+  metrics?: { host: string; port: number };
+  /** 503 beyond this many calls in progress (ivr serve --max-calls). */
+  maxCalls?: number;
 }
 
 type Env = Record<string, string | undefined>;

@@ -8,12 +8,15 @@
 import os from "node:os";
 import path from "node:path";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import packageJson from "../../../../package.json";
 import type { PrismaClient } from "../../../../prisma/generated/client/client";
 import type { OutboundState } from "../../../../runtime/server";
 import { loadOutboundConfig, outboundFingerprint, type OutboundConfigData } from "../gateways/store";
+import type { CallLogSink } from "../../../../runtime/session/call-log";
 import { getHttpAllowList } from "../settings";
 import { CallLogWriter } from "./call-log-writer";
 import { readRuntimeConfig, type RuntimeConfig } from "./config";
+import { Heartbeat, HEARTBEAT_MS, type RuntimeState } from "./heartbeat";
 import type { FromRuntime, LiveCall, RuntimeThreadData, RuntimeThreadStats, ToRuntime } from "./protocol";
 import { registerRuntime } from "./registry";
 import { loadRouteTable, routeFingerprint, type RouteTable } from "./route-table";
@@ -34,6 +37,22 @@ export interface StartRuntimeOptions {
   flushEveryMs?: number;
   /** Restarts of a runtime thread that died, per minute, before giving up. Default 5. */
   maxRestartsPerMinute?: number;
+  /** This runtime's id in the heartbeat table and on its calls; default HOSTNAME:SIPPORT. */
+  runtimeId?: string;
+  /** Where Kamailio (and the Cluster page) reach it, host:port; default the SIP address and port. */
+  address?: string;
+  /** Shown on the Cluster page; default IVR_VERSION, else package.json's version. */
+  version?: string;
+  /** Heartbeat interval (ms); 0: no heartbeat. Default 2000. */
+  heartbeatMs?: number;
+  /** Call log entries wait here (a folder per runtime id) while the database is away; default: in memory only. */
+  spoolDir?: string;
+  /** Call log entries kept in memory while the database is away (then spooled, or dropped). */
+  callLogMemory?: number;
+  /** Every call log entry also goes here (ivr serve --log). */
+  tee?: CallLogSink;
+  /** An admin asked (through the heartbeat table) for this runtime to drain; default: drain(). */
+  onDrainRequested?: () => void;
 }
 
 export interface RuntimeHandle {
@@ -44,6 +63,16 @@ export interface RuntimeHandle {
   readonly sipPort: number;
   readonly routeCount: number;
   writer: CallLogWriter;
+  /** Id in the heartbeat table (RuntimeNode) and on its calls (Call.runtimeId). */
+  readonly runtimeId: string;
+  /** Where /metrics and /health listen (config.metrics), once started. */
+  readonly metricsPort: number | undefined;
+  /** New calls are refused (drain() or stop() began). */
+  readonly draining: boolean;
+  /** Refuse new calls (503 to INVITE and OPTIONS, /health 503); calls in progress go on. */
+  drain(): Promise<void>;
+  /** Resolves once draining with no call in progress (polls the runtime thread). */
+  drained(pollMs?: number): Promise<void>;
   /** Re-read routes and publications now (also done by the poll when they change). */
   refresh(): Promise<void>;
   /** Calls in progress, the runtime thread's event-loop delay, ...; rejects when it is not running. */
@@ -106,7 +135,16 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     targetOf: (pattern) => table.targets.get(pattern),
     log,
     flushEveryMs: options.flushEveryMs,
+    maxQueue: options.callLogMemory,
   });
+  const sink: CallLogSink = options.tee
+    ? (e) => {
+        options.tee!(e);
+        writer.sink(e);
+      }
+    : writer.sink;
+  let draining = false;
+  let metricsPort: number | undefined;
 
   let nextStatsId = 1;
   const pendingStats = new Map<number, (s: RuntimeThreadStats) => void>();
@@ -146,6 +184,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     const onMessage = (m: FromRuntime) => {
       switch (m.type) {
         case "ready":
+          metricsPort = m.metricsPort;
           resolveReady(m.sipPort);
           break;
         case "failed":
@@ -156,7 +195,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
           log(m.line);
           break;
         case "calls":
-          for (const e of m.entries) writer.sink(e);
+          for (const e of m.entries) sink(e);
           break;
         case "outbound-state":
           outboundState = m.state;
@@ -177,6 +216,9 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
           break;
         case "stopped":
           stoppedReply?.();
+          break;
+        case "draining":
+          log(`SIP: draining: new calls get 503, ${m.activeCalls} call(s) in progress go on`);
           break;
       }
     };
@@ -227,6 +269,8 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     throw e;
   }
   const shownHost = config.sipAddress.includes(":") ? `[${config.sipAddress}]` : config.sipAddress;
+  const runtimeId = options.runtimeId ?? `${os.hostname()}:${sipPort}`;
+  writer.setIdentity(runtimeId, options.spoolDir ? path.join(options.spoolDir, runtimeId.replace(/[^A-Za-z0-9._-]/g, "_")) : undefined);
   const routesSaid = () => `${table.routes.length} route${table.routes.length === 1 ? "" : "s"}`;
   log(`SIP: udp ${shownHost}:${sipPort} (${routesSaid()})${config.ownThread ? "" : " on the web server's thread (IVR_RUNTIME_THREAD=off)"}`);
 
@@ -259,6 +303,8 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       try {
         sipPort = await thread.ready;
         running = true;
+        // A drain outlives the thread that was told.
+        if (draining) thread.post({ type: "drain" });
         log(`SIP: udp ${shownHost}:${sipPort} (${routesSaid()}; runtime thread restarted)`);
       } catch (e) {
         log(`SIP: the runtime thread did not start again: ${(e as Error).message}`);
@@ -340,6 +386,26 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     });
   }
 
+  const state = (): RuntimeState => (draining ? "draining" : "up");
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const heartbeat =
+    heartbeatMs > 0
+      ? new Heartbeat({
+          prisma,
+          id: runtimeId,
+          address: options.address ?? `${shownHost}:${sipPort}`,
+          version: options.version ?? process.env.IVR_VERSION ?? packageJson.version,
+          everyMs: heartbeatMs,
+          report: async () => ({ activeCalls: (await handle.stats(1000)).activeCalls, state: state() }),
+          onDrainRequested: () => {
+            log("SIP: an admin asked this runtime to drain");
+            if (options.onDrainRequested) options.onDrainRequested();
+            else void handle.drain();
+          },
+          log,
+        })
+      : undefined;
+
   let stopped: Promise<void> | undefined;
   const handle: RuntimeHandle = {
     ownThread: config.ownThread,
@@ -351,6 +417,31 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       return table.routes.length;
     },
     writer,
+    runtimeId,
+    get metricsPort() {
+      return metricsPort;
+    },
+    get draining() {
+      return draining;
+    },
+    async drain() {
+      if (draining) return;
+      draining = true;
+      thread.post({ type: "drain" });
+      await heartbeat?.beat();
+    },
+    async drained(pollMs = 200) {
+      for (;;) {
+        if (stopRequested) return;
+        try {
+          const s = await handle.stats(2000);
+          if (s.draining && s.activeCalls === 0) return;
+        } catch {
+          if (!running) return;
+        }
+        await new Promise((r) => setTimeout(r, pollMs));
+      }
+    },
     refresh,
     stats(timeoutMs = 2000) {
       if (!running) return Promise.reject(new Error("the runtime thread is not running"));
@@ -389,6 +480,9 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
     },
     stop(graceMs = 10_000) {
       stopped ??= (async () => {
+        draining = true;
+        // The Cluster page shows it draining while its calls finish.
+        await heartbeat?.beat();
         stopRequested = true;
         registerRuntime(undefined);
         clearInterval(timer);
@@ -409,11 +503,13 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         clearTimeout(kill);
         await t.end();
         running = false;
+        await heartbeat?.stop("down");
         await writer.close();
       })();
       return stopped;
     },
   };
+  heartbeat?.start();
   // GET /api/runtime (Next's bundle) reads it from here.
   registerRuntime({
     sipAddress: config.sipAddress,

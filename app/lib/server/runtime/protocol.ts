@@ -39,6 +39,8 @@ export interface RuntimeThreadStats {
   loopDelayMs: { p50: number; p99: number; max: number };
   /** Call log entries handed to the web server's thread so far. */
   callLogEntries: number;
+  /** New calls are refused (drain or stop began). */
+  draining: boolean;
 }
 
 /** A call in progress on the runtime thread, as the live view shows it. */
@@ -65,10 +67,11 @@ export type ToRuntime =
   | { type: "hangup"; id: number; callId: string }
   | { type: "outbound"; outbound: OutboundConfigData }
   | { type: "stats"; id: number }
+  | { type: "drain" }
   | { type: "stop"; graceMs: number };
 
 export type FromRuntime =
-  | { type: "ready"; sipPort: number }
+  | { type: "ready"; sipPort: number; metricsPort?: number }
   | { type: "failed"; message: string }
   | { type: "log"; line: string }
   | { type: "calls"; entries: CallLogEntry[] }
@@ -78,6 +81,7 @@ export type FromRuntime =
   | { type: "live"; id?: number; calls: LiveCall[] }
   | { type: "hangup"; id: number; found: boolean }
   | { type: "stopping"; activeCalls: number }
+  | { type: "draining"; activeCalls: number }
   | { type: "stopped" };
 
 /** Pushes of the live calls are at most this often (a busy runtime changes nodes many times a second). */

@@ -127,6 +127,8 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
     recordingsDir: config.recordingsDir,
     cacheDir: data.cacheDir,
     routes: compile(data.routes),
+    metrics: config.metrics,
+    maxCalls: config.maxCalls,
     httpAllowList: data.httpAllowList,
     // Gateways and SIP users from the designer; later edits arrive as "outbound" messages.
     outbound: { ...data.outbound, live: true, onState: (state) => post({ type: "outbound-state", state }) },
@@ -162,6 +164,7 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
           sipPort: server.sipPort,
           loopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
           callLogEntries: sentEntries + batch.length,
+          draining: server.draining,
         };
         loopDelay.reset();
         post({ type: "stats", id: m.id, stats });
@@ -183,6 +186,10 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
       case "hangup":
         post({ type: "hangup", id: m.id, found: server.hangupCall(m.callId, "NORMAL_CLEARING", "admin") });
         break;
+      case "drain":
+        // Kamailio sees 503 to its next OPTIONS probe and sends new calls elsewhere.
+        void server.drain().then(() => post({ type: "draining", activeCalls: server.activeCalls }));
+        break;
       case "stop":
         stopping ??= (async () => {
           post({ type: "stopping", activeCalls: server.activeCalls });
@@ -203,7 +210,7 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
 
   server.start().then(
     () => {
-      post({ type: "ready", sipPort: server.sipPort });
+      post({ type: "ready", sipPort: server.sipPort, metricsPort: server.metricsPort });
       if (config.starterSounds) void ensureStarterSounds(config.soundsDir, (line) => log(`[sounds] ${line}`), { signal: sounds.signal });
     },
     (e: Error) => post({ type: "failed", message: e?.message ?? String(e) }),
