@@ -3,6 +3,7 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { api, errorText } from "../lib/client/api";
 import { useAuthStatus } from "../lib/client/auth";
+import { PasswordChangeForm } from "./admin/PasswordChangeForm";
 
 function nextUrl(): string {
   const next = new URLSearchParams(window.location.search).get("next");
@@ -18,9 +19,12 @@ export function LoginPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const ids = { email: useId(), name: useId(), password: useId(), token: useId() };
+  // Signed in with a temporary password: it must be changed before anything else.
+  const [mustChange, setMustChange] = useState(false);
+  const changing = mustChange || !!status?.passwordChangeRequired;
 
   useEffect(() => {
-    if (status?.user) window.location.assign(nextUrl());
+    if (status?.user && !status.passwordChangeRequired) window.location.assign(nextUrl());
   }, [status]);
   // The console's setup link carries the one-time token: fill it in.
   useEffect(() => {
@@ -35,13 +39,33 @@ export function LoginPage() {
     setError(null);
     try {
       if (setup) await api("POST", "/api/auth/setup", { email, name, password, setupToken: setupToken || undefined });
-      else await api("POST", "/api/auth/login", { email, password });
+      else {
+        const r = await api<{ passwordChangeRequired?: boolean }>("POST", "/api/auth/login", { email, password });
+        if (r.passwordChangeRequired) {
+          setMustChange(true);
+          setBusy(false);
+          return;
+        }
+      }
       window.location.assign(nextUrl());
     } catch (err) {
       setError(errorText(err));
       setBusy(false);
     }
   };
+
+  if (changing) {
+    return (
+      <main className="login">
+        <div className="card login-card">
+          <h1>IVR Studio</h1>
+          <h2>Choose a new password</h2>
+          <p className="help">An admin set a temporary password for this account: choose your own to go on.</p>
+          <PasswordChangeForm forced onDone={() => window.location.assign(nextUrl())} />
+        </div>
+      </main>
+    );
+  }
 
   return (
     <main className="login">

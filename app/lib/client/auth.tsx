@@ -8,6 +8,8 @@ export interface AuthStatus {
   user: User | null;
   /** While setup is required: false when browsing from the server itself (no token needed). */
   setupTokenNeeded?: boolean;
+  /** Signed in with a temporary password an admin set: it must be changed first. */
+  passwordChangeRequired?: boolean;
 }
 
 export function useAuthStatus(): { status: AuthStatus | null; error: string | null } {
@@ -25,11 +27,11 @@ export function useAuthStatus(): { status: AuthStatus | null; error: string | nu
   return { status, error };
 }
 
-/** The signed-in user, or null while loading; redirects to /login when nobody is signed in. */
+/** The signed-in user, or null while loading; redirects to /login when nobody is signed in (or a temporary password must be changed). */
 export function useRequireUser(): { user: User | null; error: string | null } {
   const { status, error } = useAuthStatus();
   useEffect(() => {
-    if (status && !status.user) {
+    if (status && (!status.user || status.passwordChangeRequired)) {
       const next = encodeURIComponent(window.location.pathname + window.location.search);
       window.location.assign(`/login?next=${next}`);
     }

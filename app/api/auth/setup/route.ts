@@ -32,6 +32,7 @@ export const POST = handler(async (req) => {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SETUP_LOCK_ID})`);
     if ((await tx.user.count()) > 0) throw done();
     const created = await createUser(tx, input);
+    await tx.user.update({ where: { id: created.id }, data: { lastLoginAt: new Date() } });
     await tx.setting.deleteMany({ where: { key: setupTokenKey } });
     await recordAudit({ user: created, via: "cookie" }, { action: "auth.setup", target: { type: "user", id: created.id, label: created.email }, details: { local, role: "admin" } }, tx);
     return created;

@@ -39,7 +39,10 @@ export async function createSession(prisma: PrismaClient, userId: string): Promi
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await prisma.session.create({ data: { tokenHash: sha256(token), userId, expiresAt } });
   // Sweep expired sessions now and then instead of running a timer.
-  if (Math.random() < 0.05) await prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  if (Math.random() < 0.05) {
+    await prisma.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    await prisma.passwordReset.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  }
   return { token, expiresAt };
 }
 
