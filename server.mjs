@@ -63,6 +63,9 @@ export async function loadRuntime() {
       "runtime-thread": path.join(root, "app", "lib", "server", "runtime", "runtime-thread.ts"),
       ...runtimeWorkerEntries(),
       "sandbox/realm": path.join(root, "runtime", "host", "sandbox", "realm.ts"),
+      // The designer's simulator: its WebSocket endpoint, and the process each simulator call runs in.
+      simulator: path.join(root, "app", "lib", "server", "simulator", "ws.ts"),
+      "simulator-child": path.join(root, "runtime", "testing", "simulator-child.ts"),
     },
     outdir,
     bundle: true,
@@ -114,6 +117,21 @@ async function startRuntime({ db }) {
 }
 
 /**
+ * The designer's simulator: WebSocket upgrades at /api/simulator (app/lib/server/simulator/ws.ts,
+ * bundled by loadRuntime beside the runtime). Each call runs in a child process of its own.
+ */
+async function attachSimulator(server) {
+  try {
+    const outdir = path.join(root, ".ivr-cache", "server");
+    if (!existsSync(path.join(outdir, "simulator.js"))) await loadRuntime();
+    const mod = await import(`${pathToFileURL(path.join(outdir, "simulator.js")).href}?t=${Date.now()}`);
+    mod.attachSimulator(server);
+  } catch (e) {
+    console.error(`Simulator: not available: ${e?.message ?? e}`);
+  }
+}
+
+/**
  * Under CPU contention the runtime comes first: once its threads exist, the web server's thread
  * (pages, API, the database) lowers its own CPU priority by IVR_WEB_NICE (default 10; 0 = off).
  * On Linux a nice value belongs to one thread, so the runtime thread, the media worker, libuv's
@@ -152,6 +170,7 @@ export async function startServer({ port = Number(process.env.PORT) || 3000, hos
   console.log(`IVR Studio is listening on ${baseUrl}`);
 
   const runtime = await startRuntime({ db, getDatabase: bootModule.getDatabase, server });
+  await attachSimulator(server);
   // (A runtime sharing this thread, IVR_RUNTIME_THREAD=off, would be lowered with it.)
   if (runtime?.ownThread) lowerWebThreadPriority();
 

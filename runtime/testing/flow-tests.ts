@@ -6,24 +6,20 @@
 //
 // Cases run one after another (the mock timers and the fetch stub are process-wide): this is
 // for `ivr test` and tools like it, not for a process that serves calls.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { mock } from "node:test";
 import type { FlowGraph } from "../../flow/graph";
 import type { CallerStep, FlowTestCase, HttpStub } from "../../flow/test-cases";
 import { generate } from "../../generators";
 import { createClock, type ClockSetting } from "../clock";
-import { executeApi } from "../host/fs-api";
-import { LuaHost } from "../host/lua-host";
 import { SESSION_METHODS } from "../host/sandbox/session-methods";
-import { loadTsScript, TsHost, type ScriptEnd } from "../host/ts-host";
+import type { ScriptEnd } from "../host/ts-host";
 import { Channel } from "../session/channel";
 import { FsSession } from "../session/session";
+import { startScript, type ScriptLanguage, type ScriptRun } from "./script-run";
 import { VirtualControl, VirtualMedia } from "./virtual-call";
 import { virtualOutbound } from "./virtual-outbound";
 
-export type TestLanguage = "lua" | "ts";
+export type TestLanguage = ScriptLanguage;
 
 /** The instant and zone a case without `clock` runs at (no test reads the real date). */
 export const DEFAULT_TEST_CLOCK: ClockSetting = { at: "2026-01-05T15:00:00Z", zone: "UTC" };
@@ -94,18 +90,18 @@ function describeStep(s: CallerStep): string {
 }
 
 /** fetch answered from the case's stubs; nothing leaves the machine. */
-function stubFetch(stubs: readonly HttpStub[], log: string[]): typeof fetch {
+export function stubFetch(stubs: readonly HttpStub[], say: (line: string) => void): typeof fetch {
   const left = [...stubs];
   return async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const method = (init?.method ?? "GET").toUpperCase();
     const i = left.findIndex((s) => (s.url === undefined || url.startsWith(s.url)) && (s.method === undefined || s.method.toUpperCase() === method));
     if (i < 0) {
-      log.push(`http: no stubbed reply for ${method} ${url}: connection failed`);
+      say(`http: no stubbed reply for ${method} ${url}: connection failed`);
       throw new TypeError("fetch failed: no stubbed reply");
     }
     const [stub] = left.splice(i, 1);
-    log.push(`http: ${method} ${url} -> ${stub.status}`);
+    say(`http: ${method} ${url} -> ${stub.status}`);
     if (stub.status === 0) throw new TypeError("fetch failed");
     const nullBody = stub.status === 204 || stub.status === 304;
     return new Response(nullBody ? null : (stub.body ?? ""), { status: stub.status, headers: stub.headers });
@@ -113,7 +109,7 @@ function stubFetch(stubs: readonly HttpStub[], log: string[]): typeof fetch {
 }
 
 /** Every host passes the allow-list: fetch is stubbed, no request reaches the network. */
-const ANY_HOST = Object.assign([] as string[], { some: () => true });
+export const ANY_HOST = Object.assign([] as string[], { some: () => true });
 
 async function runCase(flow: FlowGraph, code: string, language: TestLanguage, tc: FlowTestCase): Promise<Observed> {
   const log: string[] = [];
@@ -129,8 +125,8 @@ async function runCase(flow: FlowGraph, code: string, language: TestLanguage, tc
   const perfBase = realPerformanceNow();
   const dateBase = Date.now();
   performance.now = () => perfBase + (Date.now() - dateBase);
-  globalThis.fetch = stubFetch(tc.http ?? [], log);
-  let tmp: string | undefined;
+  globalThis.fetch = stubFetch(tc.http ?? [], (line) => log.push(line));
+  let script: ScriptRun | undefined;
   const obs: Observed = { path: [], digitsAt: [], digits: "", variables: {}, unusedSteps: [], log };
   try {
     const clock = createClock(clockSetting);
@@ -224,26 +220,9 @@ async function runCase(flow: FlowGraph, code: string, language: TestLanguage, tc
     });
 
     // --- the script, on the runtime's own host ----------------------------------------
-    let run: Promise<ScriptEnd>;
-    let close: () => void;
-    if (language === "lua") {
-      const host = new LuaHost({
-        warmStates: 0,
-        globals,
-        clock,
-        log: (level, msg) => log.push(`${level}: ${msg.trimEnd()}`),
-        api: (cmd, args, s) => executeApi(cmd, args, s, { globals, httpAllowList: ANY_HOST, clock }),
-      });
-      close = () => host.close();
-      run = host.run({ name: "flow.lua", code }, watched, []);
-    } else {
-      tmp = await mkdtemp(path.join(tmpdir(), "ivr-test-"));
-      const file = path.join(tmp, "flow.ts");
-      await writeFile(file, code);
-      const host = new TsHost({ warmIsolates: 0, clock: clockSetting, httpAllowList: () => ANY_HOST, log: (level, msg) => log.push(`${level}: ${msg.trimEnd()}`) });
-      close = () => host.close();
-      run = loadTsScript(file).then((script) => host.run(script, watched, []));
-    }
+    script = startScript(language, code, watched, { clock, clockSetting, globals, log: sessionLog, httpAllowList: ANY_HOST });
+    const run = script.done;
+    const close = () => void script?.close();
 
     let end: ScriptEnd | undefined;
     let failed: unknown;
@@ -300,7 +279,7 @@ async function runCase(flow: FlowGraph, code: string, language: TestLanguage, tc
     mock.timers.reset();
     performance.now = realPerformanceNow;
     process.emitWarning = emitWarning;
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await script?.close();
   }
   return obs;
 }

@@ -1,12 +1,20 @@
-// Running a flow's test cases from the API (in a child process: `ivr test --json`), and the
-// flow setting "publishing requires passing test cases".
+// Running a flow's test cases from the API (in a child process: `ivr test --json`), the flow
+// setting "publishing requires passing test cases", and the simulator's WebSocket protocol (a
+// real socket, the call in its child process; the browser side is test/e2e/simulator.test.ts).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import type { Database } from "../../app/lib/server/db/client";
 import * as flows from "../../app/api/flows/route";
 import * as flowById from "../../app/api/flows/[id]/route";
 import * as publish from "../../app/api/flows/[id]/publish/route";
 import * as testRun from "../../app/api/flows/[id]/test-run/route";
+import { attachSimulator } from "../../app/lib/server/simulator/ws";
 import { slotsInUse } from "../../app/lib/server/testing/slots";
+import { wavHeader } from "../../runtime/media/wav";
 import { call, makeUser, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
 
 let db: Database;
@@ -109,4 +117,86 @@ describe("publishing requires passing test cases", () => {
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/requires passing test cases, and it has none/);
   });
+});
+
+describe("the simulator's WebSocket (/api/simulator)", () => {
+  let server: Server;
+  let base = "";
+  let flowId = "";
+  const PROMPT_MS = 500;
+
+  beforeAll(async () => {
+    // The first prompt of the flow, as a real file under the media folder: its audio must arrive.
+    const tone = new Int16Array((8000 * PROMPT_MS) / 1000).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+    const file = path.join(process.env.IVR_MEDIA_DIR!, "ivr", "ivr-please_enter_extension_followed_by_pound.wav");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, Buffer.concat([wavHeader(8000, tone.byteLength), Buffer.from(tone.buffer)]));
+    server = createServer((_req, res) => res.end());
+    attachSimulator(server, { log: () => undefined });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `ws://localhost:${(server.address() as AddressInfo).port}/api/simulator`;
+    flowId = (await newFlow("Simulated", "dial-by-extension")).id;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  /** The HTTP status a refused handshake gets. */
+  const refusedWith = (headers: Record<string, string>, url = `${base}?flow=${flowId}`) =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("open", () => reject(new Error("the handshake was accepted")));
+      ws.on("error", () => undefined);
+    });
+
+  it("refuses a handshake without the designer's Origin, without a session, or from a viewer", async () => {
+    const origin = `http://localhost:${new URL(base).port}`;
+    expect(await refusedWith({ cookie: editor.cookie })).toBe(403);
+    expect(await refusedWith({ cookie: editor.cookie, origin: "https://evil.example" })).toBe(403);
+    expect(await refusedWith({ origin })).toBe(401);
+    expect(await refusedWith({ cookie: viewer.cookie, origin })).toBe(403);
+  });
+
+  it("runs the draft: node events, the prompt's audio, dial-pad digits steer the flow, each Session method reported; hanging up ends the call", async () => {
+    const origin = `http://localhost:${new URL(base).port}`;
+    const ws = new WebSocket(`${base}?flow=${flowId}`, { headers: { cookie: editor.cookie, origin } });
+    const events: any[] = [];
+    let audioBytes = 0;
+    const waiters: Array<() => void> = [];
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) audioBytes += (data as Buffer).length;
+      else events.push(JSON.parse(String(data)));
+      for (const w of waiters.splice(0)) w();
+    });
+    const closed = new Promise<void>((r) => ws.on("close", () => r()));
+    const until = async (what: () => boolean, label: string) => {
+      const deadline = Date.now() + 30_000;
+      while (!what()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}: ${JSON.stringify(events.slice(-5))}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 200);
+        });
+      }
+    };
+    await new Promise<void>((r) => ws.on("open", () => r()));
+    ws.send(JSON.stringify({ type: "start", language: "ts", clock: { at: "2026-12-07T15:00:00Z", zone: "America/New_York" } }));
+    const nodes = () => events.filter((e) => e.type === "node").map((e) => e.node);
+    await until(() => nodes().includes("ask_extension"), "ask_extension");
+    expect(nodes()).toEqual(["start", "answer", "reset_attempts", "ask_extension"]);
+    // The prompt plays out in real time: all of its samples arrive, as 16-bit PCM.
+    await until(() => audioBytes >= (8000 * PROMPT_MS * 2) / 1000, "the prompt's audio");
+    expect(audioBytes).toBe((8000 * PROMPT_MS * 2) / 1000);
+    for (const d of "1001") ws.send(JSON.stringify({ type: "dtmf", digit: d }));
+    await until(() => nodes().includes("invalid_extension"), "invalid_extension");
+    expect(nodes().slice(4)).toEqual(["connecting", "dial_extension", "invalid_extension"]);
+    const methods = events.filter((e) => e.type === "method");
+    expect(methods.find((m) => m.method === "answer")).toMatchObject({ node: "answer", args: [] });
+    expect(methods.find((m) => m.result === "1001")).toMatchObject({ node: "ask_extension" });
+    expect(methods.find((m) => m.method === "execute" && m.args[0] === "bridge")).toMatchObject({ args: ["bridge", "user/${extension}"] }); // as the script passed it
+    ws.send(JSON.stringify({ type: "hangup" }));
+    await until(() => events.some((e) => e.type === "end"), "the end");
+    expect(events.find((e) => e.type === "end")).toMatchObject({ hangupCause: "NORMAL_CLEARING", hungUpBy: "caller" });
+    await closed;
+    await until(() => slotsInUse().total === 0, "the slot to be released");
+  }, 60_000);
 });
