@@ -39,10 +39,31 @@ export async function openBigFlow(count: number): Promise<BigFlowSession> {
     const url = `${app.url}/flows/${flow.id}`;
     await page.goto(url);
     await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length === n, count);
+    await showWholeFlow(page);
     return { app, browser, page, url, edges: graph.edges?.length ?? 0, close };
   } catch (e) {
     await close();
     throw e;
+  }
+}
+
+/**
+ * Zoom out (the canvas's zoom-out button) until every node is inside the canvas: fit view
+ * stops at a readable zoom (app/designer/viewport.ts), and the "fit" drag measures the whole
+ * flow in view.
+ */
+export async function showWholeFlow(page: Page): Promise<void> {
+  await page.locator(".canvas[data-fitted]").waitFor();
+  for (let i = 0; i < 30; i++) {
+    const inside = await page.evaluate(`(() => {
+      const pane = document.querySelector(".react-flow").getBoundingClientRect();
+      return [...document.querySelectorAll(".react-flow__node")].every((n) => {
+        const b = n.getBoundingClientRect();
+        return b.left >= pane.left && b.right <= pane.right && b.top >= pane.top && b.bottom <= pane.bottom;
+      });
+    })()`);
+    if (inside) return;
+    await page.locator(".react-flow__controls-zoomout").click();
   }
 }
 
