@@ -3,7 +3,7 @@ import Link from "next/link";
 import type { User } from "../lib/client/api";
 import { logout } from "../lib/client/auth";
 
-export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "calls" | "prompts" | "versions" | "admin" | "gateways" }) {
+export function AppHeader({ user, current }: { user: User | null; current: "flows" | "routes" | "calls" | "prompts" | "versions" | "admin" | "gateways" | "cluster" }) {
   return (
     <header className="app-header">
       <Link href="/" className="brand">
@@ -21,6 +21,9 @@ export function AppHeader({ user, current }: { user: User | null; current: "flow
         </Link>
         <Link href="/prompts" aria-current={current === "prompts" ? "page" : undefined}>
           Prompts
+        </Link>
+        <Link href="/cluster" aria-current={current === "cluster" ? "page" : undefined}>
+          Cluster
         </Link>
         {user?.role === "admin" && (
           <Link href="/gateways" aria-current={current === "gateways" ? "page" : undefined}>

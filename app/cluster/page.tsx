@@ -1,0 +1,7 @@
+import { ClusterPage } from "../components/ClusterPage";
+
+export const metadata = { title: "Cluster · IVR Studio" };
+
+export default function Cluster() {
+  return <ClusterPage />;
+}
