@@ -13,9 +13,10 @@ import { SdpAnswerer } from "./media/sdp";
 import type { Route } from "./routes";
 import { CallLogger, type CallLogSink } from "./session/call-log";
 import { Channel } from "./session/channel";
-import type { CallControl, OutboundPort } from "./session/ports";
+import { outgoingReferRefusal } from "./outbound/refer";
+import type { CallControl, OutboundPort, ReferOutcome } from "./session/ports";
 import { FsSession } from "./session/session";
-import type { Call, CallEnded, CallEvents, ReinviteRequest } from "./sip";
+import type { Call, CallEnded, CallEvents, ReferNotify, ReinviteRequest } from "./sip";
 import type { FliteTts } from "./speech/tts";
 
 /** Transfers one call may make before it is refused (a loop between two scripts). */
@@ -285,7 +286,46 @@ export class CallSession {
       ring: async () => (call.state === "early" ? true : call.ring()),
       hangup: (cause) => this.hangupSip(cause),
       transfer: () => true,
+      refer: (target) => this.referCaller(target),
     };
+  }
+
+  /** mod_sofia's deflect: REFER the caller's side, then wait (10 s at most) for the final NOTIFY. */
+  private async referCaller(target: string): Promise<ReferOutcome> {
+    const { call, sipLocal } = this.deps;
+    const port = sipLocal.port === 5060 ? "" : `:${sipLocal.port}`;
+    const uri = /^sip:/i.test(target) ? target : `sip:${target}@${sipLocal.address}${port}`;
+    // Our own names: the address we listen on and the one the caller dialled.
+    const dialled = /@([^;:>]+)/.exec(call.invite.uri)?.[1] ?? sipLocal.address;
+    const ours = { hosts: [sipLocal.address, dialled.toLowerCase()], port: sipLocal.port };
+    const refused = this.deps.outbound?.referRefusal?.(uri, ours) ?? outgoingReferRefusal(uri, ours);
+    if (refused) return { status: 0, refused };
+    // Answered but not yet ACKed: a REFER needs the confirmed dialog (at most Timer H later).
+    if (call.state === "answered") {
+      await new Promise<void>((resolve) => {
+        call.once("ack", () => resolve());
+        call.once("ended", () => resolve());
+      });
+    }
+    let onNotify!: (n: ReferNotify) => void;
+    const final = new Promise<ReferNotify | undefined>((resolve) => {
+      onNotify = (n) => {
+        if (n.status >= 200 || n.terminated) resolve(n);
+      };
+      const t = setTimeout(() => resolve(undefined), 10_000);
+      t.unref();
+      call.on("ended", () => resolve(undefined));
+    });
+    call.on("referNotify", onNotify);
+    try {
+      const r = await call.refer(uri, `sip:${sipLocal.address}${port}`);
+      this.log("notice", `REFER to ${uri}: ${r.status} ${r.reason}`);
+      if (r.status >= 300) return { status: r.status };
+      const n = await final;
+      return { status: r.status, targetStatus: n?.status, reply: n?.sipfrag };
+    } finally {
+      call.off("referNotify", onNotify);
+    }
   }
 
   /** The route's script, then each transfer target's, until the dialplan has nothing left. */

@@ -255,6 +255,13 @@ export class IvrServer {
       relay: new StreamRelay(),
       log: this.log,
       globals: this.globals,
+      referTargets: {
+        ours: () => ({
+          hosts: [...new Set([this.options.sipAddress, this.options.mediaAddress ?? mediaAddressFor(this.options.sipAddress), ...(this.options.sipAddress === "0.0.0.0" ? ["127.0.0.1"] : [])].map((h) => h.toLowerCase()))].filter((h) => h !== "0.0.0.0"),
+          port: this.sipPort,
+        }),
+        routed: (extension) => findRoute(this.options.routes, extension) !== undefined,
+      },
     });
     try {
       this.sip = await createSipStack({

@@ -28,7 +28,9 @@ export type LegSignal =
   /** The leg is over: a final failure response, CANCEL/BYE done, or a BYE from the far end. */
   | { kind: "ended"; cause: HangupCause; sipStatus?: number; sipReason?: string }
   /** RFC 2833/INFO digit from the far end while up. */
-  | { kind: "dtmf"; digit: string; durationMs: number };
+  | { kind: "dtmf"; digit: string; durationMs: number }
+  /** The far end asks us to transfer (SIP REFER): answer it with accept() or reject(), then notify(). */
+  | { kind: "refer"; referTo: string; referredBy?: string; accept(): void; reject(status: number, reason?: string): void; notify(status: number, reason: string): void };
 
 export interface DialedLeg {
   /** SIP Call-ID, for logs. */

@@ -37,6 +37,8 @@ export class OutboundLeg {
   private readonly release: () => void;
   private readonly changeWaiters = new Set<() => void>();
   private closed = false;
+  /** Who decides on a REFER from the far end (the bridge, while it lasts); nobody: 603. */
+  onRefer?: (refer: Extract<LegSignal, { kind: "refer" }>) => void;
 
   constructor(init: LegInit) {
     this.dialed = init.dialed;
@@ -116,6 +118,10 @@ export class OutboundLeg {
         return;
       case "dtmf":
         this.channel.pushDtmf(s.digit, Math.round(s.durationMs * 8));
+        return;
+      case "refer":
+        if (this.onRefer) this.onRefer(s);
+        else s.reject(603, "Decline");
         return;
       case "ended":
         this.sipStatus = s.sipStatus;

@@ -20,10 +20,11 @@ import type { BridgeOptions, LogSink, OriginateOutcome, OriginateRequest, Outbou
 import type { FsSession } from "../session/session";
 import { isTrue, legVariables, parseDialString, type DialLeg, type DialString } from "./dial-string";
 import type { Destinations } from "./destinations";
-import type { Dialer } from "./dialer";
+import type { Dialer, LegSignal } from "./dialer";
 import { OutboundLeg } from "./leg";
 import type { LegMediaFactory } from "./leg-media";
 import type { OutboundPolicy } from "./policy";
+import { incomingReferExtension, outgoingReferRefusal } from "./refer";
 
 /** Relays audio (and RFC 4733 digits) between two bridged legs; runtime/media implements it. */
 export interface MediaRelay {
@@ -39,6 +40,8 @@ export interface OutboundOptions {
   relay?: MediaRelay;
   log: LogSink;
   globals: Map<string, string>;
+  /** Our SIP address (a REFER from a bridged phone may only name it) and whether an extension is routed here. */
+  referTargets?: { ours(): { hosts: string[]; port: number }; routed(extension: string): boolean };
 }
 
 /** Variables switch_ivr_originate copies from the A leg when the dial string does not set them. */
@@ -119,6 +122,10 @@ export class Outbound implements OutboundPort {
   /** Where calls may go from now on (npm start: gateways and users edited in the designer); legs up keep theirs. */
   setDestinations(destinations: Destinations): void {
     this.options.destinations = destinations;
+  }
+
+  referRefusal(target: string, ours: { hosts: string[]; port: number }): string | undefined {
+    return outgoingReferRefusal(target, ours, this.options.destinations);
   }
 
   /** The outbound leg behind a session returned by originate (undefined for the inbound leg). */
@@ -527,6 +534,8 @@ export class Outbound implements OutboundPort {
       this.log("err", `media relay failed: ${(e as Error)?.message ?? e}`, a);
     }
     let broken = false;
+    // A bridged phone may transfer the caller onward (SIP REFER), when allowed.
+    if (bLeg) bLeg.onRefer = (r) => this.referFromBridge(a, b, r);
     while (ac.ready && bc.ready) {
       const ev = await ac.waitEvent(undefined, bc.nextChange(), true);
       if (ev === "dtmf") {
@@ -541,6 +550,7 @@ export class Outbound implements OutboundPort {
         await a.answerCall();
       }
     }
+    if (bLeg) bLeg.onRefer = undefined;
     if (unrelay) await unrelay().catch(() => undefined);
     ac.bridgedTo = undefined;
     bc.bridgedTo = undefined;
@@ -549,6 +559,35 @@ export class Outbound implements OutboundPort {
     ac.notifyChange();
     bc.notifyChange();
     this.afterBridge(a, b, broken);
+  }
+
+  /**
+   * An agent's phone REFERs the caller elsewhere (sofia_handle_sip_i_refer's blind transfer): 202,
+   * NOTIFY "SIP/2.0 200 OK" (terminated), then the caller goes to the Refer-To extension of our
+   * dialplan (a route) and the agent's leg is hung up. Only when the caller's channel has
+   * ivr_allow_refer=true and the Refer-To is an extension routed here at our address (refer.ts):
+   * anything else is refused (403/404/400) and logged as a toll-fraud refusal.
+   */
+  private referFromBridge(a: FsSession, b: FsSession, r: Extract<LegSignal, { kind: "refer" }>): void {
+    const refuse = (status: number, reason: string) => {
+      this.log("warning", `outbound call refused REFER ${r.referTo.slice(0, 200)} from ${b.channel.getVar("channel_name") ?? b.channel.uuid}: ${reason}${this.where(a)}`, a);
+      r.reject(status, reason.replace(/[^\x20-\x7e]/g, "?").slice(0, 100));
+    };
+    if (!isTrue(a.channel.getVar("ivr_allow_refer"))) return refuse(403, "transfers are not allowed on this call (ivr_allow_refer)");
+    const targets = this.options.referTargets;
+    if (!targets) return refuse(403, "transfers are not configured");
+    const verdict = incomingReferExtension(r.referTo, targets.ours(), targets.routed);
+    if (!verdict.ok) return refuse(verdict.status, verdict.reason);
+    r.accept();
+    r.notify(200, "OK");
+    const ac = a.channel;
+    ac.setVar("sip_refer_to", r.referTo);
+    if (r.referredBy) ac.setVar("sip_h_Referred-By", r.referredBy);
+    b.channel.setVar("transfer_to", `blind:${verdict.extension}`);
+    b.channel.setVar("transfer_destination", `blind:${verdict.extension}`);
+    b.channel.setVar("endpoint_disposition", "BLIND_TRANSFER");
+    this.log("notice", `REFER from ${b.channel.getVar("channel_name") ?? b.channel.uuid}: the caller goes to ${verdict.extension}`, a);
+    a.doTransfer(verdict.extension);
   }
 
   /** The end of switch_ivr_multi_threaded_bridge for the A leg (the one whose script runs). */

@@ -30,6 +30,16 @@ export class SipDialer implements Dialer {
     call.on("answered", (e) => emit({ kind: "answered", sdp: e.sdp }));
     call.on("dtmf", (d) => emit({ kind: "dtmf", digit: d.digit, durationMs: d.durationMs }));
     call.on("ended", (e) => emit({ kind: "ended", cause: e.cause, sipStatus: e.status }));
+    call.on("refer", (r) =>
+      emit({
+        kind: "refer",
+        referTo: r.referTo,
+        referredBy: r.referredBy,
+        accept: () => void r.accept(),
+        reject: (status, reason) => void r.reject(status, reason),
+        notify: (status, reason) => void r.notify(status, reason),
+      }),
+    );
     return {
       callId: call.callId,
       onSignal: (l) => listeners.push(l),

@@ -68,7 +68,12 @@ const APPS: Record<string, App> = {
   },
   transfer: async (s, data) => {
     const [ext, dp, ctx] = separateString(data);
-    s.doTransfer(ext, dp, ctx);
+    if (/^sips?:/i.test(ext ?? "")) await s.deflect(ext);
+    else s.doTransfer(ext, dp, ctx);
+  },
+  // mod_dptools' deflect: REFER an answered call elsewhere (a SIP URI, or a user at our address).
+  deflect: async (s, data) => {
+    await s.deflect(data);
   },
   playback: async (s, data) => {
     // The playback app (unlike streamFile) stops on playback_terminators (default "*").

@@ -80,6 +80,21 @@ export interface CallControl {
   hangup(cause: HangupCause): void;
   /** Route the call to another number of this runtime after the script ends; false if impossible. */
   transfer(extension: string, dialplan: string, context: string): boolean;
+  /**
+   * Blind transfer out (mod_sofia's deflect on an answered call): REFER the caller's side to
+   * `target` (a SIP URI, or a user at our address) and wait for the outcome (the REFER's answer,
+   * then the final NOTIFY, at most 10 s). refused: the toll-fraud guard said no (nothing sent).
+   */
+  refer?(target: string): Promise<ReferOutcome>;
+}
+
+export interface ReferOutcome {
+  /** The REFER's final status (0: refused before sending). */
+  status: number;
+  /** The final sipfrag status from NOTIFY, and its text, when one came. */
+  targetStatus?: number;
+  reply?: string;
+  refused?: string;
 }
 
 export type LogSink = (level: string, message: string, callId?: string) => void;
@@ -107,6 +122,8 @@ export interface OutboundPort {
   originate(request: OriginateRequest): Promise<OriginateOutcome>;
   /** Connect two sessions until one of them ends or leaves; then FreeSWITCH's after-bridge rules. */
   bridge(a: FsSession, b: FsSession, options?: BridgeOptions): Promise<void>;
+  /** Why a blind transfer out to `target` is refused by the toll-fraud guard (refer.ts), or undefined. */
+  referRefusal?(target: string, ours: { hosts: string[]; port: number }): string | undefined;
   /** switch_channel_handle_cause: continue_on_fail / failure_causes, else hang the caller up. */
   handleCause(session: FsSession, cause: HangupCause): void;
 }

@@ -368,8 +368,41 @@ export class FsSession implements Session {
 
   transfer(extension: string, dialplan?: string, context?: string): Promise<number> {
     return this.traced("transfer", [extension, dialplan, context].filter((x) => x !== undefined), () =>
-      this.blocking(async () => this.doTransfer(extension, dialplan, context)),
+      // A SIP URI is not an extension of ours: the caller's side is REFERred there (blind transfer out).
+      this.blocking(async () => (/^sips?:/i.test(extension ?? "") ? this.deflect(extension) : this.doTransfer(extension, dialplan, context))),
     );
+  }
+
+  /**
+   * mod_sofia's deflect on an answered call: REFER (Refer-To: the target, Referred-By: us), wait for
+   * the final NOTIFY, set sip_refer_status_code / sip_refer_target_status_code / sip_refer_reply,
+   * then hang up with BLIND_TRANSFER whatever the outcome, unless sip_refer_continue_after_reply
+   * is true (then the script reads those variables and carries on: its fallback). 1 when the
+   * target answered 2xx, else 0.
+   */
+  async deflect(target: string): Promise<number> {
+    const data = target.trim();
+    if (!this.channel.up || !data) return 0;
+    if (!this.control.refer) {
+      this.log("err", "deflect: this leg cannot be transferred with REFER");
+      return 0;
+    }
+    const r = await this.control.refer(data);
+    if (r.refused) {
+      this.log("warning", `outbound call refused REFER ${data}: ${r.refused} -> OUTGOING_CALL_BARRED${this.channel.getVar("ivr_node") ? `, node ${this.channel.getVar("ivr_node")}` : ""}`);
+      this.channel.setVar("sip_refer_status_code", "403");
+    } else {
+      this.channel.setVar("sip_refer_status_code", String(r.status));
+      if (r.targetStatus !== undefined) {
+        this.channel.setVar("sip_refer_target_status_code", String(r.targetStatus));
+        this.channel.setVar("sip_refer_reply", r.reply);
+      }
+    }
+    const keep = (this.channel.getVar("sip_refer_continue_after_reply") ?? "").toLowerCase();
+    if (!["true", "yes", "on", "1", "enabled", "active", "allow"].includes(keep) && this.channel.up) {
+      this.doHangup(r.refused ? "OUTGOING_CALL_BARRED" : "BLIND_TRANSFER");
+    }
+    return !r.refused && r.targetStatus !== undefined && r.targetStatus >= 200 && r.targetStatus < 300 ? 1 : 0;
   }
 
   /** switch_ivr_session_transfer defaults: force_transfer_* vars, else XML / the channel's context / "default". */

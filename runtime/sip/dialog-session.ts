@@ -14,7 +14,7 @@ import type { Endpoint, SipTransport } from "./transport";
 import type { SipResolver } from "./resolver";
 import type { SipTimerConfig, TimerHandle, Timers } from "./timers";
 
-export const ALLOWED_METHODS = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO"];
+export const ALLOWED_METHODS = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REFER", "NOTIFY"];
 
 /**
  * incoming/early/answered: an incoming call before its ACK; calling/proceeding/early: an outgoing
@@ -46,8 +46,36 @@ export interface ReinviteResult {
   sdp?: string;
 }
 
+/** A REFER from the peer (RFC 3515): answer it, then report how the transfer went with notify(). */
+export interface ReferRequest {
+  request: SipRequest;
+  /** The Refer-To header value as sent (a name-addr or a bare URI). */
+  referTo: string;
+  referredBy?: string;
+  /** 202 Accepted (Expires: 60, as mod_sofia). */
+  accept(): boolean;
+  reject(status: number, reason?: string): boolean;
+  /** NOTIFY (Event: refer;id=CSeq) with the sipfrag "SIP/2.0 STATUS REASON"; a final status ends the subscription. */
+  notify(status: number, reason: string): Promise<void>;
+}
+
+/** A NOTIFY for our REFER: the sipfrag's status line (0 when it has none). */
+export interface ReferNotify {
+  status: number;
+  sipfrag: string;
+  terminated: boolean;
+}
+
+/** The answer to our REFER (RFC 3515 2.4.2: 202 Accepted, or a failure). */
+export interface ReferResult {
+  status: number;
+  reason: string;
+}
+
 export type SessionEvents = {
   bye: [bye: SipRequest];
+  refer: [refer: ReferRequest];
+  referNotify: [notify: ReferNotify];
   info: [info: SipRequest];
   dtmf: [dtmf: InfoDtmf];
   reinvite: [reinvite: ReinviteRequest];
@@ -251,7 +279,92 @@ export abstract class DialogSession<E extends SessionEvents> extends TypedEmitte
     return buildInDialogRequest(this.dialog, "ACK", this.ctx.transport.local, [["User-Agent", this.ctx.serverName]], undefined, { cseq });
   }
 
+  /**
+   * Blind transfer (RFC 3515): REFER the peer to `referTo` (a SIP URI), with Referred-By. Resolves
+   * with the REFER's final response; the progress arrives as `referNotify` events (sipfrag).
+   */
+  async refer(referTo: string, referredBy?: string): Promise<ReferResult> {
+    if (this.state !== "confirmed") return { status: 481, reason: "No Dialog" };
+    if (/[\r\n]/.test(referTo) || /[\r\n]/.test(referredBy ?? "")) return { status: 500, reason: "line break in Refer-To" };
+    const headers: Array<[string, string]> = [["Refer-To", `<${referTo}>`], ["Contact", this.ctx.contact], ["User-Agent", this.ctx.serverName]];
+    if (referredBy) headers.push(["Referred-By", `<${referredBy}>`]);
+    const built = buildInDialogRequest(this.dialog, "REFER", this.ctx.transport.local, headers);
+    if ("error" in built) return { status: 500, reason: built.error };
+    let destination: Endpoint;
+    try {
+      destination = await this.nextHopOf(built.nextHop);
+    } catch (err) {
+      return { status: 503, reason: `DNS Error: ${(err as Error)?.message ?? err}` };
+    }
+    const result = await this.ctx.transactions.sendRequest(built.request, destination).result;
+    if (result.kind !== "response") return { status: 408, reason: "Request Timeout" };
+    return { status: result.response.status, reason: result.response.reason };
+  }
+
   // ---- requests from the peer (called by the UA) ----
+
+  /** @internal REFER within the dialog: handed to the application, else 603 (nothing here transfers). */
+  receiveRefer(request: SipRequest, tx: NonInviteServerTransaction): void {
+    const reply = (status: number, reason?: string, extra: Array<[string, string]> = []) =>
+      tx.respond(buildResponse(request, status, { toTag: this.dialog.localTag, reason, headers: [["Server", this.ctx.serverName], ...extra] }));
+    const referTo = request.headers.getAll("refer-to");
+    // RFC 3515 2.4.1: exactly one Refer-To.
+    if (referTo.length !== 1) return void reply(400, "Bad Request - one Refer-To needed");
+    if (this.state !== "confirmed" || this.listenerCount("refer") === 0) return void reply(603, "Decline");
+    const cseq = parseCSeq(request.headers.get("cseq") ?? "");
+    const event = `refer${cseq.ok ? `;id=${cseq.value.seq}` : ""}`;
+    let answered = false;
+    let done = false;
+    this.emitSession("refer", {
+      request,
+      referTo: referTo[0],
+      referredBy: request.headers.get("referred-by") ?? undefined,
+      accept: () => {
+        if (answered) return false;
+        answered = true;
+        return reply(202, undefined, [["Expires", "60"], ["Contact", this.ctx.contact]]);
+      },
+      reject: (status, reason) => {
+        if (answered) return false;
+        answered = true;
+        return reply(status >= 400 && status <= 699 ? status : 603, reason);
+      },
+      notify: async (status, reason) => {
+        if (done || this.state !== "confirmed") return;
+        const final = status >= 200;
+        done = final;
+        const built = buildInDialogRequest(this.dialog, "NOTIFY", this.ctx.transport.local, [
+          ["Event", event],
+          ["Subscription-State", final ? "terminated;reason=noresource" : "active;expires=60"],
+          ["Contact", this.ctx.contact],
+          ["User-Agent", this.ctx.serverName],
+          ["Content-Type", "message/sipfrag;version=2.0"],
+        ], `SIP/2.0 ${status} ${reason.replace(/[\r\n]/g, " ")}\r\n`);
+        if ("error" in built) return void this.ctx.log("err", `call ${this.callId}: ${built.error}`);
+        try {
+          await this.ctx.transactions.sendRequest(built.request, await this.nextHopOf(built.nextHop)).result;
+        } catch (err) {
+          this.ctx.log("warning", `call ${this.callId}: NOTIFY failed: ${(err as Error)?.message ?? err}`);
+        }
+      },
+    });
+    if (!answered) reply(603, "Decline");
+  }
+
+  /** @internal NOTIFY within the dialog: refer progress (sipfrag) for our REFER; 200 either way. */
+  receiveNotify(request: SipRequest, tx: NonInviteServerTransaction): void {
+    const event = (request.headers.get("event") ?? "").split(";")[0].trim().toLowerCase();
+    if (event !== "refer") {
+      // RFC 6665 8.2.1: an event package we did not subscribe to.
+      tx.respond(buildResponse(request, 489, { toTag: this.dialog.localTag, headers: [["Server", this.ctx.serverName]] }));
+      return;
+    }
+    tx.respond(buildResponse(request, 200, { toTag: this.dialog.localTag, headers: [["Server", this.ctx.serverName]] }));
+    const sipfrag = request.body.toString("utf8").slice(0, 1000);
+    const m = /^SIP\/2\.0 (\d{3})/.exec(sipfrag);
+    const substate = (request.headers.get("subscription-state") ?? "").split(";")[0].trim().toLowerCase();
+    this.emitSession("referNotify", { status: m ? Number(m[1]) : 0, sipfrag: sipfrag.trim(), terminated: substate === "terminated" });
+  }
 
   /** @internal ACK for one of our 2xx responses. Returns false when it acknowledges nothing pending. */
   receiveAck(ack: SipRequest): boolean {

@@ -114,6 +114,7 @@ export async function createSipStack(options: SipStackOptions): Promise<SipStack
 
 export { Call, ALLOWED_METHODS } from "./call";
 export type { CallEnded, CallEvents, CallState, ReinviteRequest, ReinviteResult } from "./call";
+export type { ReferNotify, ReferRequest, ReferResult } from "./dialog-session";
 export { OutboundCall } from "./outbound-call";
 export type { PlaceCallOptions, OutboundCallEvents, ProgressEvent, EarlyMediaEvent, AnsweredEvent, FailedEvent } from "./outbound-call";
 export { Registrar } from "./registrar";

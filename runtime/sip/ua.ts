@@ -21,7 +21,7 @@ import type { SipResolver } from "./resolver";
 export type { PlaceCallOptions } from "./outbound-call";
 
 /** Methods we know but do not implement: 405 with Allow. Anything else unknown: 501. */
-const KNOWN_UNSUPPORTED = new Set(["REGISTER", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "UPDATE", "PRACK", "PUBLISH"]);
+const KNOWN_UNSUPPORTED = new Set(["REGISTER", "SUBSCRIBE", "MESSAGE", "UPDATE", "PRACK", "PUBLISH"]);
 const SUPPORTED_SCHEMES = new Set(["sip", "sips", "tel"]);
 
 export type InviteHandler = (call: Call) => void | Promise<void>;
@@ -230,6 +230,10 @@ export class UserAgent implements TransactionUser {
         return call.receiveBye(request, tx as NonInviteServerTransaction);
       case "INFO":
         return call.receiveInfo(request, tx as NonInviteServerTransaction);
+      case "REFER":
+        return call.receiveRefer(request, tx as NonInviteServerTransaction);
+      case "NOTIFY":
+        return call.receiveNotify(request, tx as NonInviteServerTransaction);
       case "INVITE":
         return call.receiveReinvite(request, tx as InviteServerTransaction);
       case "OPTIONS":

@@ -331,7 +331,7 @@ describe("out-of-dialog and unsupported requests", () => {
     h.send(requestText({ method: "OPTIONS", callId: uniq("o"), fromTag: "f1", cseq: 1 }));
     await h.flush();
     const ok = h.responses(200, "OPTIONS")[0];
-    expect(ok.headers.get("allow")).toBe("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO");
+    expect(ok.headers.get("allow")).toBe("INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY");
     expect(ok.headers.get("accept")).toContain("application/sdp");
   });
 
