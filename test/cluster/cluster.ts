@@ -361,6 +361,8 @@ export interface SippOutcome {
   failed: number;
   /** INVITE -> 200 response times of successful calls (ms), from SIPp's rtt file. */
   rtts: number[];
+  /** The same with when each was measured (ms since SIPp started): [at, rtt]. */
+  rttAt: Array<[number, number]>;
   stderr: string;
   errors: string;
 }
@@ -387,7 +389,7 @@ export async function startCallers(o: { port: number; number: string; rate: numb
   });
   const done = new Promise<SippOutcome>((resolve) =>
     child.on("exit", (code) => {
-      const outcome: SippOutcome = { code, successful: NaN, failed: NaN, rtts: [], stderr, errors: "" };
+      const outcome: SippOutcome = { code, successful: NaN, failed: NaN, rtts: [], rttAt: [], stderr, errors: "" };
       if (existsSync(stat)) {
         const lines = readFileSync(stat, "utf8").trim().split("\n");
         const head = lines[0].split(";");
@@ -398,8 +400,11 @@ export async function startCallers(o: { port: number; number: string; rate: numb
       const rttFile = readdirSync(dir).find((f) => f.endsWith("_rtt.csv"));
       if (rttFile) {
         for (const line of readFileSync(path.join(dir, rttFile), "utf8").split("\n").slice(1)) {
-          const ms = Number(line.split(";")[1]);
-          if (Number.isFinite(ms) && line.trim()) outcome.rtts.push(ms);
+          const [at, ms] = line.split(";").map(Number);
+          if (Number.isFinite(ms) && line.trim()) {
+            outcome.rtts.push(ms);
+            outcome.rttAt.push([at, ms]);
+          }
         }
       }
       if (existsSync(path.join(dir, "errors.log"))) outcome.errors = readFileSync(path.join(dir, "errors.log"), "utf8").slice(-6000);
