@@ -22,6 +22,8 @@ import * as ownPassword from "../../app/api/auth/password/route";
 import * as reset from "../../app/api/auth/reset/route";
 import * as login from "../../app/api/auth/login/route";
 import * as status from "../../app/api/auth/status/route";
+import * as tts from "../../app/api/prompts/tts/route";
+import * as promptByName from "../../app/api/prompts/[name]/route";
 import { call, makeUser, startTestDatabase, stopTestDatabase, type Caller } from "./helpers";
 
 let db: Database;
@@ -104,6 +106,16 @@ describe("audit entries", () => {
     expect(await latest("route.create")).toMatchObject({ actorId: editor.user.id, via: "token", details: { token: "CI" } });
     expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: editor, params: { id: t.body.id } })).status).toBe(204);
     expect(await latest("token.revoke")).toMatchObject({ targetId: t.body.id, target: "CI", details: { owner: editor.user.email } });
+  });
+});
+
+describe("audit entries for prompts", () => {
+  it("records a TTS prompt's creation and its deletion", async () => {
+    const saved = await call(tts.POST, "POST", "/api/prompts/tts", { as: editor, body: { name: "audit_tts", text: "Hello.", engine: "flite", voice: "slt" } });
+    expect(saved.status).toBe(201);
+    expect(await latest("prompt.create")).toMatchObject({ actorId: editor.user.id, targetType: "prompt", target: "audit_tts", details: { source: "tts", engine: "flite", voice: "slt", replaced: false } });
+    expect((await call(promptByName.DELETE, "DELETE", "/api/prompts/audit_tts", { as: editor, params: { name: "audit_tts" } })).status).toBe(204);
+    expect(await latest("prompt.delete")).toMatchObject({ actorId: editor.user.id, target: "audit_tts" });
   });
 });
 

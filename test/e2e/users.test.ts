@@ -1,7 +1,8 @@
 // End to end in Chromium against the built app (server.mjs): the first admin is created from
 // localhost without a setup token (the field is not even shown), then on Users & settings an
 // admin changes a user's role and deletes a user; the server's refusal to demote the last admin
-// is shown; the audit log page lists what was done.
+// is shown; the audit log page lists what was done; a one-time reset link and a temporary
+// password each end with the user choosing their own password.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -125,5 +126,54 @@ describe.skipIf(!!skipReason)("users and access end to end", () => {
     expect(await only.count()).toBe(1);
     expect(await only.first().textContent()).toContain("ed@example.com");
     expect(await only.first().textContent()).toContain('"to":"viewer"');
+  });
+  const signInAs = async (email: string, password: string) => {
+    await page.context().clearCookies();
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  };
+  const resetDialogFor = async (email: string) => {
+    await page.goto(`${app.url}/admin`);
+    await userRow(email).getByRole("button", { name: "Reset password" }).click();
+    return page.getByRole("dialog", { name: `Reset the password of ${email}` });
+  };
+
+  it("a one-time reset link lets the user choose a new password and signs them in", async () => {
+    const dialog = await resetDialogFor("ed@example.com");
+    await dialog.getByRole("button", { name: "Create link" }).click();
+    const url = (await dialog.getByTestId("reset-link").textContent())!.trim();
+    expect(url.startsWith(`${app.url}/reset-password#token=`)).toBe(true);
+    await page.context().clearCookies();
+    await page.goto(url);
+    await page.getByText("For ed@example.com.").waitFor();
+    await page.getByLabel("New password", { exact: true }).fill("ed's own password");
+    await page.getByLabel("New password again").fill("ed's own password");
+    await page.getByRole("button", { name: "Set password and sign in" }).click();
+    await page.getByRole("heading", { name: "Flows" }).waitFor();
+    expect((await apiCall("GET", "/api/auth/status")).body.user.email).toBe("ed@example.com");
+    // Used once: the same link no longer works.
+    await page.goto(url);
+    await page.getByRole("alert").filter({ hasText: "unknown or was already used" }).waitFor();
+  });
+
+  it("a temporary password must be changed at the next sign-in", async () => {
+    await signInAs("ada@example.com", "correct horse battery staple");
+    await page.getByRole("heading", { name: "Flows" }).waitFor();
+    const dialog = await resetDialogFor("ed@example.com");
+    await dialog.getByRole("radio", { name: "Temporary password" }).check();
+    await dialog.getByRole("textbox", { name: "Temporary password" }).fill("temporary pass 1");
+    await dialog.getByRole("button", { name: "Set password" }).click();
+    await dialog.getByText("Temporary password set").waitFor();
+    await signInAs("ed@example.com", "temporary pass 1");
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    expect((await apiCall("GET", "/api/flows")).body.error).toBe("password_change_required");
+    await page.getByLabel("Temporary password").fill("temporary pass 1");
+    await page.getByLabel("New password", { exact: true }).fill("ed's newer password");
+    await page.getByLabel("New password again").fill("ed's newer password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByRole("heading", { name: "Flows" }).waitFor();
+    expect((await apiCall("GET", "/api/flows")).status).toBe(200);
   });
 });

@@ -12,6 +12,9 @@ export const POST = handler<Params<"id">>(async (req, { params }) => {
   if (typeof hours !== "number") throw invalid("expiresInHours must be a number of hours.");
   const { token, expiresAt } = await issueResetLink(await getPrisma(), auth, id, hours);
   // The token rides in the fragment: browsers never send it to a server (logs, Referer).
-  const origin = publicOrigin()?.origin ?? new URL(req.url).origin;
+  // The origin people use: IVR_PUBLIC_URL, else the Host this admin reached (the gate has
+  // already refused any Host not on the allow-list).
+  const here = new URL(req.url);
+  const origin = publicOrigin()?.origin ?? `${here.protocol}//${req.headers.get("host") ?? here.host}`;
   return json({ url: `${origin}/reset-password#token=${token}`, expiresAt: expiresAt.toISOString() }, 201);
 });
