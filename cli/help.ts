@@ -94,7 +94,9 @@ Options:
   --grace S              on SIGTERM, let calls finish for up to S seconds (default 10)
   --gateway SPEC         where sofia/gateway/NAME/NUMBER goes (repeatable):
                          NAME=HOST[:PORT][;user=U;pass=P;register=yes;cid=NUMBER;
-                         allow=PATTERN,...;max=N;cpm=N]; nothing is dialed through a gateway
+                         allow=PATTERN,...;max=N;cpm=N;ping=S;ping-min=N;ping-max=N];
+                         ping=S sends OPTIONS every S (>= 5) seconds, a gateway that stops
+                         answering is down (legs fail GATEWAY_DOWN); nothing is dialed through a gateway
                          unless allow= lists it (X any digit, N 2-9, Z 1-9, . the rest:
                          allow=1NXXNXXXXXX); pass=env:VAR reads the password from VAR
   --user NUMBER:PASSWORD a local user that registers here and is reached by user/NUMBER
