@@ -24,6 +24,7 @@ export const DIAGNOSTIC_CODES = {
   FILE_OUTSIDE_ROOT: "IVR1021",
   UNKNOWN_PROMPT: "IVR1030",
   UNKNOWN_DESTINATION: "IVR1031",
+  UNKNOWN_PHRASE: "IVR1032",
   BAD_DOCUMENT: "IVR1000",
 } as const;
 
@@ -58,6 +59,8 @@ export interface ValidateOptions {
    * another one is a warning (IVR1031). Undefined: not checked.
    */
   destinations?: { gateways: readonly string[]; users: readonly string[] };
+  /** Whether the phrase library has a macro (name, language as the call resolves it). Undefined: not checked. */
+  knownPhrase?: (name: string, language: string) => boolean;
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");

@@ -10,6 +10,7 @@ import { FLITE_VOICES, SAY_GENDERS, SAY_METHODS, SAY_TYPES } from "./catalog/med
 import { parseParams } from "./catalog";
 import type { FlowGraph } from "./graph";
 import { filePathProblem, isSoundFile, soundParts } from "./file-paths";
+import { renamePromptInSource } from "./prompts";
 import { checkPortableRegex } from "./regex-subset";
 
 /** Macro names: what sayPhrase names. No '@' (FreeSWITCH's macro@group) and nothing XML could mangle. */
@@ -218,20 +219,8 @@ export function phrasePromptRefs(macro: PhraseMacro): string[] {
 
 /** A macro with every play of `from` (a prompt path, also inside file_string://) now playing `to`. */
 export function renamePromptInPhrase(macro: PhraseMacro, from: string, to: string): PhraseMacro {
-  const swap = (file: string) =>
-    soundParts(file).some((p) => p.trim() === from)
-      ? file.startsWith("file_string://")
-        ? `file_string://${file.slice("file_string://".length).split("!").map((p) => (p.trim() === from ? to : p)).join("!")}`
-        : to
-      : file;
-  return {
-    ...macro,
-    inputs: macro.inputs.map((input) => ({
-      ...input,
-      match: input.match.map((it) => (it.type === "file" ? { ...it, file: swap(it.file) } : it)),
-      nomatch: input.nomatch.map((it) => (it.type === "file" ? { ...it, file: swap(it.file) } : it)),
-    })),
-  };
+  const swap = (items: PhraseItem[]) => items.map((it) => (it.type === "file" ? { ...it, file: renamePromptInSource(it.file, from, to) } : it));
+  return { ...macro, inputs: macro.inputs.map((input) => ({ ...input, match: swap(input.match), nomatch: swap(input.nomatch) })) };
 }
 
 /** One <action> of FreeSWITCH's phrase XML: function, data, and its other attributes. */

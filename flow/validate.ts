@@ -2,6 +2,7 @@
 // document that may not even load (the CLI and the API start there).
 import { checkKnownPrompts } from "./validation/known-prompts";
 import { checkDialTargets } from "./validation/dial-targets";
+import { checkKnownPhrases } from "./validation/known-phrases";
 import type { z } from "zod";
 import type { NodeKindSpec } from "./catalog/spec";
 import { DIAGNOSTIC_CODES, type Diagnostic, type ValidateOptions } from "./diagnostics";
@@ -38,6 +39,7 @@ export function validate(flow: FlowGraph, options: ValidateOptions = {}): Diagno
   checkHttpHosts(ctx);
   checkKnownPrompts(ctx);
   checkDialTargets(ctx);
+  checkKnownPhrases(ctx);
   checkFilePaths(ctx);
   checkFolderVariables(ctx);
   const edges = checkEdges(ctx);

@@ -39,6 +39,10 @@ export const AUDIT_ACTIONS = [
   "sip_user.create",
   "sip_user.update",
   "sip_user.delete",
+  "prompt.rename",
+  "phrase.create",
+  "phrase.update",
+  "phrase.delete",
 ] as const;
 
 /** Who acted: a signed-in caller (requireUser's answer), or null for the system / an anonymous caller. */

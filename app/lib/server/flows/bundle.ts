@@ -11,6 +11,7 @@ import { invalid } from "../http";
 import { readPrompt } from "../media";
 import { getHttpAllowList } from "../settings";
 import { getVersion } from "./publish";
+import { allPhraseMacros } from "../prompts/phrases";
 import { getFlow } from "./store";
 
 export interface BundleResult {
@@ -33,6 +34,7 @@ export async function buildBundleZip(prisma: PrismaClient, flowId: string, reque
     bundle = buildExportBundle(graph, {
       number: route?.pattern,
       flowVersion: number ?? "draft",
+      phrases: await allPhraseMacros(prisma),
       // A published version passed the publisher's checks already; a draft gets the caller's.
       validate: number ? { authorIsAdmin: true } : { authorIsAdmin: isAdmin, httpAllowList: await getHttpAllowList(prisma) },
     });

@@ -6,17 +6,18 @@
 // or a crash leaves the library as it was, and two uploads of one name never mix.
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { collectPromptRefs } from "../../../../flow/prompts";
+import { collectPromptRefs, renamePromptRefs } from "../../../../flow/prompts";
+import { phraseMacroSchema, renamePromptInPhrase } from "../../../../flow/phrases";
 import { loadFlow } from "../../../../flow/graph";
-import type { Prompt, PrismaClient } from "../../../../prisma/generated/client/client";
+import type { Prisma, Prompt, PrismaClient } from "../../../../prisma/generated/client/client";
 import type { PublicUser } from "../auth/session";
 import { ApiError, invalid, notFound } from "../http";
 import { formatBytes, parseByteSize } from "../limits";
 import { mediaDir } from "../paths";
 import { AudioError, probeAudio, transcodeTo, wavPeaks } from "./audio";
-import { PROMPT_RATES, PROMPTS_FOLDER, promptFile, promptPath } from "./names";
+import { checkPromptName, PROMPT_RATES, PROMPTS_FOLDER, promptFile, promptPath } from "./names";
 
 export interface PromptLimits {
   maxBytes: number;
@@ -45,6 +46,8 @@ export interface PromptView {
   trimmed: boolean;
   normalized: boolean;
   tts: { text: string; engine: string; voice: string } | null;
+  /** Former paths published flow versions still play (the same audio is kept there). */
+  aliases: string[];
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -63,6 +66,7 @@ export function promptView(p: Prompt): PromptView {
     trimmed: p.trimmed,
     normalized: p.normalized,
     tts: p.ttsText !== null ? { text: p.ttsText, engine: p.ttsEngine ?? "", voice: p.ttsVoice ?? "" } : null,
+    aliases: p.aliases,
     createdBy: p.createdBy,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
@@ -89,6 +93,31 @@ async function withNameLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
 // --- folders ------------------------------------------------------------------------------------
 
 const incomingDir = (root: string) => path.join(root, PROMPTS_FOLDER, ".incoming");
+
+/** "prompts/old.wav" -> "old" (aliases are always prompt paths). */
+const aliasName = (alias: string) => alias.replace(/^prompts\//, "").replace(/\.wav$/, "");
+
+/** Hard link (same audio, no copy), or a copy where links are not possible; replaces `to`. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  const tmp = `${to}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await link(from, tmp);
+  } catch {
+    await copyFile(from, tmp);
+  }
+  await rename(tmp, to);
+}
+
+/** The prompt's audio at each of its former paths. */
+async function copyToAliases(root: string, row: Prompt): Promise<void> {
+  for (const alias of row.aliases) {
+    for (const rate of PROMPT_RATES) {
+      const target = path.join(root, promptFile(aliasName(alias), rate));
+      await mkdir(path.dirname(target), { recursive: true });
+      await linkOrCopy(path.join(root, promptFile(row.name, rate)), target);
+    }
+  }
+}
 
 /** Work folders older than an hour are left-overs of a crash: remove them. */
 async function sweepIncoming(root: string): Promise<void> {
@@ -145,6 +174,10 @@ export async function addPrompt(prisma: PrismaClient, input: AddPromptInput, roo
 
     return await withNameLock(input.name, async () => {
       const existing = await prisma.prompt.findUnique({ where: { name: input.name } });
+      const owner = existing ? null : await aliasOwner(prisma, promptPath(input.name));
+      if (owner) {
+        throw new ApiError(409, "conflict", `"${input.name}" is the former name of the prompt "${owner.name}", which published flow versions still play; choose another name.`);
+      }
       if (existing && !input.replace) {
         throw new ApiError(409, "conflict", `A prompt named "${input.name}" exists already; send replace=true to replace it.`, { prompt: promptView(existing) });
       }
@@ -180,6 +213,8 @@ export async function addPrompt(prisma: PrismaClient, input: AddPromptInput, roo
           createdBy: input.user.name || input.user.email,
         };
         const row = await prisma.prompt.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
+        // A replaced prompt sounds new under its former names too: they are the same prompt.
+        await copyToAliases(root, row).catch(() => undefined);
         return { prompt: promptView(row), created: !existing };
       } catch (e) {
         for (const p of placed) await rm(p, { force: true });
@@ -253,15 +288,120 @@ export async function promptUsage(prisma: PrismaClient, playPath: string): Promi
   return [...byFlow.values()];
 }
 
+const usageText = (usage: PromptUsage[]) => usage.map((u) => `${u.flowName} (version${u.versions.length > 1 ? "s" : ""} ${u.versions.join(", ")})`).join("; ");
+
+/** Published versions playing the prompt under its path or any former one. */
+async function usageWithAliases(prisma: PrismaClient, row: Prompt): Promise<PromptUsage[]> {
+  const byFlow = new Map<string, PromptUsage>();
+  for (const p of [row.path, ...row.aliases]) {
+    for (const u of await promptUsage(prisma, p)) {
+      const had = byFlow.get(u.flowId);
+      byFlow.set(u.flowId, had ? { ...had, versions: [...new Set([...had.versions, ...u.versions])].sort((a, b) => a - b) } : u);
+    }
+  }
+  return [...byFlow.values()];
+}
+
 export async function deletePrompt(prisma: PrismaClient, name: string, root = mediaDir()): Promise<void> {
   await withNameLock(name, async () => {
     const row = await getPrompt(prisma, name);
-    const usage = await promptUsage(prisma, row.path);
+    const usage = await usageWithAliases(prisma, row);
     if (usage.length) {
-      const list = usage.map((u) => `${u.flowName} (version${u.versions.length > 1 ? "s" : ""} ${u.versions.join(", ")})`).join("; ");
-      throw new ApiError(409, "in_use", `The prompt "${name}" is played by published flow versions: ${list}. Publish versions without it first.`, { flows: usage });
+      throw new ApiError(409, "in_use", `The prompt "${name}" is played by published flow versions: ${usageText(usage)}. Publish versions without it first.`, { flows: usage });
     }
     await prisma.prompt.delete({ where: { name } });
-    for (const rate of PROMPT_RATES) await rm(path.join(root, promptFile(name, rate)), { force: true });
+    for (const n of [name, ...row.aliases.map(aliasName)]) for (const rate of PROMPT_RATES) await rm(path.join(root, promptFile(n, rate)), { force: true });
+  });
+}
+
+/** The prompt whose former path `playPath` is, if any (a new prompt must not take it over). */
+export async function aliasOwner(prisma: PrismaClient, playPath: string): Promise<Prompt | null> {
+  return prisma.prompt.findFirst({ where: { aliases: { has: playPath } } });
+}
+
+export interface RenameResult {
+  prompt: PromptView;
+  /** Drafts whose nodes now play the new name (their revision went up: an open editor reloads). */
+  drafts: Array<{ flowId: string; flowName: string }>;
+  /** Phrase macros whose items now play the new name. */
+  phrases: Array<{ name: string; language: string }>;
+  /** Published versions that play the old name: it stays playable for them (an alias). */
+  keptFor: PromptUsage[];
+}
+
+/**
+ * Rename a prompt: its files move to the new name, every draft and phrase that plays it is
+ * updated (the same transaction as the row), and published versions, which never change, keep
+ * playing the old path: while any plays it, the audio stays there too (a hard link) and the
+ * old path is kept as an alias (shown in the library, deleted with the prompt, refreshed by a
+ * replace, and not free for a new prompt).
+ */
+export async function renamePrompt(prisma: PrismaClient, name: string, rawNewName: unknown, root = mediaDir()): Promise<RenameResult> {
+  const to = checkPromptName(rawNewName);
+  const [first, second] = [name, to].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  const locked = <T>(fn: () => Promise<T>) =>
+    first.toLowerCase() === second.toLowerCase() ? withNameLock(first, fn) : withNameLock(first, () => withNameLock(second, fn));
+  return locked(async () => {
+    const row = await getPrompt(prisma, name);
+    const fromPath = row.path;
+    const toPath = promptPath(to);
+    if (to === name) return { prompt: promptView(row), drafts: [], phrases: [], keptFor: [] };
+    if (to.toLowerCase() !== name.toLowerCase() && (await prisma.prompt.findUnique({ where: { name: to } }))) {
+      throw new ApiError(409, "conflict", `A prompt named "${to}" exists already; choose another name (or delete that one first).`);
+    }
+    const owner = await aliasOwner(prisma, toPath);
+    if (owner && owner.name !== row.name) {
+      throw new ApiError(409, "conflict", `"${to}" is the former name of the prompt "${owner.name}", which published flow versions still play; choose another name.`);
+    }
+    const keptFor = await promptUsage(prisma, fromPath);
+    const aliases = [...row.aliases.filter((a) => a !== toPath), ...(keptFor.length ? [fromPath] : [])];
+
+    // Files first (undone if the database part fails).
+    const undo: Array<() => Promise<void>> = [];
+    try {
+      for (const rate of PROMPT_RATES) {
+        const src = path.join(root, promptFile(name, rate));
+        const dst = path.join(root, promptFile(to, rate));
+        if (!existsSync(src)) continue;
+        if (keptFor.length) {
+          await linkOrCopy(src, dst);
+          undo.push(() => rm(dst, { force: true }));
+        } else {
+          await rename(src, dst);
+          undo.push(() => rename(dst, src));
+        }
+      }
+      const drafts: RenameResult["drafts"] = [];
+      const phrases: RenameResult["phrases"] = [];
+      const like = `%${fromPath.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      await prisma.$transaction(async (tx) => {
+        await tx.prompt.update({ where: { id: row.id }, data: { name: to, path: toPath, aliases } });
+        const flows = await tx.$queryRaw<Array<{ id: string; name: string; graph: unknown }>>`
+          SELECT id, name, graph FROM "Flow" WHERE "deletedAt" IS NULL AND graph::text LIKE ${like}`;
+        for (const f of flows) {
+          let next;
+          try {
+            next = renamePromptRefs(loadFlow(f.graph), fromPath, toPath);
+          } catch {
+            continue; // a draft that does not load is left for its editor
+          }
+          if (!next) continue;
+          await tx.flow.update({ where: { id: f.id }, data: { graph: next as unknown as Prisma.InputJsonValue, revision: { increment: 1 } } });
+          drafts.push({ flowId: f.id, flowName: f.name });
+        }
+        for (const ph of await tx.phrase.findMany()) {
+          const m = phraseMacroSchema.safeParse({ name: ph.name, language: ph.language, description: ph.description, pauseMs: ph.pauseMs, inputs: ph.inputs });
+          if (!m.success) continue;
+          const next = renamePromptInPhrase(m.data, fromPath, toPath);
+          if (JSON.stringify(next.inputs) === JSON.stringify(m.data.inputs)) continue;
+          await tx.phrase.update({ where: { id: ph.id }, data: { inputs: next.inputs as unknown as Prisma.InputJsonValue, revision: { increment: 1 } } });
+          phrases.push({ name: ph.name, language: ph.language });
+        }
+      });
+      return { prompt: promptView(await getPrompt(prisma, to)), drafts, phrases, keptFor };
+    } catch (e) {
+      for (const u of undo.reverse()) await u().catch(() => undefined);
+      throw e;
+    }
   });
 }

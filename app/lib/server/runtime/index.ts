@@ -170,6 +170,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
       routes: table.routes,
       httpAllowList,
       outbound,
+      phrases: table.phrases,
       debug,
       priority,
     };
@@ -320,7 +321,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
         const next = await load();
         table = next.table;
         httpAllowList = next.httpAllowList;
-        thread.post({ type: "routes", routes: table.routes, httpAllowList });
+        thread.post({ type: "routes", routes: table.routes, httpAllowList, phrases: table.phrases });
         log(`[runtime] routes updated: ${table.routes.length} route(s) served`);
       } finally {
         refreshing = undefined;

@@ -6,6 +6,7 @@ import type { CallLogEntry } from "../../../../runtime/session/call-log";
 import type { OutboundState } from "../../../../runtime/server";
 import type { OutboundConfigData } from "../gateways/store";
 import type { RuntimeConfig } from "./config";
+import type { PhraseMacro } from "../../../../flow/phrases";
 
 /** One route as the runtime thread receives it: the script file and what it runs, for the call log. */
 export interface ThreadRoute {
@@ -23,6 +24,8 @@ export interface RuntimeThreadData {
   httpAllowList: string[];
   /** Gateways, SIP users (passwords decrypted: this never leaves the process) and outbound limits. */
   outbound: OutboundConfigData;
+  /** The phrase library (sayPhrase). */
+  phrases: PhraseMacro[];
   debug: boolean;
   /**
    * The CPU priority (nice) the runtime thread should run at: the web server's thread lowers its
@@ -60,7 +63,7 @@ export interface LiveCall {
 }
 
 export type ToRuntime =
-  | { type: "routes"; routes: ThreadRoute[]; httpAllowList: string[] }
+  | { type: "routes"; routes: ThreadRoute[]; httpAllowList: string[]; phrases: PhraseMacro[] }
   /** While on, the runtime thread pushes the live calls whenever they change (at most every LIVE_PUSH_MS). */
   | { type: "live-watch"; on: boolean }
   | { type: "live"; id: number }

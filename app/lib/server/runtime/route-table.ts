@@ -9,6 +9,8 @@ import type { PrismaClient } from "../../../../prisma/generated/client/client";
 import { compileRoute } from "../../../../runtime/routes";
 import { HTTP_ALLOW_LIST } from "../settings";
 import type { ThreadRoute } from "./protocol";
+import type { PhraseMacro } from "../../../../flow/phrases";
+import { allPhraseMacros } from "../prompts/phrases";
 
 /** What a runtime route runs, for the call log (Call.flowId / Call.version). */
 export interface RouteTarget {
@@ -22,6 +24,8 @@ export interface RouteTable {
   targets: Map<string, RouteTarget>;
   /** One line per route that could not be served (no published version, ...). */
   skipped: string[];
+  /** The phrase library: sayPhrase plays these (global, like FreeSWITCH's lang files). */
+  phrases: PhraseMacro[];
 }
 
 /** The cached script of one published version (a safe file name: cuid ids, integer numbers). */
@@ -79,19 +83,21 @@ export async function loadRouteTable(prisma: PrismaClient, cacheDir: string): Pr
       skipped.push(`${label}: ${(e as Error).message}; skipped`);
     }
   }
-  return { routes, targets, skipped };
+  return { routes, targets, skipped, phrases: await allPhraseMacros(prisma) };
 }
 
 /**
  * A cheap fingerprint of everything the table depends on: routes (count, last change), published
- * versions (count, newest), deleted flows and the HTTP allow-list setting. The table is rebuilt when it changes.
+ * versions (count, newest), deleted flows, the HTTP allow-list setting and the phrase library
+ * (count, last change). The table is rebuilt when it changes.
  */
 export async function routeFingerprint(prisma: PrismaClient): Promise<string> {
-  const [routes, versions, deletedFlows, setting] = await Promise.all([
+  const [routes, versions, deletedFlows, setting, phrases] = await Promise.all([
     prisma.route.aggregate({ _count: { _all: true }, _max: { updatedAt: true } }),
     prisma.flowVersion.aggregate({ _count: { _all: true }, _max: { createdAt: true } }),
     prisma.flow.count({ where: { deletedAt: { not: null } } }),
     prisma.setting.findUnique({ where: { key: HTTP_ALLOW_LIST }, select: { updatedAt: true } }),
+    prisma.phrase.aggregate({ _count: { _all: true }, _max: { updatedAt: true } }),
   ]);
   return [
     routes._count._all,
@@ -100,5 +106,7 @@ export async function routeFingerprint(prisma: PrismaClient): Promise<string> {
     versions._max.createdAt?.getTime() ?? 0,
     deletedFlows,
     setting?.updatedAt.getTime() ?? 0,
+    phrases._count._all,
+    phrases._max.updatedAt?.getTime() ?? 0,
   ].join(":");
 }

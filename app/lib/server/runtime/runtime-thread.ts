@@ -132,6 +132,7 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
     httpAllowList: data.httpAllowList,
     // Gateways and SIP users from the designer; later edits arrive as "outbound" messages.
     outbound: { ...data.outbound, live: true, onState: (state) => post({ type: "outbound-state", state }) },
+    phrases: data.phrases,
     callLog,
     log: (level, message, callId) => {
       if (level === "debug" && !data.debug) return;
@@ -146,6 +147,7 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
     switch (m.type) {
       case "routes":
         server.setRoutes(compile(m.routes));
+        server.setPhrases(m.phrases);
         // Read by the curl/HTTP API at each request.
         server.options.httpAllowList = m.httpAllowList;
         break;

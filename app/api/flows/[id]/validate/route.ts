@@ -8,6 +8,7 @@ import { getFlow } from "../../../../lib/server/flows/store";
 import { getHttpAllowList } from "../../../../lib/server/settings";
 import { knownPromptChecker } from "../../../../lib/server/prompts/known";
 import { destinationNames } from "../../../../lib/server/gateways/store";
+import { knownPhraseChecker } from "../../../../lib/server/prompts/phrases";
 
 export const POST = handler<Params<"id">>(async (req, { params }) => {
   const { user } = await requireUser(req);
@@ -21,6 +22,7 @@ export const POST = handler<Params<"id">>(async (req, { params }) => {
     httpAllowList: await getHttpAllowList(prisma),
     knownPrompt: await knownPromptChecker(prisma),
     destinations: await destinationNames(prisma),
+    knownPhrase: await knownPhraseChecker(prisma),
   });
   return json({ diagnostics });
 });
