@@ -1,7 +1,9 @@
 "use client";
 // The prompt library: upload (drag and drop, progress), record, TTS, and every prompt with its
 // waveform, a player, its duration and where flows play it from; delete is refused by the
-// server while a published flow version plays the prompt (the message lists the flows).
+// server while a published flow version plays the prompt (the message lists the flows). Rename
+// keeps every reference: drafts and phrases follow, published versions keep the old name (an
+// alias). The Phrases section below edits phrase macros.
 import { useCallback, useEffect, useState } from "react";
 import { errorText } from "../lib/client/api";
 import { useRequireUser } from "../lib/client/auth";
@@ -12,6 +14,8 @@ import { Recorder } from "./prompts/Recorder";
 import { TtsForm } from "./prompts/TtsForm";
 import { UploadZone } from "./prompts/UploadZone";
 import { Waveform } from "./prompts/Waveform";
+import { PhrasesEditor } from "./prompts/PhrasesEditor";
+import { renamePrompt } from "../lib/client/phrases";
 
 export function PromptsPage() {
   const { user, error: authError } = useRequireUser();
@@ -19,6 +23,8 @@ export function PromptsPage() {
   const [filter, setFilter] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<PromptView | null>(null);
+  const [renaming, setRenaming] = useState<{ prompt: PromptView; to: string; error?: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const canEdit = user?.role !== "viewer";
 
   const refresh = useCallback(() => {
@@ -38,6 +44,22 @@ export function PromptsPage() {
       refresh();
     } catch (e) {
       setError(errorText(e));
+    }
+  };
+
+  const rename = async () => {
+    if (!renaming) return;
+    try {
+      const r = await renamePrompt(renaming.prompt.name, renaming.to.trim());
+      setRenaming(null);
+      const parts = [`Renamed ${renaming.prompt.name} to ${r.prompt.name}.`];
+      if (r.drafts.length) parts.push(`Drafts now playing ${r.prompt.path}: ${r.drafts.map((d) => d.flowName).join(", ")} (reload them if open).`);
+      if (r.phrases.length) parts.push(`Phrases updated: ${r.phrases.map((p) => p.name).join(", ")}.`);
+      if (r.keptFor.length) parts.push(`${renaming.prompt.path} stays playable for the published versions of ${r.keptFor.map((u) => `${u.flowName} (${u.versions.join(", ")})`).join("; ")}.`);
+      setNotice(parts.join(" "));
+      refresh();
+    } catch (e) {
+      setRenaming({ ...renaming, error: errorText(e) });
     }
   };
 
@@ -61,6 +83,11 @@ export function PromptsPage() {
         {error && (
           <p className="error-box" role="alert">
             {error}
+          </p>
+        )}
+        {notice && (
+          <p className="muted" role="status">
+            {notice}
           </p>
         )}
         <input type="search" placeholder="Search prompts" aria-label="Search prompts" value={filter} onChange={(e) => setFilter(e.target.value)} />
@@ -89,6 +116,11 @@ export function PromptsPage() {
                     <div>
                       <code>{p.path}</code>
                     </div>
+                    {p.aliases.length > 0 && (
+                      <div className="muted" title="Former names published flow versions still play">
+                        also {p.aliases.map((a) => <code key={a}>{a}</code>)}
+                      </div>
+                    )}
                   </td>
                   <td>
                     <Waveform name={p.name} version={p.checksum} />
@@ -111,6 +143,11 @@ export function PromptsPage() {
                   </td>
                   <td className="actions">
                     {canEdit && (
+                      <button type="button" className="small" aria-label={`Rename prompt ${p.name}`} onClick={() => setRenaming({ prompt: p, to: p.name })}>
+                        Rename
+                      </button>
+                    )}
+                    {canEdit && (
                       <button type="button" className="small danger" aria-label={`Delete prompt ${p.name}`} onClick={() => setDeleting(p)}>
                         Delete
                       </button>
@@ -121,7 +158,36 @@ export function PromptsPage() {
             </tbody>
           </table>
         )}
+        {user && <PhrasesEditor canEdit={canEdit} />}
       </main>
+      {renaming && (
+        <Dialog title={`Rename ${renaming.prompt.name}`} onClose={() => setRenaming(null)}>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void rename();
+            }}
+          >
+            <label>
+              New name <input aria-label="New prompt name" autoFocus value={renaming.to} onChange={(e) => setRenaming({ ...renaming, to: e.target.value, error: undefined })} />
+            </label>
+            <p className="help">Drafts and phrases that play it are updated. Published versions never change: they keep playing {renaming.prompt.path}, which stays in place for them.</p>
+            {renaming.error && (
+              <p className="error-box" role="alert">
+                {renaming.error}
+              </p>
+            )}
+            <div className="dialog-actions">
+              <button type="button" onClick={() => setRenaming(null)}>
+                Cancel
+              </button>
+              <button type="submit" className="primary">
+                Rename
+              </button>
+            </div>
+          </form>
+        </Dialog>
+      )}
       {deleting && (
         <Dialog title={`Delete ${deleting.name}?`} onClose={() => setDeleting(null)}>
           <p>Flows that play {deleting.path} will fail to play it. Published versions that use it keep it from being deleted.</p>

@@ -30,7 +30,8 @@ export type Widget =
   | "list" // a list of objects, each rendered with `item` hints
   | "code-lua"
   | "code-ts"
-  | "timezone";
+  | "timezone"
+  | "phrase"; // a phrase macro name, with the phrase library's names offered
 
 export interface UiHint {
   widget: Widget;

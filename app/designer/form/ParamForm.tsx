@@ -14,6 +14,7 @@ import { reloadPromptChoices, usePromptChoices } from "./prompts";
 import { soundUrl } from "../../lib/client/prompts";
 import { UploadZone } from "../../components/prompts/UploadZone";
 import { RegexTester } from "./RegexTester";
+import { usePhraseChoices } from "./phrases";
 
 const CodeEditor = dynamic(() => import("../code/CodeEditor").then((m) => m.CodeEditor), {
   ssr: false,
@@ -190,6 +191,9 @@ function Field({ schema, hint, value, path, idPrefix, diagnostics, readOnly, onC
     case "dial":
       control = <DialInput common={common} value={value} placeholder={hint.placeholder} onChange={set} />;
       break;
+    case "phrase":
+      control = <PhraseInput common={common} value={value} placeholder={hint.placeholder} onChange={set} />;
+      break;
     case "timezone":
       control = (
         <>
@@ -221,6 +225,24 @@ function Field({ schema, hint, value, path, idPrefix, diagnostics, readOnly, onC
       {helpEl}
       <FieldErrors items={errors} id={errId} />
     </div>
+  );
+}
+
+/** A phrase name, with the phrase library's macros offered (free text: FreeSWITCH may have its own). */
+function PhraseInput({ common, value, placeholder, onChange }: { common: Record<string, unknown>; value: unknown; placeholder?: string; onChange: (v: string) => void }) {
+  const choices = usePhraseChoices();
+  const listId = `${String(common.id ?? "phrase")}-phrases`;
+  return (
+    <>
+      <input {...common} list={listId} spellCheck={false} placeholder={placeholder} value={String(value ?? "")} onChange={(e) => onChange(e.target.value)} />
+      <datalist id={listId}>
+        {choices.map((c) => (
+          <option key={`${c.name}-${c.note}`} value={c.name}>
+            {c.note}
+          </option>
+        ))}
+      </datalist>
+    </>
   );
 }
 
