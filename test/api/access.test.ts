@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/lib/server/db/client";
 import { recordAudit } from "../../app/lib/server/audit";
+import { authenticate, watchAccess, type Auth } from "../../app/lib/server/auth/session";
 import * as audit from "../../app/api/audit/route";
 import * as facets from "../../app/api/audit/facets/route";
 import * as flows from "../../app/api/flows/route";
@@ -420,6 +421,43 @@ describe("users", () => {
     const expired = await use("reset-password-3", late);
     expect(expired.status).toBe(404);
     expect(expired.body.message).toMatch(/expired/);
+  });
+});
+
+describe("long-lived answers (event streams) end when access is revoked", () => {
+  const authOf = async (c: { cookie?: string; bearer?: string }) =>
+    (await authenticate(new Request("http://localhost:3000/api/calls/live/events", { headers: { host: "localhost:3000", ...(c.cookie ? { cookie: c.cookie } : {}), ...(c.bearer ? { authorization: `Bearer ${c.bearer}` } : {}) } })))!;
+  const watch = (auth: Auth) => {
+    const w = { revoked: 0 };
+    watchAccess(auth, () => w.revoked++);
+    return w;
+  };
+
+  it("on disable, role change and token revocation, for that user or credential only", async () => {
+    const u = await makeUser(db, "editor");
+    const bystander = watch(await authOf(viewer));
+    const t = await call(tokens.POST, "POST", "/api/tokens", { as: u, body: { name: "stream" } });
+    const t2 = await call(tokens.POST, "POST", "/api/tokens", { as: u, body: { name: "other" } });
+    const byToken = watch(await authOf({ bearer: t.body.token }));
+    const byOtherToken = watch(await authOf({ bearer: t2.body.token }));
+    expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: u, params: { id: t.body.id } })).status).toBe(204);
+    expect([byToken.revoked, byOtherToken.revoked]).toEqual([1, 0]);
+    const bySession = watch(await authOf(u));
+    await call(userById.PATCH, "PATCH", `/api/users/${u.user.id}`, { as: admin, params: { id: u.user.id }, body: { role: "viewer" } });
+    expect([bySession.revoked, byOtherToken.revoked]).toEqual([1, 1]);
+    const again = watch(await authOf({ bearer: t2.body.token }));
+    await call(userById.PATCH, "PATCH", `/api/users/${u.user.id}`, { as: admin, params: { id: u.user.id }, body: { disabled: true } });
+    expect(again.revoked).toBe(1);
+    expect(bystander.revoked).toBe(0);
+  });
+
+  it("on a password change: the user's other sessions, not this one", async () => {
+    const u = await makeUser(db, "viewer");
+    const other = await call(login.POST, "POST", "/api/auth/login", { body: { email: u.user.email, password: "correct horse battery" }, origin: null });
+    const here = watch(await authOf(u));
+    const there = watch(await authOf({ cookie: (other.headers.get("set-cookie") ?? "").split(";")[0] }));
+    expect((await call(ownPassword.POST, "POST", "/api/auth/password", { as: u, body: { currentPassword: "correct horse battery", newPassword: "a new long one" } })).status).toBe(204);
+    expect([here.revoked, there.revoked]).toEqual([0, 1]);
   });
 });
 

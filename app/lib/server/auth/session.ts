@@ -159,3 +159,34 @@ export async function requireUser(req: Request, role: MinRole = "viewer", option
 export function refuseForeignOrigin(req: Request): void {
   if (req.headers.get("origin") || req.headers.get("sec-fetch-site") === "cross-site") checkSameOrigin(req);
 }
+
+// Long-lived answers (event streams, WebSockets) outlive the request that authenticated them.
+// They watch here and end when their credential stops working (account disabled or deleted,
+// role changed, password reset, token revoked); the client then reconnects and is checked anew.
+// One registry per process (globalThis), whichever bundle loads this module.
+type Revocation = { userId: string; credentialId?: string; keepCredentialId?: string };
+const WATCHERS = Symbol.for("ivr-studio.access-watchers");
+type WatchHolder = { [WATCHERS]?: Set<{ auth: Auth; onRevoked: () => void }> };
+const watchers = () => ((globalThis as WatchHolder)[WATCHERS] ??= new Set());
+
+/** Call onRevoked (once) when `auth`'s access is revoked; answers the function that stops watching. */
+export function watchAccess(auth: Auth, onRevoked: () => void): () => void {
+  const entry = { auth, onRevoked };
+  watchers().add(entry);
+  return () => void watchers().delete(entry);
+}
+
+/**
+ * Say that access changed: every credential of `userId` (or only `credentialId`; or all but
+ * `keepCredentialId`, the session that changed its own password) loses its long-lived answers.
+ */
+export function revokeAccess(r: Revocation): void {
+  for (const entry of [...watchers()]) {
+    const { user, credentialId } = entry.auth;
+    if (user.id !== r.userId) continue;
+    if (r.credentialId && credentialId !== r.credentialId) continue;
+    if (r.keepCredentialId && credentialId === r.keepCredentialId) continue;
+    watchers().delete(entry);
+    entry.onRevoked();
+  }
+}

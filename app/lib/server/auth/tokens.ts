@@ -3,7 +3,7 @@
 import type { PrismaClient, Role } from "../../../../prisma/generated/client/client";
 import { ApiError, invalid, notFound, requiredString } from "../http";
 import { newToken, sha256 } from "./crypto";
-import { roleAtLeast, type Auth } from "./session";
+import { revokeAccess, roleAtLeast, type Auth } from "./session";
 
 export const TOKEN_PREFIX = "ivr_";
 export const DEFAULT_TOKEN_DAYS = 90;
@@ -85,5 +85,6 @@ export async function revokeToken(prisma: PrismaClient, auth: Auth, id: string):
   const row = await prisma.apiToken.findUnique({ where: { id }, include: { user: { select: { id: true, email: true } } } });
   if (!row || (row.userId !== auth.user.id && auth.user.role !== "admin")) throw notFound("That API token");
   await prisma.apiToken.deleteMany({ where: { id } });
+  revokeAccess({ userId: row.userId, credentialId: id });
   return { id, name: row.name, owner: row.user };
 }

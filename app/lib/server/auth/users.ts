@@ -5,7 +5,7 @@ import type { Prisma, PrismaClient, Role } from "../../../../prisma/generated/cl
 import { recordAudit } from "../audit";
 import { ApiError, invalid, notFound, optionalString, requiredString } from "../http";
 import { hashPassword, MIN_PASSWORD_LENGTH, newToken, sha256, verifyPassword } from "./crypto";
-import { publicUser, type Auth, type PublicUser } from "./session";
+import { publicUser, revokeAccess, type Auth, type PublicUser } from "./session";
 
 const ROLES: readonly Role[] = ["admin", "editor", "viewer"];
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
@@ -113,7 +113,8 @@ export function parseUserChange(body: Record<string, unknown>): UserChange {
 
 /** Role, name, disabled: one transaction, one audit entry per change. Disabling ends the user's sessions. */
 export async function updateUser(prisma: PrismaClient, actor: Auth, id: string, change: UserChange): Promise<UserAdminView> {
-  return prisma.$transaction(async (tx) => {
+  let revoke = false;
+  const view = await prisma.$transaction(async (tx) => {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADMIN_LOCK_ID})`);
     const user = await findUser(tx, id);
     const target = { type: "user", id, label: user.email };
@@ -122,6 +123,7 @@ export async function updateUser(prisma: PrismaClient, actor: Auth, id: string, 
       await keepAnAdmin(tx, user, "disabled");
       if (id === actor.user.id) throw invalid("You cannot disable your own account; ask another admin.");
       data.disabledAt = new Date();
+      revoke = true;
       await tx.session.deleteMany({ where: { userId: id } });
       await recordAudit(actor, { action: "user.disable", target }, tx);
     } else if (change.disabled === false && user.disabledAt) {
@@ -131,6 +133,7 @@ export async function updateUser(prisma: PrismaClient, actor: Auth, id: string, 
     if (change.role && change.role !== user.role) {
       if (change.role !== "admin") await keepAnAdmin(tx, user, `made ${change.role === "editor" ? "an" : "a"} ${change.role}`);
       data.role = change.role;
+      revoke = true;
       await recordAudit(actor, { action: "user.role_change", target, details: { from: user.role, to: change.role } }, tx);
     }
     if (change.name && change.name !== user.name) {
@@ -140,6 +143,8 @@ export async function updateUser(prisma: PrismaClient, actor: Auth, id: string, 
     const row = await tx.user.update({ where: { id }, data, include: { _count: { select: { apiTokens: true } } } });
     return adminView(row);
   });
+  if (revoke) revokeAccess({ userId: id });
+  return view;
 }
 
 /** Delete an account with its sessions, tokens and reset links; never yourself, never the last admin. */
@@ -152,6 +157,7 @@ export async function deleteUser(prisma: PrismaClient, actor: Auth, id: string):
     await tx.user.delete({ where: { id } });
     await recordAudit(actor, { action: "user.delete", target: { type: "user", id, label: user.email }, details: { role: user.role, name: user.name } }, tx);
   });
+  revokeAccess({ userId: id });
 }
 
 /** An admin sets a temporary password: the user must change it at next sign-in; their sessions end now. */
@@ -164,6 +170,7 @@ export async function setTemporaryPassword(prisma: PrismaClient, actor: Auth, id
     await tx.session.deleteMany({ where: { userId: id } });
     await recordAudit(actor, { action: "user.temporary_password", target: { type: "user", id, label: user.email } }, tx);
   });
+  revokeAccess({ userId: id });
 }
 
 export const DEFAULT_RESET_HOURS = 24;
@@ -196,7 +203,7 @@ export async function findResetLink(prisma: Pick<PrismaClient, "passwordReset"> 
 /** Use a reset link: new password, every session and link of the user gone. Answers the user. */
 export async function useResetLink(prisma: PrismaClient, token: string, password: string): Promise<PublicUser> {
   const passwordHash = await hashPassword(checkNewPassword(password));
-  return prisma.$transaction(async (tx) => {
+  const user = await prisma.$transaction(async (tx) => {
     const { user } = await findResetLink(tx, token);
     await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: false } });
     await tx.session.deleteMany({ where: { userId: user.id } });
@@ -204,6 +211,8 @@ export async function useResetLink(prisma: PrismaClient, token: string, password
     await recordAudit({ user: publicUser(user), via: "cookie" }, { action: "auth.password_reset", target: { type: "user", id: user.id, label: user.email } }, tx);
     return publicUser(user);
   });
+  revokeAccess({ userId: user.id });
+  return user;
 }
 
 /** Change your own password: the current one first; your other sessions end. */
@@ -213,10 +222,14 @@ export async function changeOwnPassword(prisma: PrismaClient, auth: Auth, curren
   if (!(await verifyPassword(current, user.passwordHash))) throw invalid("The current password is wrong.");
   if (current === next) throw invalid("The new password must differ from the current one.");
   const passwordHash = await hashPassword(next);
+  const others = { userId: user.id, ...(auth.via === "cookie" ? { id: { not: auth.credentialId } } : {}) };
+  const endedSessions = await prisma.session.findMany({ where: others, select: { id: true } });
   await prisma.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { passwordHash, mustChangePassword: false } });
-    await tx.session.deleteMany({ where: { userId: user.id, ...(auth.via === "cookie" ? { id: { not: auth.credentialId } } : {}) } });
+    await tx.session.deleteMany({ where: others });
     await tx.passwordReset.deleteMany({ where: { userId: user.id } });
     await recordAudit(auth, { action: "auth.password_change", target: { type: "user", id: user.id, label: user.email } }, tx);
   });
+  // Other sessions end; API tokens are not sessions and keep working.
+  for (const s of endedSessions) revokeAccess({ userId: user.id, credentialId: s.id });
 }
