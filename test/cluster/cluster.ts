@@ -46,10 +46,10 @@ export function clusterUnavailable(): string | undefined {
   return undefined;
 }
 
-export async function freePort(kind: "udp" | "tcp"): Promise<number> {
+export async function freePort(kind: "udp" | "tcp", host = "127.0.0.1"): Promise<number> {
   if (kind === "udp") {
     const s = dgram.createSocket("udp4");
-    await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
+    await new Promise<void>((r) => s.bind(0, host, () => r()));
     const port = s.address().port;
     await new Promise<void>((r) => s.close(() => r()));
     return port;
@@ -195,8 +195,10 @@ export async function startRuntimeProcess(o: {
   sounds: string;
   env?: Record<string, string>;
   grace?: number;
+  /** Its SIP port (a runtime started again takes its old one: Kamailio's list names it); default a free one. */
+  sipPort?: number;
 }): Promise<RuntimeProcess> {
-  const sipPort = await freePort("udp");
+  const sipPort = o.sipPort ?? (await freePort("udp"));
   const cache = path.join(o.workDir, o.id, "cache");
   mkdirSync(cache, { recursive: true });
   const logFile = path.join(o.workDir, o.id, "calls.jsonl");
@@ -244,6 +246,7 @@ export function readCallLog(file: string): Array<Record<string, unknown> & { cal
 // Kamailio
 
 export interface Kamailio {
+  host: string;
   port: number;
   ctl: string;
   child: ChildProcess;
@@ -253,15 +256,20 @@ export interface Kamailio {
   stop(): Promise<void>;
 }
 
-export async function startKamailio(o: { workDir: string; runtimes: Array<{ id: string; sipPort: number }>; alg?: string; defines?: Record<string, string> }): Promise<Kamailio> {
+/**
+ * Kamailio on `host` (default 127.0.0.1; the test puts it on 127.0.0.2 so that the runtimes'
+ * allow-list, Kamailio's address only, keeps out callers on 127.0.0.1).
+ */
+export async function startKamailio(o: { workDir: string; runtimes: Array<{ id: string; sipPort: number }>; host?: string; alg?: string; defines?: Record<string, string> }): Promise<Kamailio> {
+  const host = o.host ?? "127.0.0.1";
   const dir = path.join(o.workDir, "kamailio");
   mkdirSync(dir, { recursive: true });
   const list = path.join(dir, "dispatcher.list");
   writeFileSync(list, o.runtimes.map((r) => `1 sip:127.0.0.1:${r.sipPort} 0 0 duid=${r.id};maxload=500;weight=${Math.floor(100 / o.runtimes.length)}\n`).join(""));
-  const port = await freePort("udp");
+  const port = await freePort("udp", host);
   const ctl = path.join(dir, "ctl.sock");
   const defines: Record<string, string> = {
-    LISTEN: `udp:127.0.0.1:${port}`,
+    LISTEN: `udp:${host}:${port}`,
     DS_LIST: JSON.stringify(list),
     CTL_SOCKET: JSON.stringify(`unix:${ctl}`),
     DS_PING_INTERVAL: "1",
@@ -285,6 +293,7 @@ export async function startKamailio(o: { workDir: string; runtimes: Array<{ id: 
   child.stderr!.on("data", add);
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   const k: Kamailio = {
+    host,
     port,
     ctl,
     child,
@@ -302,7 +311,7 @@ export async function startKamailio(o: { workDir: string; runtimes: Array<{ id: 
     },
   };
   await Promise.race([
-    waitFor("Kamailio to answer OPTIONS", async () => (await sipOptions(port, 300)) === 200, 15_000, 100),
+    waitFor("Kamailio to answer OPTIONS", async () => (await sipOptions(port, 300, `sip:${host}:${port}`, host)) === 200, 15_000, 100),
     exited.then((code) => {
       throw new Error(`kamailio exited (${code}):\n${out}`);
     }),
@@ -311,22 +320,34 @@ export async function startKamailio(o: { workDir: string; runtimes: Array<{ id: 
 }
 
 /** Send one OPTIONS to 127.0.0.1:port; the status of the answer, or undefined after timeoutMs. */
-export async function sipOptions(port: number, timeoutMs = 500, uri = `sip:127.0.0.1:${port}`): Promise<number | undefined> {
+export async function sipOptions(port: number, timeoutMs = 500, uri = `sip:127.0.0.1:${port}`, host = "127.0.0.1"): Promise<number | undefined> {
+  return sipRequest("OPTIONS", host, port, uri, timeoutMs);
+}
+
+/** A new INVITE (one PCMU offer) from 127.0.0.1 to a runtime: the status of its final answer. */
+export async function sipInvite(port: number, number: string, timeoutMs = 2000): Promise<number | undefined> {
+  return sipRequest("INVITE", "127.0.0.1", port, `sip:${number}@127.0.0.1:${port}`, timeoutMs);
+}
+
+async function sipRequest(method: "OPTIONS" | "INVITE", host: string, port: number, uri: string, timeoutMs: number): Promise<number | undefined> {
   const s = dgram.createSocket("udp4");
   await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
   const local = s.address().port;
   const branch = `z9hG4bK${Math.random().toString(36).slice(2)}`;
+  const sdp = method === "INVITE" ? `v=0\r\no=probe 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n` : "";
   const msg = [
-    `OPTIONS ${uri} SIP/2.0`,
+    `${method} ${uri} SIP/2.0`,
     `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=${branch};rport`,
     "Max-Forwards: 70",
     `From: <sip:probe@127.0.0.1:${local}>;tag=${branch.slice(7)}`,
     `To: <${uri}>`,
     `Call-ID: ${branch}@probe`,
-    "CSeq: 1 OPTIONS",
-    "Content-Length: 0",
+    `CSeq: 1 ${method}`,
+    `Contact: <sip:probe@127.0.0.1:${local}>`,
+    ...(sdp ? ["Content-Type: application/sdp"] : []),
+    `Content-Length: ${Buffer.byteLength(sdp)}`,
     "",
-    "",
+    sdp,
   ].join("\r\n");
   try {
     return await new Promise<number | undefined>((resolve) => {
@@ -338,7 +359,7 @@ export async function sipOptions(port: number, timeoutMs = 500, uri = `sip:127.0
           resolve(Number(status));
         }
       });
-      s.send(msg, port, "127.0.0.1");
+      s.send(msg, port, host);
     });
   } finally {
     s.close();
@@ -368,14 +389,28 @@ export interface SippOutcome {
 }
 
 /** SIPp callers through Kamailio: `rate` calls a second to `number`, at most `limit` at once, `calls` in all (0: until finish()). */
-export async function startCallers(o: { port: number; number: string; rate: number; calls: number; limit?: number; workDir: string; name: string; timeoutSec?: number }): Promise<SippLoad> {
+export async function startCallers(o: {
+  port: number;
+  /** Where to call (default 127.0.0.1). */
+  host?: string;
+  /** SIPp's own address (default 127.0.0.1). */
+  local?: string;
+  number: string;
+  rate: number;
+  calls: number;
+  limit?: number;
+  workDir: string;
+  name: string;
+  timeoutSec?: number;
+}): Promise<SippLoad> {
   const dir = path.join(o.workDir, `sipp-${o.name}`);
   mkdirSync(dir, { recursive: true });
-  const local = await freePort("udp");
-  const media = await freePort("udp");
+  const ip = o.local ?? "127.0.0.1";
+  const local = await freePort("udp", ip);
+  const media = await freePort("udp", ip);
   const stat = path.join(dir, "stat.csv");
   const args = [
-    `127.0.0.1:${o.port}`, "-sf", CALLER_SCENARIO, "-s", o.number, "-i", "127.0.0.1", "-mi", "127.0.0.1",
+    `${o.host ?? "127.0.0.1"}:${o.port}`, "-sf", CALLER_SCENARIO, "-s", o.number, "-i", ip, "-mi", ip,
     "-p", String(local), "-mp", String(media), "-r", String(o.rate), "-l", String(o.limit ?? 200),
     ...(o.calls > 0 ? ["-m", String(o.calls)] : []),
     "-nostdin", "-timeout", `${o.timeoutSec ?? 120}s`, "-timeout_error",

@@ -404,21 +404,24 @@ export class CallLogWriter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.writeSpoolLines();
-    if (!this.queue.length) return;
     if (!this.spoolDir) {
-      this.options.log(`[calls] the database is away: ${this.queue.length} call log entries could not be written`);
+      if (this.queue.length) this.options.log(`[calls] the database is away: ${this.queue.length} call log entries could not be written`);
       return;
     }
-    const n = (this.segments[0] ?? FIRST_SEGMENT + 1) - 1;
-    const file = this.segmentFile(n);
-    try {
-      writeFileSync(`${file}.tmp`, this.queue.map((e) => `${JSON.stringify(e)}\n`).join(""));
-      renameSync(`${file}.tmp`, file);
-      this.options.log(`[calls] the database is away: ${this.queue.length} call log entries kept in ${file} for the next start`);
-      this.queue = [];
-    } catch (e) {
-      this.options.log(`[calls] keeping ${this.queue.length} call log entries on disk failed: ${firstLine(e)}`);
+    if (this.queue.length) {
+      const n = (this.segments[0] ?? FIRST_SEGMENT + 1) - 1;
+      const file = this.segmentFile(n);
+      try {
+        writeFileSync(`${file}.tmp`, this.queue.map((e) => `${JSON.stringify(e)}\n`).join(""));
+        renameSync(`${file}.tmp`, file);
+        this.segments.unshift(n);
+        this.queue = [];
+      } catch (e) {
+        this.options.log(`[calls] keeping ${this.queue.length} call log entries on disk failed: ${firstLine(e)}`);
+      }
     }
+    const waiting = this.spooledCount();
+    if (waiting) this.options.log(`[calls] the database is away: ${waiting} call log entries kept in ${this.spoolDir} for the next start`);
   }
 }
 
