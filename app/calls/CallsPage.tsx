@@ -7,6 +7,7 @@ import { api, errorText, type FlowSummary } from "../lib/client/api";
 import { useRequireUser } from "../lib/client/auth";
 import { AppHeader } from "../components/AppHeader";
 import { HANGUP_CAUSE_NAMES, formatDuration, formatTime } from "./format";
+import { LiveCalls } from "./LiveCalls";
 
 interface Filters {
   since: string;
@@ -88,6 +89,7 @@ export function CallsPage() {
       <AppHeader user={user} current="calls" />
       <main className="page">
         <h1>Calls</h1>
+        {user && <LiveCalls user={user} />}
         <form className="card toolbar-card calls-filters" aria-label="Call filters" onSubmit={apply}>
           <label className="field">
             From

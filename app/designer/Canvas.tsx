@@ -19,6 +19,7 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState, type DragEvent, type MouseEvent } from "react";
 import { outcomesOf, specOf } from "../../flow/catalog";
+import { CallsOverlay } from "./CallsOverlay";
 import { useDesigner, useDesignerStore } from "./context";
 import { nodeTypes } from "./nodeTypes";
 import { DND_KIND_TYPE } from "./palette-items";
@@ -175,6 +176,7 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
             </svg>
           </ControlButton>
         </Controls>
+        <CallsOverlay />
       </ReactFlow>
       {quickAdd && (
         <QuickAdd
