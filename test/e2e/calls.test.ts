@@ -2,7 +2,10 @@
 // a viewer, over a call log seeded into the app's database before it starts: 30 calls an hour
 // apart, newest first in pages of 25, each filter narrowing the list to the calls it should,
 // and one call's detail (node timeline, a failed playback and why, digits, variables, cause).
-import { mkdtempSync } from "node:fs";
+// Then, signed in as an admin, live: a SIPp caller waiting in a menu shows on the Calls page
+// with its node and on the designer's overlay, the heat map of the version it runs, and the
+// admin's hang-up, which ends the SIPp call.
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readFileSync } from "node:fs";
@@ -11,6 +14,8 @@ import type { Page } from "playwright-core";
 import { openDatabase } from "../../app/lib/server/db/client";
 import { createUser } from "../../app/lib/server/auth/users";
 import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { hasSipp, runSipp } from "../sip/sipp-harness";
+import { mediaWithPrompts } from "../runtime-app/support";
 
 const skipReason = unavailableReason();
 if (skipReason) console.warn(`[e2e calls] skipped: ${skipReason}`);
@@ -56,6 +61,8 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
   let app: RunningApp;
   let browser: Browser;
   let page: Page;
+  const env = { ...process.env };
+  const media = mediaWithPrompts("main-menu");
 
   beforeAll(async () => {
     ensureBuilt();
@@ -71,6 +78,8 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
     } finally {
       await db.close();
     }
+    // The runtime thread on free SIP/RTP ports, with the main menu's prompts.
+    Object.assign(process.env, { IVR_SIP: "127.0.0.1:0", IVR_RTP_PORTS: "45600-45699", IVR_MEDIA_DIR: media, IVR_STARTER_SOUNDS: "0" });
     app = await startApp({ dataDir });
     browser = await launchBrowser();
     page = await browser.context.newPage();
@@ -83,6 +92,11 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
+    for (const k of ["IVR_SIP", "IVR_RTP_PORTS", "IVR_MEDIA_DIR", "IVR_STARTER_SOUNDS"]) {
+      if (env[k] === undefined) delete process.env[k];
+      else process.env[k] = env[k];
+    }
+    rmSync(media, { recursive: true, force: true });
   }, 30_000);
 
   const rows = () => page.getByRole("table", { name: "Calls" }).locator("tbody tr");
@@ -95,7 +109,7 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
       else await input.fill(value);
     }
     await page.getByRole("button", { name: "Filter" }).click();
-    await expect.poll(() => rows().count()).toBe(expectedRows);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(expectedRows);
   }
 
   it("a viewer signs in and opens Calls from the header: newest first, 25 a page", async () => {
@@ -164,4 +178,66 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
     await page.getByRole("link", { name: "← Calls" }).click();
     await page.waitForURL(/\/calls$/);
   });
+
+  /** fetch from the page: same origin, the session cookie. */
+  const apiCall = (method: string, url: string, body?: unknown) =>
+    page.evaluate(
+      async ([m, u, b]) => {
+        const r = await fetch(u as string, { method: m as string, headers: { "content-type": "application/json" }, body: b === undefined ? undefined : JSON.stringify(b) });
+        return { status: r.status, body: await r.json().catch(() => null) };
+      },
+      [method, url, body] as const,
+    );
+
+  it.skipIf(!hasSipp)("live: a call waiting in a menu on the Calls page and the designer's overlay, the version's heat map, an admin's hang-up", async () => {
+    await browser.context.clearCookies();
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel("Email").fill("ada@example.com");
+    await page.getByLabel("Password").fill("admin password 1");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Ada · admin").waitFor();
+    const flow = await apiCall("POST", "/api/flows", { name: "Live menu", template: "main-menu" });
+    expect(flow.status).toBe(201);
+    const flowId = flow.body.flow.id as string;
+    expect((await apiCall("POST", `/api/flows/${flowId}/publish`, { note: "v1" })).status).toBe(201);
+    expect((await apiCall("POST", "/api/routes", { pattern: "1100", flowId })).status).toBe(201);
+    const sipPort = Number(/SIP: udp 127\.0\.0\.1:(\d+)/.exec(app.log())?.[1]);
+    expect(sipPort, app.log()).toBeGreaterThan(0);
+    await expect.poll(() => /routes updated: 1 route/.test(app.log()), { timeout: 10_000 }).toBe(true);
+
+    await page.goto(`${app.url}/calls`);
+    const liveList = page.getByRole("region", { name: "Live calls" });
+    await liveList.getByText("0 calls in progress").waitFor();
+    const caller = runSipp("lua-wait-bye", sipPort, "1100", ["-timeout", "40s"]);
+    const liveRow = liveList.getByRole("table", { name: "In progress" }).locator("tbody tr");
+    await expect.poll(() => liveRow.locator('[data-testid="live-node"]').allInnerTexts(), { timeout: 15_000 }).toEqual(["main_menu"]);
+    expect(await liveRow.first().innerText()).toMatch(/1100\s+Live menu\s+1\s+main_menu/);
+
+    // The designer: one call sits in the main menu; the heat map of version 1 counts its path.
+    const designer = await browser.context.newPage();
+    designer.setDefaultTimeout(15_000);
+    await designer.goto(`${app.url}/flows/${flowId}`);
+    const overlay = designer.getByRole("group", { name: "Calls on the canvas" });
+    await overlay.getByLabel("Live calls").check();
+    await expect.poll(() => designer.locator('.live-badge[data-node="main_menu"]').innerText().catch(() => "")).toBe("1");
+    expect(await designer.locator(".live-badge").count()).toBe(1);
+    await overlay.getByLabel("Heat map").check();
+    await designer.getByLabel("Range").selectOption({ label: "All time" });
+    await expect.poll(() => designer.getByTestId("heat-summary").innerText().catch(() => "")).toMatch(/^1 call · completion –/);
+    expect(await designer.locator('.heat-edge-label[data-edge="welcome>main_menu"]').innerText()).toBe("1");
+    expect(await designer.locator('.heat-node-stats[data-node="welcome"]').innerText()).toMatch(/^1 visit/);
+    // The edges taken are drawn hotter than the rest.
+    const width = (id: string) => designer.locator(`.react-flow__edge[data-id="${id}"] .react-flow__edge-path`).evaluate((p) => getComputedStyle(p).strokeWidth);
+    expect(Number.parseFloat(await width("e_welcome_next"))).toBeGreaterThan(Number.parseFloat(await width("e_main_menu_1")));
+    await designer.close();
+
+    // The admin hangs up: SIPp gets our BYE, the list empties, the log says who ended it.
+    await liveRow.first().getByRole("button", { name: "Hang up" }).click();
+    const r = await caller;
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    await liveList.getByText("0 calls in progress").waitFor();
+    // The call log is written in batches: its end arrives within a second.
+    await expect.poll(async () => (await apiCall("GET", "/api/calls?called=1100")).body.calls[0]?.hangupBy ?? null, { timeout: 5000 }).toBe("admin");
+    expect((await apiCall("GET", "/api/calls?called=1100")).body.calls[0]).toMatchObject({ flowName: "Live menu", lastNode: "main_menu", cause: "NORMAL_CLEARING" });
+  }, 90_000);
 });
