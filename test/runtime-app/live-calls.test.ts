@@ -140,6 +140,8 @@ describe.skipIf(!hasSipp)("live calls", () => {
     }, 5000, explain);
     expect(logged).toMatchObject({ hangupBy: "admin", cause: "NORMAL_CLEARING", version: 1 });
     expect(logged.nodes.at(-1)).toBe("main_menu");
+    const audit = await db.prisma.auditLog.findMany({ where: { action: "call.hangup" } });
+    expect(audit.map((a) => [a.actorEmail, a.targetId, a.target, (a.details as { node?: string }).node])).toEqual([[admin.user.email, inMenu.callId, `${inMenu.from} → 1100`, "main_menu"]]);
     // Already over: nothing to hang up.
     expect((await hangUp(admin, inMenu.callId)).status).toBe(404);
   }, 40_000);
