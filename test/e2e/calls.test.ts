@@ -25,6 +25,8 @@ const FIRST = Date.parse("2026-11-01T10:00:00Z");
 const HOUR = 3_600_000;
 const VIEWER = { email: "vera@example.com", password: "viewer password 1" };
 const NO_FLOW = new Set([3, 10, 17, 24]);
+/** On a busy machine a page can take seconds to answer: poll that long, not expect.poll's 1 s. */
+const POLL = { timeout: 10_000 };
 
 /** Call i: an hour after call i-1; called 5000 (even) or 6000 (odd); NO_ANSWER every fifth. */
 const callOf = (i: number, flowId: string) => ({
@@ -109,7 +111,7 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
       else await input.fill(value);
     }
     await page.getByRole("button", { name: "Filter" }).click();
-    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(expectedRows);
+    await expect.poll(() => rows().count(), POLL).toBe(expectedRows);
   }
 
   it("a viewer signs in and opens Calls from the header: newest first, 25 a page", async () => {
@@ -121,7 +123,7 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
     await page.getByText("Vera · viewer").waitFor();
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Calls" }).click();
     await page.waitForURL(/\/calls$/);
-    await expect.poll(() => rows().count()).toBe(25);
+    await expect.poll(() => rows().count(), POLL).toBe(25);
     expect(await column(0)).toEqual(Array.from({ length: 25 }, (_, k) => {
       const d = new Date(FIRST + (CALLS - 1 - k) * HOUR);
       return d.toISOString().slice(0, 19).replace("T", " ");
@@ -131,10 +133,10 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
     expect((await column(7)).slice(0, 2)).toEqual(["sales_menu", "main_menu"]);
     expect((await column(1))[0]).toBe("155500029");
     await page.getByRole("button", { name: "Older" }).click();
-    await expect.poll(() => column(1)).toEqual(["155500004", "155500003", "155500002", "155500001", "155500000"]);
+    await expect.poll(() => column(1), POLL).toEqual(["155500004", "155500003", "155500002", "155500001", "155500000"]);
     expect(await page.getByRole("button", { name: "Older" }).isDisabled()).toBe(true);
     await page.getByRole("button", { name: "Newer" }).click();
-    await expect.poll(() => rows().count()).toBe(25);
+    await expect.poll(() => rows().count(), POLL).toBe(25);
   });
 
   it("each filter narrows the list to its calls", async () => {
@@ -155,7 +157,7 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
   it("a call's detail: timeline of nodes with times, the failed playback and why, digits, variables, cause", async () => {
     await page.getByRole("button", { name: "Clear" }).click();
     await page.getByRole("button", { name: "Filter" }).click();
-    await expect.poll(() => rows().count()).toBe(25);
+    await expect.poll(() => rows().count(), POLL).toBe(25);
     await rows().first().getByRole("link").click();
     await page.waitForURL(/\/calls\/[^/]+$/);
     await page.getByRole("heading", { name: "Call from 155500029 to 6000" }).waitFor();
@@ -168,7 +170,7 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
       "sales_menu",
     ]);
     // 2 s in the welcome node (its prompt until the menu), times in the pinned zone.
-    await expect.poll(() => timeline.locator('li[data-node="welcome"] > .muted').innerText()).toBe("2026-11-02 15:00:00 · 2 s");
+    await expect.poll(() => timeline.locator('li[data-node="welcome"] > .muted').innerText(), POLL).toBe("2026-11-02 15:00:00 · 2 s");
     const prompts = page.getByRole("table", { name: "Prompts" });
     await prompts.getByText("failed: not found: ivr/ivr-welcome.wav (no such file: /srv/sounds/ivr/ivr-welcome.wav)").waitFor();
     await prompts.getByText("prompts/acme/main_menu.wav").waitFor();
@@ -219,11 +221,11 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
     await designer.goto(`${app.url}/flows/${flowId}`);
     const overlay = designer.getByRole("group", { name: "Calls on the canvas" });
     await overlay.getByLabel("Live calls").check();
-    await expect.poll(() => designer.locator('.live-badge[data-node="main_menu"]').innerText().catch(() => "")).toBe("1");
+    await expect.poll(() => designer.locator('.live-badge[data-node="main_menu"]').innerText().catch(() => ""), POLL).toBe("1");
     expect(await designer.locator(".live-badge").count()).toBe(1);
     await overlay.getByLabel("Heat map").check();
     await designer.getByLabel("Range").selectOption({ label: "All time" });
-    await expect.poll(() => designer.getByTestId("heat-summary").innerText().catch(() => "")).toMatch(/^1 call · completion –/);
+    await expect.poll(() => designer.getByTestId("heat-summary").innerText().catch(() => ""), POLL).toMatch(/^1 call · completion –/);
     expect(await designer.locator('.heat-edge-label[data-edge="welcome>main_menu"]').innerText()).toBe("1");
     expect(await designer.locator('.heat-node-stats[data-node="welcome"]').innerText()).toMatch(/^1 visit/);
     // The edges taken are drawn hotter than the rest.
