@@ -124,13 +124,13 @@ function HeatMap({ flowId }: { flowId: string }) {
   const maxEdge = Math.max(1, ...(data?.edges ?? []).map((e) => e.count));
   const style = useMemo(() => {
     if (!data) return "";
-    const rules = [".canvas .react-flow__edge .react-flow__edge-path { opacity: 0.25; }"];
+    const rules = [".canvas .react-flow__edge .react-flow__edge-path { opacity: 0.25 !important; }"];
     for (const e of edges) {
       const n = pairCount.get(`${e.source}\u0000${e.target}`);
       if (!n) continue;
       const ratio = n / maxEdge;
       rules.push(
-        `.canvas .react-flow__edge[data-id="${CSS.escape(e.id)}"] .react-flow__edge-path { opacity: 1; stroke: ${heatColour(ratio)}; stroke-width: ${(2 + 8 * ratio).toFixed(1)}px; }`,
+        `.canvas .react-flow__edge[data-id="${CSS.escape(e.id)}"] .react-flow__edge-path { opacity: 1 !important; stroke: ${heatColour(ratio)} !important; stroke-width: ${(2 + 8 * ratio).toFixed(1)}px !important; }`,
       );
     }
     return rules.join("\n");
