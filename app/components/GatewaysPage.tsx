@@ -102,6 +102,8 @@ export function GatewaysPage() {
       await what();
       setNotice(done);
       refresh();
+      // The runtime reports a changed gateway's state a moment later.
+      setTimeout(refresh, 500);
       return true;
     } catch (e) {
       setError(errorText(e));
