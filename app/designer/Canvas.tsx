@@ -23,7 +23,7 @@ import { CallsOverlay } from "./CallsOverlay";
 import { useDesigner, useDesignerStore } from "./context";
 import { nodeTypes } from "./nodeTypes";
 import { DND_KIND_TYPE } from "./palette-items";
-import { anchorsFromHandles, layoutFlow, looksLaidOut } from "./layout";
+import { layoutMeasured, looksLaidOut } from "./layout";
 import { QuickAdd } from "./QuickAdd";
 import { ROUTED_EDGE_TYPE, RoutedEdge } from "./RoutedEdge";
 import { LOD_BELOW, MINIMAP_SIZE, NO_TEXT_BELOW, useFitFlow } from "./viewport";
@@ -118,9 +118,9 @@ export function Canvas({ onNodeClick }: { onNodeClick?: (id: string) => void }) 
     routesLooked.current = true;
     const s = store.getState();
     if (s.nodes.length > ROUTES_ON_LOAD_MAX_NODES || !looksLaidOut(s.nodes) || Object.keys(s.routes).length > 0) return;
-    const nodes = s.nodes;
     setTimeout(() => {
-      layoutFlow(nodes, s.edges, (n) => anchorsFromHandles(n, rf.getInternalNode(n.id)?.internals.handleBounds))
+      const { nodes, edges } = store.getState();
+      layoutMeasured(nodes, edges, (id) => rf.getInternalNode(id))
         .then(({ positions, routes }) => {
           const now = store.getState();
           const same = now.nodes.every((n) => positions[n.id]?.x === n.position.x && positions[n.id]?.y === n.position.y);

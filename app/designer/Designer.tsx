@@ -9,7 +9,7 @@ import { downloadBlob, fileStem, type User } from "../lib/client/api";
 import { Canvas } from "./Canvas";
 import { DesignerProvider, useDesigner, useDesignerStore } from "./context";
 import { HelpDialog } from "./HelpDialog";
-import { anchorsFromHandles, layoutFlow } from "./layout";
+import { layoutMeasured } from "./layout";
 import { Palette } from "./Palette";
 import { PropertiesPanel } from "./PropertiesPanel";
 import { PublishDialog } from "./PublishDialog";
@@ -62,9 +62,8 @@ function DesignerShell({ user }: { user: User }) {
   const layout = useCallback(async () => {
     const s = store.getState();
     if (s.nodes.length === 0) return;
-    // The handles where React Flow measured them: the routes then end exactly on them.
-    const anchorsOf = (n: IvrNode) => anchorsFromHandles(n, rf.getInternalNode(n.id)?.internals.handleBounds);
-    const { positions, routes } = await layoutFlow(s.nodes, s.edges, anchorsOf);
+    // Sizes and handles as React Flow measured them: the routes then end exactly on the handles.
+    const { positions, routes } = await layoutMeasured(s.nodes, s.edges, (id) => rf.getInternalNode(id));
     store.getState().applyLayout(positions, routes);
     requestAnimationFrame(() => fitFlow());
   }, [store, rf, fitFlow]);

@@ -41,7 +41,14 @@ export function useSidePanelWidth(userId: string): [number, (w: number) => void]
     },
     [userId],
   );
-  return [width, set];
+  // A narrower window squeezes the panel (not the remembered width) so the canvas keeps room.
+  const [limit, setLimit] = useState(maxWidth);
+  useEffect(() => {
+    const onResize = () => setLimit(maxWidth());
+    window.addEventListener("resize", onResize);
+    return () => window.removeEventListener("resize", onResize);
+  }, []);
+  return [Math.max(SIDE_MIN, Math.min(width, limit)), set];
 }
 
 export function SidePanelResizer({ width, onWidth }: { width: number; onWidth: (w: number) => void }) {

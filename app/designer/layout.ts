@@ -69,15 +69,23 @@ export interface HandleBoxes {
   target?: ReadonlyArray<{ x: number; y: number; width: number; height: number }> | null;
 }
 
-/** The anchors React Flow draws edges from: bottom centre of a source handle, top centre of the target. */
+/**
+ * The anchors React Flow draws edges from: bottom centre of a source handle, top centre of the
+ * target. React Flow measures handles on screen and divides by the zoom, so the same handle
+ * comes out a hair different at another zoom: snapped to half pixels, the layout of a flow is
+ * the same whatever the zoom it was made at (which lets Canvas find the routes again on load).
+ */
 export function anchorsFromHandles(n: IvrNode, hb: HandleBoxes | undefined): NodeAnchors {
   if (!hb) return defaultAnchors(n);
   const t = hb.target?.[0];
+  const at = (x: number, y: number): Point => ({ x: half(x), y: half(y) });
   return {
-    sources: Object.fromEntries((hb.source ?? []).map((h) => [h.id ?? "", { x: h.x + h.width / 2, y: h.y + h.height }])),
-    target: t ? { x: t.x + t.width / 2, y: t.y } : undefined,
+    sources: Object.fromEntries((hb.source ?? []).map((h) => [h.id ?? "", at(h.x + h.width / 2, h.y + h.height)])),
+    target: t ? at(t.x + t.width / 2, t.y) : undefined,
   };
 }
+
+const half = (v: number) => Math.round(v * 2) / 2;
 
 /** Cheap test before re-running ELK on load: only a flow whose top node is at the padding can be ELK's output. */
 export const looksLaidOut = (nodes: readonly IvrNode[]) =>
@@ -191,6 +199,24 @@ export async function layoutFlow(
     routes[r.id] = pts;
   }
   return { positions, routes };
+}
+
+/** What React Flow measured of a node (`rf.getInternalNode`): its size and its handles. */
+export type MeasureNode = (id: string) =>
+  | { measured?: { width?: number; height?: number }; internals: { handleBounds?: HandleBoxes } }
+  | undefined;
+
+/**
+ * layoutFlow on what React Flow measured, never on the store's copy (which may not have the
+ * sizes yet): the same flow then gives the same layout on every load, so the routes can be
+ * found again.
+ */
+export function layoutMeasured(nodes: readonly IvrNode[], edges: readonly IvrEdge[], measure: MeasureNode): Promise<LayoutResult> {
+  const sized = nodes.map((n) => {
+    const m = measure(n.id)?.measured;
+    return m?.width && m.height ? { ...n, measured: { width: m.width, height: m.height } } : n;
+  });
+  return layoutFlow(sized, edges, (n) => anchorsFromHandles(n, measure(n.id)?.internals.handleBounds));
 }
 
 const add = (a: Point, b: Point): Point => ({ x: a.x + b.x, y: a.y + b.y });
