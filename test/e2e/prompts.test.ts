@@ -1,7 +1,9 @@
 // End to end in Chromium: upload an mp3 on the Prompts page (waveform and duration shown),
 // create a TTS prompt, pick both in a Menu node's prompt fields, publish, route a number to
 // the flow, and call it over SIP: the caller receives the two prompts' audio, for as long as
-// they last. The app is the real server.mjs (database, runtime thread), on free ports.
+// they last, even after the mp3 prompt was renamed (the published version keeps the old name);
+// a phrase is defined on the Prompts page and follows the rename. The app is the real
+// server.mjs (database, runtime thread), on free ports.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -147,6 +149,38 @@ describe.skipIf(!!skipReason)("prompts end to end", () => {
     await page.getByText("Published version 1").waitFor();
     const route = await apiCall("POST", "/api/routes", { pattern: NUMBER, flowId });
     expect(route.status, JSON.stringify(route.body)).toBe(201);
+  });
+
+  it("defines a phrase (a message at the wrong item), then renames the mp3 prompt: the phrase follows, the published version keeps the old name", async () => {
+    await page.goto(`${app.url}/prompts`);
+    const phrases = page.getByRole("region", { name: "Phrases" });
+    await phrases.getByRole("button", { name: "New phrase" }).click();
+    const editor = page.getByRole("form", { name: "Phrase editor" });
+    await editor.getByLabel("Phrase name").fill("e2e_queue");
+    await editor.getByLabel("Input 1 pattern").fill("^(\\d+$");
+    await editor.getByRole("alert").filter({ hasText: /^Input 1, pattern: / }).waitFor();
+    await editor.getByLabel("Input 1 pattern").fill("^(\\d+)$");
+    await editor.getByLabel("Match item 1 file").fill("prompts/welcome_mp3.wav");
+    await editor.getByRole("button", { name: "Add item" }).first().click();
+    await editor.getByLabel("Match item 2 kind").selectOption("say");
+    await editor.getByLabel("Match item 2 value").fill("$1");
+    await editor.getByRole("button", { name: "Save phrase" }).click();
+    await page.getByText("Saved e2e_queue.").waitFor();
+    await page.locator('tr[data-phrase="e2e_queue"]').waitFor();
+    await shot("05-phrase");
+
+    await page.getByRole("button", { name: "Rename prompt welcome_mp3" }).click();
+    const dialog = page.getByRole("dialog", { name: "Rename welcome_mp3" });
+    await dialog.getByLabel("New prompt name").fill("welcome_v2");
+    await dialog.getByRole("button", { name: "Rename" }).click();
+    const status = page.getByRole("status").filter({ hasText: "Renamed welcome_mp3 to welcome_v2." });
+    await status.waitFor();
+    expect(await status.textContent()).toContain("Phrases updated: e2e_queue.");
+    expect(await status.textContent()).toContain("stays playable for the published versions of Prompt e2e (1)");
+    await page.locator('tr[data-prompt="welcome_v2"]', { hasText: "prompts/welcome_mp3.wav" }).waitFor();
+    const list = await apiCall("GET", "/api/phrases");
+    expect(list.body.phrases[0].inputs[0].match[0]).toEqual({ type: "file", file: "prompts/welcome_v2.wav" });
+    await shot("06-renamed");
   });
 
   it("a call to the flow hears both prompts, for as long as they last", async () => {

@@ -226,7 +226,7 @@ export function PhrasesEditor({ canEdit }: { canEdit: boolean }) {
       <h2>Phrases</h2>
       <p className="help">
         Phrase macros, as FreeSWITCH&apos;s phrase files: a Phrase node plays one with its data (<code>session:sayPhrase</code>). Each input&apos;s pattern is matched
-        against the data; <code>$1</code> is its first group, <code>${"${var}"}</code> a channel variable. A pause of the macro&apos;s length follows every item.
+        against the data; <code>$1</code> is its first group, <code>{"${var}"}</code> a channel variable. A pause of the macro&apos;s length follows every item.
       </p>
       <datalist id="phrase-prompt-files">
         {choices.map((c) => (
