@@ -71,9 +71,12 @@ export function diffFlows(before: Doc, after: Doc): FlowChange[] {
       changes.push({ type: "settings_changed", param: key, before: before[key], after: after[key], text: `${label} changed from ${show(before[key])} to ${show(after[key])}` });
     }
   }
+  // Like name and description, settings are compared only when both sides have them: against
+  // an empty document (a flow's first version) every default would read "changed from (unset)".
   const oldSettings = (before.settings ?? {}) as Record<string, unknown>;
   const newSettings = (after.settings ?? {}) as Record<string, unknown>;
-  for (const key of [...new Set([...Object.keys(oldSettings), ...Object.keys(newSettings)])].sort()) {
+  const settingKeys = before.settings && after.settings ? [...new Set([...Object.keys(oldSettings), ...Object.keys(newSettings)])] : [];
+  for (const key of settingKeys.sort()) {
     if (!same(oldSettings[key], newSettings[key])) {
       changes.push({
         type: "settings_changed",

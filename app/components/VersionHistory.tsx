@@ -1,6 +1,8 @@
 "use client";
 // Published versions of a flow: list, readable diff against the previous one (or the
-// draft), and rollback (publishes a copy of an old version as the next one).
+// draft), and rollback (publishes a copy of an old version as the next one; not offered on the
+// current version, which is what rolling back would copy). Version 1 has no previous version:
+// its "changes" are what it contained.
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { api, errorText, type DiffChange, type FlowDetail, type FlowVersionSummary } from "../lib/client/api";
@@ -16,6 +18,8 @@ export function VersionHistory({ id }: { id: string }) {
   const [selected, setSelected] = useState<number | null>(null);
   const [against, setAgainst] = useState<"previous" | "draft">("previous");
   const [changes, setChanges] = useState<DiffChange[] | null>(null);
+  /** The version the shown changes start from; null: none (the first version, shown as its content). */
+  const [from, setFrom] = useState<number | "draft" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [rollingBack, setRollingBack] = useState<number | null>(null);
@@ -38,8 +42,11 @@ export function VersionHistory({ id }: { id: string }) {
     if (selected === null) return;
     setChanges(null);
     const q = against === "draft" ? "?against=draft" : "";
-    api<{ changes: DiffChange[] }>("GET", `${base}/versions/${selected}/diff${q}`)
-      .then((r) => setChanges(r.changes))
+    api<{ changes: DiffChange[]; from: { version: number | null } }>("GET", `${base}/versions/${selected}/diff${q}`)
+      .then((r) => {
+        setFrom(against === "draft" ? "draft" : r.from.version);
+        setChanges(r.changes);
+      })
       .catch((e) => setError(errorText(e)));
   }, [base, selected, against]);
 
@@ -58,6 +65,9 @@ export function VersionHistory({ id }: { id: string }) {
       setRollingBack(null);
     }
   };
+
+  // The version routes run by default and the draft started from: the newest one.
+  const current = flow?.publishedVersion ?? versions?.[0]?.number ?? null;
 
   if (authError) return <main className="page error-box">{authError}</main>;
   return (
@@ -101,12 +111,13 @@ export function VersionHistory({ id }: { id: string }) {
                       <button type="button" className="link" onClick={() => setSelected(v.number)} aria-label={`Show changes in version ${v.number}`}>
                         Version {v.number}
                       </button>
+                      {v.number === current && <span className="tag current-tag">current</span>}
                     </td>
                     <td>{v.note}</td>
                     <td>{v.author}</td>
                     <td>{new Date(v.createdAt).toLocaleString()}</td>
                     <td>
-                      {user?.role !== "viewer" && (
+                      {user?.role !== "viewer" && v.number !== current && (
                         <button type="button" className="small" onClick={() => setRollingBack(v.number)}>
                           Roll back to this
                         </button>
@@ -128,6 +139,9 @@ export function VersionHistory({ id }: { id: string }) {
                     </select>
                   </label>
                 </header>
+                {changes && from === null && (
+                  <p className="muted">First version: nothing was published before it, so this is everything it contained.</p>
+                )}
                 {!changes ? (
                   <p className="muted">Loading…</p>
                 ) : changes.length === 0 ? (

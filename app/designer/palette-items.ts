@@ -31,6 +31,26 @@ export function searchPalette(query: string): PaletteItem[] {
   return scored.sort((a, b) => a.score - b.score).map((x) => x.it);
 }
 
+/**
+ * Kinds the catalog allows once per flow (`entry`: the Start node) that the flow already has:
+ * offering them again would only add a node the validator rejects.
+ */
+export function kindsAtTheirLimit(presentKinds: Iterable<string>): Set<string> {
+  const full = new Set<string>();
+  for (const kind of presentKinds) if (CATALOG[kind as NodeKind]?.entry) full.add(kind);
+  return full;
+}
+
+/** `text` cut to at most `max` characters at a word boundary, with an ellipsis when cut. */
+export function clipAtWord(text: string, max: number): string {
+  const t = text.trim();
+  if (t.length <= max) return t;
+  const room = t.slice(0, max); // max - 1 characters of text + "…" still fit in max
+  const lastSpace = room.slice(0, max - 1).search(/\s\S*$/);
+  const cut = lastSpace > max / 3 ? room.slice(0, lastSpace) : room.slice(0, max - 1);
+  return `${cut.replace(/[\s,;:.\u2013\u2014-]+$/, "")}…`;
+}
+
 export const CATEGORY_LABEL = Object.fromEntries(CATEGORIES.map((c) => [c.id, c.label])) as Record<Category, string>;
 
 /** dataTransfer type used when dragging a kind from the palette onto the canvas. */

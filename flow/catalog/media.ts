@@ -91,7 +91,13 @@ export const speak = defineKind({
   category: "media",
   description: "Text to speech (session:speak) with FreeSWITCH's mod_flite voices.",
   params: z.object({
-    text: ui(z.string().default(""), { widget: "template", template: true, label: "Text", required: "error" }),
+    text: ui(z.string().default(""), {
+      widget: "textarea",
+      template: true,
+      label: "Text",
+      required: "error",
+      speech: { voiceParam: "voice" },
+    }),
     voice: ui(z.enum(["", ...FLITE_VOICES]).default(""), {
       widget: "select",
       label: "Voice",

@@ -44,6 +44,11 @@ export interface UiHint {
   template?: boolean;
   /** Advanced parameters are folded away in the form. */
   advanced?: boolean;
+  /**
+   * Text the call hears through TTS: the form offers a "Listen" preview, in the voice named by
+   * the sibling parameter `voiceParam` (empty there: the flow's TTS voice).
+   */
+  speech?: { voiceParam?: string };
   /** FreeSWITCH itself expands ${...} in this text, ${api(args)} calls included (IVR1013 for editors). */
   fsExpands?: boolean;
   /**

@@ -61,6 +61,12 @@ describe("diffFlows", () => {
     expect(diffFlows(base, after).map((c) => c.type)).toEqual(["node_removed", "node_added"]);
   });
 
+  it("lists a first version (against an empty document) as added content, not changed settings", () => {
+    const changes = diffFlows({ nodes: [], edges: [] }, base);
+    expect(changes.map((c) => c.type)).toEqual(["node_added", "node_added", "node_added", "edge_added", "edge_added"]);
+    expect(changes.map((c) => c.text).join("\n")).not.toContain("(unset)");
+  });
+
   it("reports flow name and description changes", () => {
     const changes = diffFlows(base, { ...base, name: "Renamed", description: "New" });
     expect(changes.map((c) => c.param)).toEqual(["name", "description"]);

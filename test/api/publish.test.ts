@@ -158,6 +158,8 @@ describe("history, diff and rollback", () => {
     expect(fileChange.text).toContain("ivr/ivr-hello.wav");
     const first = await call(diff.GET, "GET", `/api/flows/${flow.id}/versions/1/diff`, { as: viewer, params: p(flow.id, 1) });
     expect(first.body.changes.filter((c: any) => c.type === "node_added")).toHaveLength(flow.graph.nodes.length);
+    expect(first.body.from).toEqual({ version: null });
+    expect(first.body.changes.filter((c: any) => c.type === "settings_changed")).toEqual([]);
     const vsDraft = await call(diff.GET, "GET", `/api/flows/${flow.id}/versions/2/diff`, { as: viewer, params: p(flow.id, 2), query: "against=draft" });
     expect(vsDraft.body.changes).toEqual([]);
     const explicit = await call(diff.GET, "GET", `/api/flows/${flow.id}/versions/2/diff`, { as: viewer, params: p(flow.id, 2), query: "against=1" });

@@ -1,7 +1,8 @@
 // End-to-end: the built app (server.mjs, fresh database) driven through Debian's Chromium.
 // Covers sign-up, palette drag and drop, handle-to-handle connections, the generated
 // properties form, validation, the Lua view, persistence, the edit conflict between two
-// tabs, publishing and the bundle download. Screenshots go to test-artifacts/.
+// tabs, publishing and the bundle download; the quick-add, Speak, publish-dialog and Versions
+// details of issue 17 ("forms"). Screenshots go to test-artifacts/.
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +14,22 @@ if (skipReason) console.warn(`[e2e designer] skipped: ${skipReason}`);
 
 const ARTIFACTS = path.join(ROOT, "test-artifacts");
 const FLOW_NAME = "E2E flow";
+
+/** A flow of its own for the forms cases: Start, a Speak node, Hangup. */
+const formsGraph = {
+  schemaVersion: 1,
+  name: "Forms flow",
+  description: "",
+  nodes: [
+    { id: "start", kind: "start", label: "Start", params: {}, position: { x: 0, y: 0 } },
+    { id: "speak_1", kind: "speak", label: "Greeting", params: { text: "Hello" }, position: { x: 0, y: 160 } },
+    { id: "hangup_1", kind: "hangup", label: "Bye", params: {}, position: { x: 0, y: 320 } },
+  ],
+  edges: [
+    { source: "start", outcome: "next", target: "speak_1" },
+    { source: "speak_1", outcome: "next", target: "hangup_1" },
+  ],
+};
 
 describe.skipIf(!!skipReason)("designer end to end", () => {
   let app: RunningApp;
@@ -226,7 +243,7 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     expect(versions.map((v) => v.number).sort()).toEqual([1, 2, 3]);
   });
 
-  it("refuses to publish an invalid flow and lists the diagnostics", async () => {
+  it("publish dialog shows an invalid flow's errors before the click, and holds Publish", async () => {
     const graph = {
       schemaVersion: 1,
       name: "Broken flow",
@@ -244,10 +261,13 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     await node("menu_1").waitFor();
     await page.getByRole("button", { name: "Publish" }).click();
     const dialog = page.getByRole("dialog", { name: "Publish flow" });
-    await dialog.getByRole("button", { name: "Publish" }).click();
-    const listed = dialog.locator(".diagnostics li", { hasText: "Prompt is empty" });
+    // Checked when the dialog opened: listed, pointing at the node, before any click on Publish.
+    const problems = dialog.getByRole("region", { name: "Problems" });
+    const listed = problems.locator(".diagnostics li", { hasText: "Prompt is empty" });
     await listed.waitFor();
-    expect(await dialog.getByRole("alert").textContent()).toMatch(/menu_1/);
+    expect(await problems.textContent()).toMatch(/Menu without prompt · menu_1/);
+    expect(await problems.textContent()).toMatch(/\d+ errors? must be fixed before this flow can be published/);
+    expect(await dialog.getByRole("button", { name: "Publish" }).isDisabled()).toBe(true);
     await shot("06d-publish-refused");
     // A listed problem takes you to its node.
     await listed.getByRole("button").click();
@@ -480,5 +500,120 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  // The forms and dialogs a first-time user meets (issue 17), on a flow of their own.
+  describe("forms", () => {
+    let formsFlowId = "";
+    const quickAdd = async (query: string) => {
+      await page.locator(".react-flow__pane").dblclick({ position: { x: 40, y: 40 } });
+      await page.getByLabel("Quick add search").fill(query);
+      return page.getByRole("listbox", { name: "Matching nodes" }).getByRole("option");
+    };
+
+    beforeAll(async () => {
+      const created = await page.request.post(`${app.url}/api/flows`, { headers: { origin: app.url }, data: { name: formsGraph.name, graph: formsGraph } });
+      expect(created.status()).toBe(201);
+      formsFlowId = ((await created.json()) as { flow: { id: string } }).flow.id;
+    });
+
+    it("quick-add offers no second Start, and cuts descriptions at a word with the full text on hover", async () => {
+      await page.goto(`${app.url}/flows/${formsFlowId}`);
+      await node("speak_1").waitFor();
+
+      const options = await quickAdd("start");
+      await page.getByText("Start: this flow already has one").waitFor();
+      expect(await options.filter({ hasText: /^Start\b/ }).count()).toBe(0);
+
+      // Every row: the visible description is the tooltip's text up to a word boundary, plus "…".
+      await page.getByLabel("Quick add search").fill("");
+      const rows = await options.evaluateAll((els) =>
+        els.map((el) => ({ title: el.getAttribute("title") ?? "", shown: el.querySelector(".muted")?.textContent ?? "" })),
+      );
+      expect(rows.length).toBeGreaterThan(3);
+      expect(rows.some((r) => r.shown.endsWith("…"))).toBe(true);
+      for (const { title, shown } of rows) {
+        if (!shown.endsWith("…")) {
+          expect(shown).toBe(title);
+          continue;
+        }
+        const kept = shown.slice(0, -1);
+        expect(title.startsWith(kept), `${shown} / ${title}`).toBe(true);
+        expect(title.slice(kept.length), `${shown} / ${title}`).toMatch(/^[\s,;:.—–-]/);
+      }
+      await shot("forms-01-quick-add");
+      await page.keyboard.press("Escape");
+
+      // Without its Start node the flow is offered one again.
+      await node("start").click();
+      await page.keyboard.press("Delete");
+      await node("start").waitFor({ state: "detached" });
+      const again = await quickAdd("start");
+      await again.filter({ hasText: /^Start\b/ }).waitFor();
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Control+z");
+      await node("start").waitFor();
+    });
+
+    it("the Speak text is multi-line, with Listen playing the prompt library's TTS preview", async () => {
+      await node("speak_1").click();
+      const text = page.locator("#p-speak_1-text"); // labelled "Text ${var}"
+      expect(await text.evaluate((el) => el.tagName)).toBe("TEXTAREA");
+      await text.fill("Welcome, ${caller_name}.\nPress 1 for sales.");
+      await waitSaved();
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith("/api/prompts/tts") && r.request().method() === "POST"),
+        page.getByRole("button", { name: /Listen/ }).click(),
+      ]);
+      expect(response.status()).toBe(200);
+      expect(response.headers()["content-type"]).toBe("audio/wav");
+      // The flow's voice (the node leaves it empty); a variable is read as its name.
+      expect(response.request().postDataJSON()).toEqual({ text: "Welcome, caller name.\nPress 1 for sales.", engine: "flite", voice: "kal", preview: true });
+      // It plays (the button turns into Stop) to the end (back to Listen), and Chromium raised no
+      // error: the WAV decoded.
+      await page.getByRole("button", { name: "Stop listening" }).waitFor();
+      await page.getByRole("button", { name: /Listen/ }).waitFor();
+      expect(await page.locator(".tts-listen [role=alert]").count()).toBe(0);
+      const saved = (await (await page.request.get(`${app.url}/api/flows/${formsFlowId}`)).json()) as { flow: { graph: typeof formsGraph } };
+      expect(saved.flow.graph.nodes.find((n) => n.id === "speak_1")?.params.text).toBe("Welcome, ${caller_name}.\nPress 1 for sales.");
+      await shot("forms-02-speak");
+    });
+
+    it("publish dialog: version 1 is the flow as it is; later it lists the changes since the last version", async () => {
+      await page.getByRole("button", { name: "Publish", exact: true }).click();
+      let dialog = page.getByRole("dialog", { name: "Publish flow" });
+      await dialog.getByRole("region", { name: "Changes" }).getByText("version 1 will be the flow as it is now (3 nodes, 2 connections)").waitFor();
+      await dialog.getByRole("button", { name: "Publish" }).click();
+      await page.getByText("Published version 1").waitFor();
+
+      await node("hangup_1").click();
+      await page.getByLabel("Label", { exact: true }).first().fill("Goodbye");
+      await page.getByRole("button", { name: "Publish", exact: true }).click();
+      dialog = page.getByRole("dialog", { name: "Publish flow" });
+      const changes = dialog.getByRole("region", { name: "Changes" });
+      await changes.getByRole("heading", { name: "Changes since version 1" }).waitFor();
+      expect(await changes.locator("li").allTextContents()).toEqual(['Renamed "Bye" (Hangup) to "Goodbye"']);
+      await shot("forms-03-publish-changes");
+      await dialog.getByRole("button", { name: "Publish" }).click();
+      await page.getByText("Published version 2").waitFor();
+    });
+
+    it("versions page: no rollback to the current version; version 1 shows what it contained", async () => {
+      await page.goto(`${app.url}/flows/${formsFlowId}/versions`);
+      const row = (n: number) => page.locator("tr", { has: page.getByRole("button", { name: `Show changes in version ${n}` }) });
+      await row(2).waitFor();
+      expect(await row(2).getByText("current").count()).toBe(1);
+      expect(await row(2).getByRole("button", { name: "Roll back to this" }).count()).toBe(0);
+      expect(await row(1).getByRole("button", { name: "Roll back to this" }).count()).toBe(1);
+
+      await page.getByRole("button", { name: "Show changes in version 1" }).click();
+      const changes = page.getByRole("region", { name: "Changes" });
+      await changes.getByText("First version").waitFor();
+      const items = await changes.locator("li").allTextContents();
+      expect(items.filter((t) => t.startsWith("node added"))).toHaveLength(3);
+      expect(items.filter((t) => t.startsWith("edge added"))).toHaveLength(2);
+      expect(items.join("\n")).not.toMatch(/unset|changed/);
+      await shot("forms-04-versions");
+    });
   });
 });

@@ -15,6 +15,7 @@ import { soundUrl } from "../../lib/client/prompts";
 import { UploadZone } from "../../components/prompts/UploadZone";
 import { RegexTester } from "./RegexTester";
 import { usePhraseChoices } from "./phrases";
+import { TtsListen } from "./TtsListen";
 
 const CodeEditor = dynamic(() => import("../code/CodeEditor").then((m) => m.CodeEditor), {
   ssr: false,
@@ -50,6 +51,7 @@ function ParamFormImpl({ shape, value, onChange, diagnostics, path = "", idPrefi
       idPrefix={idPrefix}
       diagnostics={diagnostics}
       readOnly={readOnly}
+      siblings={value}
       onChange={(v, field) => onChange({ ...value, [e.key]: v }, field)}
     />
   );
@@ -76,10 +78,12 @@ interface FieldProps {
   idPrefix: string;
   diagnostics: readonly Diagnostic[];
   readOnly?: boolean;
+  /** The other parameters of the same object (a TTS text's voice). */
+  siblings?: Record<string, unknown>;
   onChange: (v: unknown, field: string) => void;
 }
 
-function Field({ schema, hint, value, path, idPrefix, diagnostics, readOnly, onChange }: FieldProps) {
+function Field({ schema, hint, value, path, idPrefix, diagnostics, readOnly, siblings, onChange }: FieldProps) {
   const id = domId(idPrefix, path);
   const errors = at(diagnostics, path);
   const errId = errors.length ? `${id}-errors` : undefined;
@@ -222,6 +226,9 @@ function Field({ schema, hint, value, path, idPrefix, diagnostics, readOnly, onC
       </label>
       {control}
       {hint.widget === "regex" && <RegexTester pattern={String(value ?? "")} label={hint.label.toLowerCase()} />}
+      {hint.speech && (
+        <TtsListen text={String(value ?? "")} voice={hint.speech.voiceParam ? String(siblings?.[hint.speech.voiceParam] ?? "") : ""} />
+      )}
       {helpEl}
       <FieldErrors items={errors} id={errId} />
     </div>
