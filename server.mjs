@@ -152,11 +152,28 @@ function lowerWebThreadPriority() {
   }
 }
 
+/**
+ * Next's request handler loads next.config.js as it prepares, and the first load in a process
+ * announces itself ("✓ Running next.config.js took 9ms") in the middle of the start log. Next
+ * keeps loaded configs per process, so loading it here without logging makes that one a cache
+ * hit. Only a message is at stake: if Next's internals move, the handler loads it as before.
+ */
+async function loadNextConfigQuietly() {
+  try {
+    const [{ default: configModule }, { PHASE_PRODUCTION_SERVER }] = await Promise.all([import("next/dist/server/config.js"), import("next/constants.js")]);
+    const loadConfig = configModule?.default ?? configModule;
+    if (typeof loadConfig === "function") await loadConfig(PHASE_PRODUCTION_SERVER, root, { silent: true });
+  } catch {
+    /* the handler will load (and announce) it itself */
+  }
+}
+
 export async function startServer({ port = Number(process.env.PORT) || 3000, hostname = process.env.HOST || "0.0.0.0" } = {}) {
   const bootModule = await loadBoot();
   const baseUrl = `http://localhost:${port}`;
-  const { db } = await bootModule.boot(baseUrl);
+  const { db, setupToken } = await bootModule.boot(baseUrl);
 
+  await loadNextConfigQuietly();
   const app = next({ dev: false, dir: root, hostname, port });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -173,6 +190,9 @@ export async function startServer({ port = Number(process.env.PORT) || 3000, hos
   await attachSimulator(server);
   // (A runtime sharing this thread, IVR_RUNTIME_THREAD=off, would be lowered with it.)
   if (runtime?.ownThread) lowerWebThreadPriority();
+  console.log(`Ready in ${process.uptime().toFixed(1)} s`);
+  // Last, so it is what a newcomer sees: nothing else is printed after it at a normal start.
+  if (setupToken) for (const line of bootModule.adminSetupLines(baseUrl, setupToken)) console.log(line);
 
   const shutdown = async (signal) => {
     console.log(`\n${signal}: shutting down`);

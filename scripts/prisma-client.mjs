@@ -13,8 +13,9 @@ export function prismaClientIsFresh() {
   return existsSync(marker) && statSync(marker).mtimeMs >= statSync(schema).mtimeMs;
 }
 
+/** Generates the client when it is missing or stale; true if it did. */
 export function ensurePrismaClient() {
-  if (prismaClientIsFresh()) return;
+  if (prismaClientIsFresh()) return false;
   console.log("Generating the Prisma client (prisma/generated/client)...");
   const env = {
     ...process.env,
@@ -28,6 +29,7 @@ export function ensurePrismaClient() {
     console.error("prisma generate failed: see the output above");
     process.exit(r.status || 1);
   }
+  return true;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) ensurePrismaClient();

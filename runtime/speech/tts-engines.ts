@@ -16,9 +16,11 @@ export class TtsEngineError extends Error {}
 let espeakVoices: Promise<string[]> | undefined;
 
 /** espeak-ng's built-in language voices ("en-us", "en-gb", "de"...), from `espeak-ng --voices`. */
-function listEspeakVoices(bin = "espeak-ng"): Promise<string[]> {
+function listEspeakVoices(): Promise<string[]> {
   espeakVoices ??= new Promise((resolve) => {
-    execFile(bin, ["--voices"], { timeout: 10_000 }, (err, out) => {
+    // A literal command: Next's file tracer follows execFile's first argument, and a variable
+    // there made it trace (and ship) the whole project.
+    execFile("espeak-ng", ["--voices"], { timeout: 10_000 }, (err, out) => {
       if (err) return resolve([]);
       const langs = new Set<string>();
       for (const line of String(out).split("\n").slice(1)) {

@@ -65,7 +65,7 @@ afterAll(async () => {
 
 describe.skipIf(!hasSipp)("the runtime inside npm start", () => {
   it("starts with the database's routes and says where SIP listens", () => {
-    expect(lines).toContain(`SIP: udp 127.0.0.1:${runtime.sipPort} (0 routes)`);
+    expect(lines).toContain(`SIP: udp 127.0.0.1:${runtime.sipPort} (0 routes), RTP ports 61100-61199`);
     expect(runtime.sipPort).toBeGreaterThan(0);
   });
 

@@ -1,7 +1,8 @@
 // Server start-up, run by server.mjs before it accepts requests: open the database (this
 // process becomes the one owner of the PGlite folder), apply migrations, and when no account
-// exists print how to create the first admin. Bundled by server.mjs with esbuild; the route
-// handlers (bundled by Next) reach the same database through the globalThis singleton.
+// exists issue the setup token (server.mjs prints how to use it, last, once all is up).
+// Bundled by server.mjs with esbuild; the route handlers (bundled by Next) reach the same
+// database through the globalThis singleton.
 import { getDatabase, type Database } from "./db/client";
 import { issueSetupToken } from "./auth/setup";
 import { peerHeaderValue, PEER_HEADER } from "./auth/peer";
@@ -33,14 +34,17 @@ export async function boot(baseUrl: string, log: (line: string) => void = consol
       (m.applied.length ? ` (${m.applied.join(", ")})` : "") +
       `, ${m.alreadyApplied.length} already applied`,
   );
-  const setupToken = await issueSetupToken(db.prisma);
-  if (setupToken) {
-    log("");
-    log("  No account exists yet. Create the first admin:");
-    log(`    - on this machine: open ${baseUrl}/ in a browser (requests from localhost need no token), or`);
-    log(`    - from another machine: use the one-time setup token ${setupToken}`);
-    log(`      (${baseUrl}/setup?token=${setupToken}); it is valid until an admin exists or the server restarts.`);
-    log("");
-  }
-  return { db, setupToken };
+  return { db, setupToken: await issueSetupToken(db.prisma) };
+}
+
+/** How to create the first admin while no account exists: the last thing `npm start` prints. */
+export function adminSetupLines(baseUrl: string, setupToken: string): string[] {
+  return [
+    "",
+    "  No account exists yet. Create the first admin:",
+    `    - on this machine: open ${baseUrl}/ in a browser (requests from localhost need no token), or`,
+    `    - from another machine: use the one-time setup token ${setupToken}`,
+    `      (${baseUrl}/setup?token=${setupToken}); it is valid until an admin exists or the server restarts.`,
+    "",
+  ];
 }

@@ -2,7 +2,10 @@
 // IVR_ROOT overrides it (tests, other working directories).
 import path from "node:path";
 
-export const projectRoot = (): string => path.resolve(process.env.IVR_ROOT ?? process.cwd());
+// Every path below is runtime data (database, media, recordings, caches), chosen by the
+// environment when the server starts, never a file the build should ship: the ignore comment
+// keeps Next's file tracer from treating the unknown root as "the whole project".
+export const projectRoot = (): string => path.resolve(/* turbopackIgnore: true */ process.env.IVR_ROOT ?? process.cwd());
 export const migrationsDir = (): string => path.join(projectRoot(), "prisma", "migrations");
 export const examplesDir = (): string => path.join(projectRoot(), "examples");
 export const mediaDir = (): string => path.resolve(projectRoot(), process.env.IVR_MEDIA_DIR ?? "media");

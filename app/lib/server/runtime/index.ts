@@ -273,7 +273,8 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runtim
   const runtimeId = options.runtimeId ?? `${os.hostname()}:${sipPort}`;
   writer.setIdentity(runtimeId, options.spoolDir ? path.join(options.spoolDir, runtimeId.replace(/[^A-Za-z0-9._-]/g, "_")) : undefined);
   const routesSaid = () => `${table.routes.length} route${table.routes.length === 1 ? "" : "s"}`;
-  log(`SIP: udp ${shownHost}:${sipPort} (${routesSaid()})${config.ownThread ? "" : " on the web server's thread (IVR_RUNTIME_THREAD=off)"}`);
+  const rtpSaid = `RTP ports ${config.rtpPorts[0]}-${config.rtpPorts[1]}`;
+  log(`SIP: udp ${shownHost}:${sipPort} (${routesSaid()}), ${rtpSaid}${config.ownThread ? "" : "; on the web server's thread (IVR_RUNTIME_THREAD=off)"}`);
 
   // A runtime thread that dies (a bug, out of memory) is started again; the designer is unaffected.
   const maxRestarts = options.maxRestartsPerMinute ?? 5;

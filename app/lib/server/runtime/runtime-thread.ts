@@ -212,8 +212,10 @@ export function serveRuntime(port: MessagePort, data: RuntimeThreadData): void {
 
   server.start().then(
     () => {
-      post({ type: "ready", sipPort: server.sipPort, metricsPort: server.metricsPort });
+      // Sounds first: their one line ("Speaking N starter sounds...") then precedes the start
+      // summary instead of trailing after the admin instructions; the speaking runs in the background.
       if (config.starterSounds) void ensureStarterSounds(config.soundsDir, (line) => log(`[sounds] ${line}`), { signal: sounds.signal });
+      post({ type: "ready", sipPort: server.sipPort, metricsPort: server.metricsPort });
     },
     (e: Error) => post({ type: "failed", message: e?.message ?? String(e) }),
   );
