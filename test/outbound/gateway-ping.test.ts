@@ -17,9 +17,9 @@ import { writeScenario } from "../runtime/support/uac-scenario";
 let ivr: IvrFixture;
 let gwPort = 0;
 
-/** SIPp on the gateway's port answering one OPTIONS with `status`; resolves with its exit code. */
-function answerOnePing(status: 200 | 503): Promise<number | null> {
-  const args = ["-sf", path.join(SCENARIOS, `uas-options-${status}.xml`), "-m", "1", "-i", "127.0.0.1", "-p", String(gwPort), "-nostdin", "-timeout", "10s", "-timeout_error"];
+/** SIPp on the gateway's port answering one OPTIONS (or REGISTER) with `status`; resolves with its exit code. */
+function answerOnePing(status: 200 | 503 | 403, what = "options", port = gwPort): Promise<number | null> {
+  const args = ["-sf", path.join(SCENARIOS, `uas-${what}-${status}.xml`), "-m", "1", "-i", "127.0.0.1", "-p", String(port), "-nostdin", "-timeout", "10s", "-timeout_error"];
   const child = spawn(SIPP, args, { stdio: "ignore", cwd: ivr.dir });
   return new Promise((resolve) => child.on("close", resolve));
 }
@@ -67,6 +67,25 @@ describe.skipIf(!hasSipp)("gateway pings", () => {
 
     expect(await answerOnePing(200)).toBe(0);
     await statusBecomes("up");
+  }, 30_000);
+
+  it("a gateway with register=yes is down until its registrar says 200, and one whose REGISTER is refused (403) is down", async () => {
+    const regPort = await freeUdpPort();
+    const registered = answerOnePing(200, "register", regPort);
+    ivr.server.setOutbound({ gateways: [parseGatewaySpec(`reg=127.0.0.1:${regPort};user=acct;pass=secret-1;register=yes;allow=2XXX`)], users: [] });
+    expect(ivr.server.gatewayStatus("reg")).toBe("down");
+    expect(await registered).toBe(0);
+    for (let i = 0; i < 200 && ivr.server.gatewayStatus("reg") !== "up"; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(ivr.server.outboundState.gateways.find((g) => g.name === "reg")).toMatchObject({ status: "up", registration: "registered" });
+    // Another gateway whose registrar refuses: failed, down.
+    const port2 = await freeUdpPort();
+    const refused = answerOnePing(403, "register", port2);
+    await new Promise((r) => setTimeout(r, 300));
+    ivr.server.setOutbound({ gateways: [parseGatewaySpec(`reg2=127.0.0.1:${port2};user=acct;pass=secret-2;register=yes;allow=2XXX`)], users: [] });
+    expect(await refused).toBe(0);
+    for (let i = 0; i < 200 && ivr.server.outboundState.gateways.find((g) => g.name === "reg2")?.registration !== "failed"; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(ivr.server.outboundState.gateways.find((g) => g.name === "reg2")).toMatchObject({ status: "down", registration: "failed" });
+    expect(ivr.lines.some((l) => /registration acct@127\.0\.0\.1:\d+ failed: 403 Forbidden/.test(l)), ivr.lines.join("\n")).toBe(true);
   }, 30_000);
 });
 
