@@ -22,6 +22,8 @@ import { Toolbar } from "./Toolbar";
 import { useAutosave } from "./useAutosave";
 import { useValidation } from "./useValidation";
 import { ValidationPanel } from "./ValidationPanel";
+import { SimulatorPanel } from "./simulator/SimulatorPanel";
+import { TestCasesPanel } from "./simulator/TestCasesPanel";
 
 // Monaco is big: load it after the canvas is interactive, in the browser only.
 const CodeView = dynamic(() => import("./code/CodeView"), {
@@ -29,7 +31,7 @@ const CodeView = dynamic(() => import("./code/CodeView"), {
   loading: () => <div className="code-loading">Loading code view…</div>,
 });
 
-type Tab = "properties" | "problems" | "code";
+type Tab = "properties" | "problems" | "code" | "test";
 
 export function Designer({ init, user }: { init: DesignerInit; user: User }) {
   return (
@@ -144,12 +146,19 @@ function DesignerShell({ user }: { user: User }) {
             <button role="tab" aria-selected={tab === "code"} className={tab === "code" ? "active" : ""} onClick={() => openTab("code")}>
               Code
             </button>
+            <button role="tab" aria-selected={tab === "test"} className={tab === "test" ? "active" : ""} onClick={() => openTab("test")}>
+              Test
+            </button>
           </div>
           <div className="tab-panel" role="tabpanel" hidden={tab !== "properties"}>
             <PropertiesPanel />
           </div>
           <div className="tab-panel" role="tabpanel" hidden={tab !== "problems"}>
             <ValidationPanel />
+          </div>
+          <div className="tab-panel tab-test" role="tabpanel" hidden={tab !== "test"}>
+            <TestCasesPanel readOnly={readOnly} />
+            <SimulatorPanel readOnly={readOnly} saveNow={saveNow} />
           </div>
           {codeOpened && (
             <div className="tab-panel tab-code" role="tabpanel" hidden={tab !== "code"}>

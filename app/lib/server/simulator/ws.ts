@@ -81,10 +81,9 @@ function asRequest(req: IncomingMessage): Request {
 export function attachSimulator(server: Server, options: { log?: (line: string) => void } = {}): WebSocketServer {
   const log = options.log ?? ((line: string) => console.log(line));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD, perMessageDeflate: false });
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://x");
-      if (url.pathname !== SIMULATOR_PATH) return refuse(socket, 404, "No WebSocket here.");
       if (!isAllowedHost(req.headers.host)) return refuse(socket, 403, "This host name is not allowed.");
       if (!req.headers.origin) return refuse(socket, 403, "A simulator connection must come from the designer (no Origin header).");
       let user: PublicUser;
@@ -102,7 +101,18 @@ export function attachSimulator(server: Server, options: { log?: (line: string) 
       log(`[simulator] upgrade failed: ${(e as Error)?.message ?? e}`);
       socket.destroy();
     });
-  });
+  };
+  // Next.js adds an "upgrade" listener of its own to the server once it has served a request, and
+  // ends every socket it does not route itself; the session check here is asynchronous, so Next's
+  // listener would close our sockets first. Upgrades to the simulator's path never reach it.
+  const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
+  server.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === "upgrade" && (args[0] as IncomingMessage).url?.split("?")[0] === SIMULATOR_PATH) {
+      onUpgrade(args[0] as IncomingMessage, args[1] as Duplex, args[2] as Buffer);
+      return true;
+    }
+    return emit(event, ...args);
+  }) as typeof server.emit;
   return wss;
 }
 

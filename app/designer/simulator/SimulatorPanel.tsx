@@ -1,0 +1,246 @@
+"use client";
+// "Test call": the flow's saved draft runs on the server through a virtual channel (no SIP),
+// over the WebSocket at /api/simulator. The prompts' audio arrives as 8 kHz PCM and plays
+// through WebAudio; the dial pad sends digits; the canvas highlights the node the call is in;
+// the transcript lists each Session method with its arguments and result. The run's time of day
+// and HTTP replies are set here. Closing the page (or this panel) hangs the call up.
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useDesigner, useDesignerStore } from "../context";
+
+type Status = "idle" | "connecting" | "running" | "ended";
+
+type Entry =
+  | { kind: "method"; node?: string; method: string; args: unknown[]; result: unknown; ms: number; error?: string }
+  | { kind: "node"; node: string }
+  | { kind: "note"; text: string };
+
+const DIAL_PAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
+const SAMPLE_RATE = 8000;
+/** Transcript entries kept (a looping flow must not grow the page without end). */
+const MAX_ENTRIES = 500;
+
+const show = (v: unknown): string => {
+  const s = typeof v === "string" ? JSON.stringify(v) : v === undefined ? "undefined" : JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
+};
+
+/** Plays PCM chunks back to back, as they arrive. */
+class PcmPlayer {
+  private readonly ctx: AudioContext;
+  private next = 0;
+  private readonly live = new Set<AudioBufferSourceNode>();
+
+  constructor() {
+    this.ctx = new AudioContext();
+  }
+
+  play(bytes: ArrayBuffer): void {
+    const pcm = new Int16Array(bytes, 0, Math.floor(bytes.byteLength / 2));
+    if (pcm.length === 0) return;
+    const buffer = this.ctx.createBuffer(1, pcm.length, SAMPLE_RATE);
+    const out = buffer.getChannelData(0);
+    for (let i = 0; i < pcm.length; i++) out[i] = pcm[i] / 32768;
+    const src = this.ctx.createBufferSource();
+    src.buffer = buffer;
+    src.connect(this.ctx.destination);
+    this.next = Math.max(this.next, this.ctx.currentTime + 0.05);
+    src.start(this.next);
+    this.next += buffer.duration;
+    this.live.add(src);
+    src.onended = () => this.live.delete(src);
+  }
+
+  /** Drop what is queued (the caller pressed a key: the prompt stops on the server too). */
+  flush(): void {
+    for (const s of this.live) s.stop();
+    this.live.clear();
+    this.next = 0;
+  }
+
+  close(): void {
+    this.flush();
+    void this.ctx.close();
+  }
+}
+
+function localDateTime(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveNow: () => Promise<boolean> }) {
+  const store = useDesignerStore();
+  const flowId = useDesigner((s) => s.flowId);
+  const [status, setStatus] = useState<Status>("idle");
+  const [language, setLanguage] = useState<"ts" | "lua">("ts");
+  const [at, setAt] = useState("");
+  const [zone, setZone] = useState("");
+  const [httpText, setHttpText] = useState("");
+  const [entries, setEntries] = useState<Entry[]>([]);
+  const [current, setCurrent] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const ws = useRef<WebSocket | null>(null);
+  const player = useRef<PcmPlayer | null>(null);
+
+  useEffect(() => {
+    setZone(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    setAt(localDateTime(new Date()));
+  }, []);
+
+  const add = useCallback((e: Entry) => setEntries((list) => (list.length >= MAX_ENTRIES ? [...list.slice(1), e] : [...list, e])), []);
+
+  const finish = useCallback(() => {
+    ws.current = null;
+    player.current?.close();
+    player.current = null;
+  }, []);
+
+  // Leaving the designer (or closing the page) ends the call.
+  useEffect(() => () => ws.current?.close(), []);
+
+  const start = async () => {
+    setMessage(null);
+    let http: unknown;
+    try {
+      http = httpText.trim() ? JSON.parse(httpText) : undefined;
+      if (http !== undefined && !Array.isArray(http)) throw new Error("a JSON array");
+    } catch (e) {
+      setMessage(`HTTP replies must be a JSON array of {url, status, body} (${(e as Error).message}).`);
+      return;
+    }
+    setStatus("connecting");
+    setEntries([]);
+    setCurrent(null);
+    // The server runs the saved draft: save the edits first.
+    await saveNow();
+    player.current = new PcmPlayer();
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${window.location.host}/api/simulator?flow=${encodeURIComponent(flowId)}`);
+    socket.binaryType = "arraybuffer";
+    ws.current = socket;
+    socket.onopen = () => {
+      const when = at ? new Date(at) : new Date();
+      socket.send(JSON.stringify({ type: "start", language, clock: { at: when.toISOString(), ...(zone ? { zone } : {}) }, ...(http ? { http } : {}) }));
+    };
+    socket.onmessage = (ev) => {
+      if (typeof ev.data !== "string") {
+        player.current?.play(ev.data as ArrayBuffer);
+        return;
+      }
+      const e = JSON.parse(ev.data) as Record<string, unknown>;
+      switch (e.type) {
+        case "started":
+          setStatus("running");
+          break;
+        case "node":
+          setCurrent(String(e.node));
+          store.getState().setHighlight({ nodeId: String(e.node), tone: "current" });
+          add({ kind: "node", node: String(e.node) });
+          break;
+        case "method":
+          add({ kind: "method", node: e.node as string | undefined, method: String(e.method), args: (e.args as unknown[]) ?? [], result: e.result, ms: Number(e.ms), error: e.error as string | undefined });
+          break;
+        case "log":
+          if (e.level === "err" || e.level === "warning") add({ kind: "note", text: `${e.level}: ${e.message}` });
+          break;
+        case "end":
+          add({ kind: "note", text: e.transferTo ? `Transferred to ${e.transferTo}` : `Call ended: ${e.hangupCause ?? ""} (${e.hungUpBy === "caller" ? "you hung up" : "the flow hung up"})${e.scriptEnd ? `; script: ${e.scriptEnd}` : ""}` });
+          break;
+        case "error":
+          setMessage(String(e.message));
+          break;
+      }
+    };
+    socket.onclose = (ev) => {
+      setStatus("ended");
+      if (ev.code !== 1000 && ev.code !== 1005 && ev.reason) setMessage((m) => m ?? ev.reason);
+      else if (ev.code === 1006) setMessage((m) => m ?? "The simulator could not connect (signed out, no editor role, or too many test calls running).");
+      finish();
+    };
+  };
+
+  const press = (digit: string) => {
+    if (ws.current?.readyState !== WebSocket.OPEN) return;
+    player.current?.flush();
+    ws.current.send(JSON.stringify({ type: "dtmf", digit }));
+  };
+
+  const hangup = () => {
+    if (ws.current?.readyState === WebSocket.OPEN) ws.current.send(JSON.stringify({ type: "hangup" }));
+  };
+
+  const live = status === "connecting" || status === "running";
+  return (
+    <section className="simulator" aria-label="Test call">
+      <div className="test-head">
+        <h3>Test call</h3>
+        {live ? (
+          <button type="button" className="danger" onClick={hangup}>
+            Hang up
+          </button>
+        ) : (
+          <button type="button" onClick={() => void start()} disabled={readOnly}>
+            Test call
+          </button>
+        )}
+      </div>
+      <fieldset className="sim-settings" disabled={live}>
+        <label>
+          Script
+          <select value={language} onChange={(e) => setLanguage(e.target.value as "ts" | "lua")}>
+            <option value="ts">TypeScript</option>
+            <option value="lua">Lua</option>
+          </select>
+        </label>
+        <label>
+          Time of day (your clock)
+          <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
+        </label>
+        <label>
+          Zone the flow sees
+          <input value={zone} onChange={(e) => setZone(e.target.value)} placeholder="America/New_York" />
+        </label>
+        <label>
+          HTTP replies (JSON)
+          <textarea rows={3} value={httpText} onChange={(e) => setHttpText(e.target.value)} placeholder='[{"url": "https://api.example.com/", "status": 200, "body": "{}"}]' />
+        </label>
+      </fieldset>
+      {message && (
+        <p className="error" role="alert">
+          {message}
+        </p>
+      )}
+      <p className="sim-status" role="status" aria-label="Call status">
+        {status === "idle" ? "No call" : status === "connecting" ? "Connecting…" : status === "running" ? `In call${current ? ` · node ${current}` : ""}` : "Call ended"}
+      </p>
+      <div className="dial-pad" role="group" aria-label="Dial pad">
+        {DIAL_PAD.map((d) => (
+          <button key={d} type="button" onClick={() => press(d)} disabled={status !== "running"} aria-label={`Key ${d}`}>
+            {d}
+          </button>
+        ))}
+      </div>
+      <ol className="transcript" aria-label="Transcript">
+        {entries.map((e, i) =>
+          e.kind === "method" ? (
+            <li key={i} className="tr-method">
+              <code>
+                {e.method}({e.args.map(show).join(", ")})
+              </code>{" "}
+              → <code>{show(e.result)}</code>
+              {e.error && <span className="tr-error"> {e.error}</span>}
+            </li>
+          ) : e.kind === "node" ? (
+            <li key={i} className="tr-node">
+              node {e.node}
+            </li>
+          ) : (
+            <li key={i} className="tr-note">
+              {e.text}
+            </li>
+          ),
+        )}
+      </ol>
+    </section>
+  );
+}
