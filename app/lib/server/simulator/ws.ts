@@ -113,6 +113,11 @@ export function attachSimulator(server: Server, options: { log?: (line: string) 
     }
     return emit(event, ...args);
   }) as typeof server.emit;
+  // Node hands a request over as an upgrade only when someone listens for "upgrade" (Next may not
+  // yet). Other paths are Next's; with nobody else listening they get no answer.
+  server.on("upgrade", (_req: IncomingMessage, socket: Duplex) => {
+    if (server.listenerCount("upgrade") === 1) socket.destroy();
+  });
   return wss;
 }
 
