@@ -8,6 +8,7 @@ import { useRequireUser } from "../lib/client/auth";
 import { AppHeader } from "../components/AppHeader";
 import { HANGUP_CAUSE_NAMES, formatDuration, formatTime } from "./format";
 import { LiveCalls } from "./LiveCalls";
+import { RetentionCard } from "./RetentionCard";
 
 interface Filters {
   since: string;
@@ -90,6 +91,7 @@ export function CallsPage() {
       <main className="page">
         <h1>Calls</h1>
         {user && <LiveCalls user={user} />}
+        {user && <RetentionCard user={user} />}
         <form className="card toolbar-card calls-filters" aria-label="Call filters" onSubmit={apply}>
           <label className="field">
             From

@@ -8,6 +8,8 @@ import { issueSetupToken } from "./auth/setup";
 import { peerHeaderValue, PEER_HEADER } from "./auth/peer";
 import { publicOrigin } from "./hosts";
 import { readLimits } from "./limits";
+import { recordingsDir } from "./paths";
+import { startRetentionJob } from "./runtime/retention";
 
 export { closeDatabase, getDatabase } from "./db/client";
 export { PEER_HEADER, peerHeaderValue };
@@ -34,6 +36,8 @@ export async function boot(baseUrl: string, log: (line: string) => void = consol
       (m.applied.length ? ` (${m.applied.join(", ")})` : "") +
       `, ${m.alreadyApplied.length} already applied`,
   );
+  // Calls, events and recordings past the retention setting go now and every hour.
+  startRetentionJob({ prisma: db.prisma, recordingsDir: recordingsDir(), log });
   return { db, setupToken: await issueSetupToken(db.prisma) };
 }
 

@@ -9,6 +9,8 @@ export const projectRoot = (): string => path.resolve(/* turbopackIgnore: true *
 export const migrationsDir = (): string => path.join(projectRoot(), "prisma", "migrations");
 export const examplesDir = (): string => path.join(projectRoot(), "examples");
 export const mediaDir = (): string => path.resolve(projectRoot(), process.env.IVR_MEDIA_DIR ?? "media");
+/** Where flows record (IVR_RECORDINGS_DIR, default ./recordings): the runtime writes there, the Calls pages serve from there. */
+export const recordingsDir = (): string => path.resolve(projectRoot(), process.env.IVR_RECORDINGS_DIR || "recordings");
 
 /** PGlite data folder; "memory://" gives a throwaway in-memory database (tests). */
 export function dataDir(): string {
