@@ -121,6 +121,14 @@ describe.skipIf(!!unavailable)("a cluster: three runtimes behind Kamailio, one P
     expect(await sipInvite(runtimes[2].sipPort, NUMBER)).toBe(403);
   });
 
+  it("picks up a route added in the database", async () => {
+    await query(pg!.url, `INSERT INTO "Route" (id, pattern, "flowId", "updatedAt") SELECT 'route3000', '3000', "flowId", now() FROM "Route" WHERE pattern = $1`, [NUMBER]);
+    for (const rt of runtimes) await waitFor(`${rt.id} to serve the new route`, () => /routes updated: 3 route\(s\) served/.test(rt.output()), 10_000, 50);
+    const r = await (await startCallers({ host: KAMAILIO_HOST, port: kamailio!.port, number: "3000", rate: 10, calls: 3, workDir: work, name: "new-route" })).done;
+    expect(r.failed, r.errors).toBe(0);
+    expect(r.successful).toBe(3);
+  });
+
   it("a runtime killed mid-load (SIGKILL) is out within 5 s, and no call placed after the kill fails", async () => {
     const [victim] = runtimes;
     const before = await startCallers({ host: KAMAILIO_HOST, port: kamailio!.port, number: NUMBER, rate: 10, calls: 0, workDir: work, name: "before-kill" });
@@ -206,4 +214,24 @@ describe.skipIf(!!unavailable)("a cluster: three runtimes behind Kamailio, one P
     expect(nodes.map((n) => n.id)).toEqual(["rt1", "rt2", "rt3"]);
     expect(nodes.find((n) => n.id === "rt2")?.state).toBe("up");
   }, 90_000);
+
+  it("Kamailio's flood limits: ratelimit answers 503 past the new-call rate, pike then ignores the source", async () => {
+    // A second Kamailio with low limits: 2 new calls a second in all, 10 requests per 2 s per source.
+    const strict = await startKamailio({
+      workDir: path.join(work, "strict"), runtimes: [runtimes[2]], host: KAMAILIO_HOST,
+      defines: { PIKE_DENSITY: "10", RL_PIPE: JSON.stringify("0:TAILDROP:2") },
+    });
+    try {
+      const statuses: Array<number | undefined> = [];
+      // Calls to a number with no route: the runtime answers 404 to those Kamailio lets through.
+      for (let i = 0; i < 16; i++) statuses.push(await sipInvite(strict.port, "9999", 400, KAMAILIO_HOST));
+      expect(statuses[0]).toBe(404);
+      expect(statuses).toContain(503);
+      expect(statuses.filter((s) => s === 404).length).toBeLessThanOrEqual(4);
+      expect(statuses.at(-1)).toBeUndefined();
+      expect(strict.output()).toMatch(/pike: 127\.0\.0\.1 sends too many requests/);
+    } finally {
+      await strict.stop();
+    }
+  });
 });

@@ -324,9 +324,9 @@ export async function sipOptions(port: number, timeoutMs = 500, uri = `sip:127.0
   return sipRequest("OPTIONS", host, port, uri, timeoutMs);
 }
 
-/** A new INVITE (one PCMU offer) from 127.0.0.1 to a runtime: the status of its final answer. */
-export async function sipInvite(port: number, number: string, timeoutMs = 2000): Promise<number | undefined> {
-  return sipRequest("INVITE", "127.0.0.1", port, `sip:${number}@127.0.0.1:${port}`, timeoutMs);
+/** A new INVITE (one PCMU offer) from 127.0.0.1 to host:port: the status of its final answer. */
+export async function sipInvite(port: number, number: string, timeoutMs = 2000, host = "127.0.0.1"): Promise<number | undefined> {
+  return sipRequest("INVITE", host, port, `sip:${number}@${host}:${port}`, timeoutMs);
 }
 
 async function sipRequest(method: "OPTIONS" | "INVITE", host: string, port: number, uri: string, timeoutMs: number): Promise<number | undefined> {
