@@ -1,7 +1,7 @@
 // bench/cluster (issue 16): the cost of Kamailio in front of the runtimes, on this box.
 //
 // A PostgreSQL of its own, three runtimes (`ivr serve --database`) and Kamailio with
-// deploy/kamailio's config, on loopback (test/cluster/cluster.ts starts them). SIPp callers call a
+// deploy/kamailio's config, on loopback (fixtures/cluster.ts starts them, as for test/cluster). SIPp callers call a
 // route whose script answers, sleeps --hold ms and hangs up. The runtimes share this machine's
 // cores, so 1 -> 3 runtimes measures Kamailio's and the cluster's overhead, not scaling.
 //
@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import {
   seedRoutes, startCallers, startKamailio, startPostgres, startRuntimeProcess, clusterUnavailable, waitFor, warmCli,
   type Kamailio, type RuntimeProcess, type SippOutcome,
-} from "../../test/cluster/cluster";
+} from "../../fixtures/cluster";
 
 const { values } = parseArgs({
   options: {

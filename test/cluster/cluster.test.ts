@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   clusterUnavailable, query, readCallLog, seedRoutes, sipInvite, sipOptions, startCallers, startKamailio, startPostgres, startRuntimeProcess, waitFor, warmCli,
   type Kamailio, type Postgres, type RuntimeProcess, type SippLoad,
-} from "./cluster";
+} from "../../fixtures/cluster";
 
 const unavailable = clusterUnavailable();
 if (unavailable) console.log(unavailable);
