@@ -72,6 +72,16 @@ export const PHRASE_ITEM_LABELS: Record<PhraseItem["type"], string> = {
   pause: "pause",
 };
 
+/**
+ * Macros FreeSWITCH 1.10's stock conf/lang/en includes before ivr/*.xml (demo/, vm/sounds.xml,
+ * dir/sounds.xml): a macro of the same name in our file never plays there (the first one wins).
+ */
+export const STOCK_EN_MACROS_BEFORE_IVR: ReadonlyMap<string, string> = new Map([
+  ...["demo_ivr_count", "demo_ivr_main_menu", "demo_ivr_main_menu_short", "demo_ivr_sub_menu", "demo_ivr_sub_menu_short", "msgcount", "saydate", "timespec", "ip-addr", "spell", "spell-phonetic", "tts-timeleft", "funny_prompts", "new_demo_ivr_main_menu", "new_demo_ivr_main_menu_short", "learn_about_freeswitch_sub_menu", "learn_about_freeswitch_solutions_sub_menu", "learn_about_cluecon_sub_menu"].map((n) => [n, "demo/"] as const),
+  ...["voicemail_enter_id", "voicemail_enter_pass", "voicemail_fail_auth", "voicemail_change_pass_success", "voicemail_change_pass_fail", "voicemail_hello", "voicemail_goodbye", "voicemail_abort", "voicemail_message_count", "voicemail_menu", "voicemail_config_menu", "voicemail_record_name", "voicemail_record_file_check", "voicemail_record_urgent_check", "voicemail_forward_prepend", "voicemail_forward_message_enter_extension", "voicemail_invalid_extension", "voicemail_listen_file_check", "voicemail_choose_greeting", "voicemail_choose_greeting_fail", "voicemail_record_greeting", "voicemail_record_message", "voicemail_greeting_selected", "voicemail_play_greeting", "voicemail_say_number", "voicemail_say_message_number", "voicemail_say_phone_number", "voicemail_say_name", "voicemail_ack", "voicemail_say_date", "voicemail_disk_quota_exceeded", "valet_announce_ext", "valet_lot_full", "valet_lot_empty"].map((n) => [n, "vm/sounds.xml"] as const),
+  ...["directory_intro", "directory_min_search_digits", "directory_result_count", "directory_result_count_too_large", "directory_result_last", "directory_result_item", "directory_result_at", "directory_result_menu", "directory_result_say_name"].map((n) => [n, "dir/sounds.xml"] as const),
+]);
+
 export interface PhraseDiagnostic {
   severity: "error" | "warning";
   /** Where in the macro: "name", "inputs.0.pattern", "inputs.1.match.2.file"... */
@@ -98,6 +108,36 @@ export function describePhrasePath(macro: PhraseMacro, path: string): string {
 /** Capture-group references ($1, ${2}) in an item's text, as switch_perform_substitution reads them. */
 export function groupRefs(text: string): number[] {
   return [...text.matchAll(/\$(\d+)|\$\{(\d+)\}/g)].map((m) => Number(m[1] ?? m[2]));
+}
+
+/**
+ * Whether a pattern repeats a group that itself repeats ((a+)+, (\d*)*, (x{2,})+): such patterns
+ * can take exponential time on a crafted field (the data may come from the caller), which would
+ * stall every call of the runtime thread. Escapes and [...] are skipped.
+ */
+export function hasNestedRepeat(pattern: string): boolean {
+  const stack: boolean[] = [];
+  let inClass = false;
+  const repeatAt = (i: number) => pattern[i] === "*" || pattern[i] === "+" || (pattern[i] === "{" && /^\{\d*,?\d*\}/.test(pattern.slice(i)) && !/^\{\d+\}/.test(pattern.slice(i)));
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]") inClass = false;
+      continue;
+    }
+    if (c === "[") inClass = true;
+    else if (c === "(") stack.push(false);
+    else if (c === ")") {
+      const inner = stack.pop() ?? false;
+      if (inner && repeatAt(i + 1)) return true;
+      if (stack.length && (inner || repeatAt(i + 1))) stack[stack.length - 1] = true;
+    } else if (repeatAt(i) && stack.length) stack[stack.length - 1] = true;
+  }
+  return false;
 }
 
 /** Capture groups a (portable) pattern has: plain "(" not followed by "?", outside [...] and escapes. */
@@ -139,6 +179,10 @@ export function checkPhrase(macro: PhraseMacro, options: PhraseCheckOptions = {}
   if (!PHRASE_NAME_RE.test(macro.name)) {
     at("error", "name", macro.name ? `The name "${macro.name.slice(0, 80)}" is not allowed: 1-80 letters, digits, _ - and ., starting with a letter, digit or _.` : "The phrase needs a name.");
   }
+  const stock = macro.language === "en" ? STOCK_EN_MACROS_BEFORE_IVR.get(macro.name) : undefined;
+  if (stock) {
+    at("warning", "name", `FreeSWITCH's stock phrase files define "${macro.name}" too (lang/en/${stock}), and load them before ivr/: on a stock FreeSWITCH that one plays, not this one. Choose another name for the export to take effect there.`);
+  }
   if (!PHRASE_LANGUAGE_RE.test(macro.language)) {
     at("error", "language", `The language "${macro.language.slice(0, 20)}" is not a language code (en, en-US, fr...).`);
   }
@@ -151,6 +195,9 @@ export function checkPhrase(macro: PhraseMacro, options: PhraseCheckOptions = {}
     const reason = checkPortableRegex(input.pattern);
     let groups = 0;
     if (reason) at("error", `${base}.pattern`, `the pattern ${JSON.stringify(input.pattern.slice(0, 60))} cannot be used: ${reason}.`);
+    else if (hasNestedRepeat(input.pattern)) {
+      at("error", `${base}.pattern`, "the pattern repeats a group that itself repeats (like (a+)+), which can take exponential time on a crafted value; repeat the inside or the group, not both.");
+    }
     else {
       try {
         new RegExp(input.pattern);

@@ -161,6 +161,10 @@ describe("phrase XML for FreeSWITCH", () => {
     }
     // NUL and other controls cannot be in XML: the checks refuse them where they are.
     const nul = parsePhrase({ name: "n", inputs: [{ match: [{ type: "say", text: "1\u0000" }] }] });
+    // A name FreeSWITCH's stock files define before ivr/ would never play there: said.
+    expect(checkPhrase(parsePhrase({ name: "voicemail_menu", inputs: [{ match: [{ type: "pause", ms: 5 }] }] }))).toEqual([
+      { severity: "warning", path: "name", message: expect.stringContaining("lang/en/vm/sounds.xml") },
+    ]);
     expect(checkPhrase(nul)).toEqual([{ severity: "error", path: "inputs.0.match.0.text", message: expect.stringMatching(/^Input 1, match item 1 \(say\): .*control character/) }]);
   });
 
