@@ -30,7 +30,7 @@ export type LegSignal =
   /** RFC 2833/INFO digit from the far end while up. */
   | { kind: "dtmf"; digit: string; durationMs: number }
   /** The far end asks us to transfer (SIP REFER): answer it with accept() or reject(), then notify(). */
-  | { kind: "refer"; referTo: string; referredBy?: string; accept(): void; reject(status: number, reason?: string): void; notify(status: number, reason: string): void };
+  | { kind: "refer"; referTo: string; referredBy?: string; accept(): void; reject(status: number, reason?: string): void; notify(status: number, reason: string): Promise<void> };
 
 export interface DialedLeg {
   /** SIP Call-ID, for logs. */

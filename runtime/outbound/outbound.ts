@@ -24,7 +24,7 @@ import type { Dialer, LegSignal } from "./dialer";
 import { OutboundLeg } from "./leg";
 import type { LegMediaFactory } from "./leg-media";
 import type { OutboundPolicy } from "./policy";
-import { incomingReferExtension, outgoingReferRefusal } from "./refer";
+import { incomingReferTarget, outgoingReferRefusal } from "./refer";
 
 /** Relays audio (and RFC 4733 digits) between two bridged legs; runtime/media implements it. */
 export interface MediaRelay {
@@ -535,7 +535,8 @@ export class Outbound implements OutboundPort {
     }
     let broken = false;
     // A bridged phone may transfer the caller onward (SIP REFER), when allowed.
-    if (bLeg) bLeg.onRefer = (r) => this.referFromBridge(a, b, r);
+    let referred: { dial?: string; notified: Promise<void> } | undefined;
+    if (bLeg) bLeg.onRefer = (r) => (referred = this.referFromBridge(a, b, r) ?? referred);
     while (ac.ready && bc.ready) {
       const ev = await ac.waitEvent(undefined, bc.nextChange(), true);
       if (ev === "dtmf") {
@@ -558,6 +559,18 @@ export class Outbound implements OutboundPort {
     bc.setVar("bridge_to", undefined);
     ac.notifyChange();
     bc.notifyChange();
+    // The agent hears how its transfer went (NOTIFY) before its leg is hung up.
+    await referred?.notified;
+    const referredTo = referred?.dial;
+    if (referredTo && ac.ready) {
+      // Transferred by the agent to a number we may dial: the caller is bridged there instead
+      // (through the same guard and limits as any bridge); a failure is this bridge's failure.
+      if (bc.up) b.doHangup("BLIND_TRANSFER");
+      const out = await this.originate({ dial: referredTo, caller: a, timeoutSec: 0, requestedBy: a });
+      if (out.ok) return this.bridge(a, out.leg, options);
+      this.handleCause(a, out.cause);
+      return;
+    }
     this.afterBridge(a, b, broken);
   }
 
@@ -568,26 +581,36 @@ export class Outbound implements OutboundPort {
    * ivr_allow_refer=true and the Refer-To is an extension routed here at our address (refer.ts):
    * anything else is refused (403/404/400) and logged as a toll-fraud refusal.
    */
-  private referFromBridge(a: FsSession, b: FsSession, r: Extract<LegSignal, { kind: "refer" }>): void {
-    const refuse = (status: number, reason: string) => {
+  private referFromBridge(a: FsSession, b: FsSession, r: Extract<LegSignal, { kind: "refer" }>): { dial?: string; notified: Promise<void> } | undefined {
+    const refuse = (status: number, reason: string): undefined => {
       this.log("warning", `outbound call refused REFER ${r.referTo.slice(0, 200)} from ${b.channel.getVar("channel_name") ?? b.channel.uuid}: ${reason}${this.where(a)}`, a);
       r.reject(status, reason.replace(/[^\x20-\x7e]/g, "?").slice(0, 100));
+      return undefined;
     };
     if (!isTrue(a.channel.getVar("ivr_allow_refer"))) return refuse(403, "transfers are not allowed on this call (ivr_allow_refer)");
     const targets = this.options.referTargets;
     if (!targets) return refuse(403, "transfers are not configured");
-    const verdict = incomingReferExtension(r.referTo, targets.ours(), targets.routed);
+    const verdict = incomingReferTarget(r.referTo, targets.ours(), targets.routed, this.options.destinations);
     if (!verdict.ok) return refuse(verdict.status, verdict.reason);
     r.accept();
-    r.notify(200, "OK");
+    const notified = r.notify(200, "OK").catch(() => undefined);
     const ac = a.channel;
     ac.setVar("sip_refer_to", r.referTo);
     if (r.referredBy) ac.setVar("sip_h_Referred-By", r.referredBy);
     b.channel.setVar("transfer_to", `blind:${verdict.extension}`);
     b.channel.setVar("transfer_destination", `blind:${verdict.extension}`);
     b.channel.setVar("endpoint_disposition", "BLIND_TRANSFER");
+    if ("dial" in verdict) {
+      this.log("notice", `REFER from ${b.channel.getVar("channel_name") ?? b.channel.uuid}: the caller is bridged to ${verdict.dial}`, a);
+      // Ends this bridge once the NOTIFY is out; bridge() then dials the new destination for the caller.
+      void notified.then(() => {
+        if (b.channel.up) b.doHangup("BLIND_TRANSFER");
+      });
+      return { dial: verdict.dial, notified };
+    }
     this.log("notice", `REFER from ${b.channel.getVar("channel_name") ?? b.channel.uuid}: the caller goes to ${verdict.extension}`, a);
     a.doTransfer(verdict.extension);
+    return { notified };
   }
 
   /** The end of switch_ivr_multi_threaded_bridge for the A leg (the one whose script runs). */

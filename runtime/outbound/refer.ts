@@ -38,12 +38,39 @@ export function outgoingReferRefusal(target: string, ours: { hosts: string[]; po
   return r.ok ? undefined : r.reason;
 }
 
-/** An agent's REFER into a bridge: the extension to transfer the caller to, or why not. */
-export function incomingReferExtension(referTo: string, ours: { hosts: string[]; port: number }, routed: (extension: string) => boolean): { ok: true; extension: string } | { ok: false; status: number; reason: string } {
+export type IncomingReferTarget =
+  /** An extension routed here: the caller is transferred into our dialplan (as FreeSWITCH does). */
+  | { ok: true; extension: string }
+  /** A destination a Bridge may dial (a local user, a gateway number): the caller is bridged to it. */
+  | { ok: true; dial: string; extension: string }
+  | { ok: false; status: number; reason: string };
+
+/**
+ * An agent's REFER into a bridge: at our address, an extension routed here, else a local user
+ * (user/EXT); at a configured gateway's host, a number in its allow-list. Anything else is refused.
+ */
+export function incomingReferTarget(
+  referTo: string,
+  ours: { hosts: string[]; port: number },
+  routed: (extension: string) => boolean,
+  destinations: Destinations,
+): IncomingReferTarget {
   const t = parseReferTarget(referTo);
   if (!t.ok) return { ok: false, status: 400, reason: t.reason };
-  if (!isOurs(t.uri, ours)) return { ok: false, status: 403, reason: `${t.uri.host}${t.uri.port ? `:${t.uri.port}` : ""} is not this server (only extensions routed here)` };
-  const extension = decodeURIComponent(t.uri.user!);
-  if (!routed(extension)) return { ok: false, status: 404, reason: `no route for ${extension}` };
-  return { ok: true, extension };
+  let user: string;
+  try {
+    user = decodeURIComponent(t.uri.user!);
+  } catch {
+    return { ok: false, status: 400, reason: "malformed user in Refer-To" };
+  }
+  if (!/^[A-Za-z0-9+*#._~-]{1,64}$/.test(user)) return { ok: false, status: 400, reason: "the Refer-To user is not a dialable number" };
+  if (isOurs(t.uri, ours)) {
+    if (routed(user)) return { ok: true, extension: user };
+    if (destinations.user(user)) return { ok: true, dial: `user/${user}`, extension: user };
+    return { ok: false, status: 404, reason: `no route or SIP user ${user}` };
+  }
+  const host = t.uri.host.toLowerCase();
+  const r = destinations.resolve({ kind: "sip", profile: "external", user, host, port: t.uri.port });
+  if (!r.ok) return { ok: false, status: 403, reason: r.reason };
+  return { ok: true, dial: `sofia/external/${user}@${host}${t.uri.port ? `:${t.uri.port}` : ""}`, extension: user };
 }

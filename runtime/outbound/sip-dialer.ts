@@ -37,7 +37,7 @@ export class SipDialer implements Dialer {
         referredBy: r.referredBy,
         accept: () => void r.accept(),
         reject: (status, reason) => void r.reject(status, reason),
-        notify: (status, reason) => void r.notify(status, reason),
+        notify: (status, reason) => r.notify(status, reason),
       }),
     );
     return {

@@ -88,6 +88,21 @@ describe.skipIf(!hasSipp)("SIP REFER", () => {
     expect(ivr.lines.some((l) => l.startsWith("notice after bridge ready=false"))).toBe(true);
   });
 
+  it("an agent's REFER to a number another gateway may dial bridges the caller there (same guard and limits)", async () => {
+    const second = await startSippUas("uas-answer-hangup");
+    const agent = await startSippUas("uas-refer", ["-s", "2001", "-key", "ivr_port", String(second.port)]);
+    ivr.server.setOutbound({
+      gateways: [parseGatewaySpec(`agent=127.0.0.1:${agent.port};allow=2XXX`), parseGatewaySpec(`desk=127.0.0.1:${second.port};allow=2001`)],
+      users: [],
+    });
+    const caller = await sipp(writeScenario(ivr.dir, "caller-5000b", { steps: [], hangup: "ivr" }), ivr.port, "5000");
+    const [a, s2] = [await agent.done, await second.done];
+    expect(a.code, `${explain(a)}\n${ivr.lines.join("\n")}`).toBe(0);
+    expect(s2.code, explain(s2)).toBe(0);
+    expect(caller.code, explain(caller)).toBe(0);
+    expect(ivr.lines.some((l) => new RegExp(`the caller is bridged to sofia/external/2001@127\\.0\\.0\\.1:${second.port}`).test(l)), ivr.lines.join("\n")).toBe(true);
+  });
+
   it("without ivr_allow_refer the REFER is refused (403) and logged; the flow goes on when the agent hangs up", async () => {
     const { caller, agent } = await bridgeWithAgent("uas-refer-refused", "5001");
     expect(agent.code, `${explain(agent)}\n${ivr.lines.join("\n")}`).toBe(0);
