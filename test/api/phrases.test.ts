@@ -195,6 +195,15 @@ describe("renaming a prompt", () => {
     expect(moved.body.prompt.aliases).toEqual([]);
     expect(existsSync(path.join(media, "prompts/8000/other.wav"))).toBe(false);
 
+    // A phrase plays it: deleting it would silence the phrase everywhere, so it is refused, naming the phrase.
+    const uses = await call(phrases.POST, "POST", "/api/phrases", { as: editor, body: { name: "uses_other", inputs: [{ match: [{ type: "file", file: "file_string://prompts/other2.wav!silence_stream://100" }] }] } });
+    expect(uses.status).toBe(201);
+    const refusedForPhrase = await call(prompt.DELETE, "DELETE", "/api/prompts/other2", { as: editor, params: { name: "other2" } });
+    expect(refusedForPhrase.status).toBe(409);
+    expect(refusedForPhrase.body.message).toMatch(/played by the phrase uses_other \(en\)/);
+    expect((await call(phrase.DELETE, "DELETE", `/api/phrases/${uses.body.phrase.id}`, { as: editor, params: { id: uses.body.phrase.id } })).status).toBe(204);
+    expect((await call(prompt.DELETE, "DELETE", "/api/prompts/other2", { as: editor, params: { name: "other2" } })).status).toBe(204);
+
     // Delete is refused while the published version plays the old name (listing it), like any use.
     const del = await call(prompt.DELETE, "DELETE", "/api/prompts/welcome", { as: editor, params: { name: "welcome" } });
     expect(del.status).toBe(409);

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { collectPromptRefs, renamePromptRefs } from "../../../../flow/prompts";
+import { soundParts } from "../../../../flow/file-paths";
 import { phraseMacroSchema, renamePromptInPhrase } from "../../../../flow/phrases";
 import { loadFlow } from "../../../../flow/graph";
 import type { Prisma, Prompt, PrismaClient } from "../../../../prisma/generated/client/client";
@@ -308,6 +309,16 @@ export async function deletePrompt(prisma: PrismaClient, name: string, root = me
     const usage = await usageWithAliases(prisma, row);
     if (usage.length) {
       throw new ApiError(409, "in_use", `The prompt "${name}" is played by published flow versions: ${usageText(usage)}. Publish versions without it first.`, { flows: usage });
+    }
+    // Phrases are live (every flow plays their current items): one that plays it would go silent.
+    const paths = new Set([row.path, ...row.aliases]);
+    const phrases = (await prisma.phrase.findMany()).filter((ph) => {
+      const m = phraseMacroSchema.safeParse({ name: ph.name, language: ph.language, inputs: ph.inputs });
+      return m.success && m.data.inputs.some((i) => [...i.match, ...i.nomatch].some((it) => it.type === "file" && soundParts(it.file).some((p) => paths.has(p.trim()))));
+    });
+    if (phrases.length) {
+      const list = phrases.map((ph) => `${ph.name} (${ph.language})`).join(", ");
+      throw new ApiError(409, "in_use", `The prompt "${name}" is played by the phrase${phrases.length > 1 ? "s" : ""} ${list}. Remove it from ${phrases.length > 1 ? "them" : "it"} first.`, { phrases: phrases.map((ph) => ({ name: ph.name, language: ph.language })) });
     }
     await prisma.prompt.delete({ where: { name } });
     for (const n of [name, ...row.aliases.map(aliasName)]) for (const rate of PROMPT_RATES) await rm(path.join(root, promptFile(n, rate)), { force: true });
