@@ -156,7 +156,7 @@ describe("the simulator's WebSocket (/api/simulator)", () => {
     expect(await refusedWith({ cookie: viewer.cookie, origin })).toBe(403);
   });
 
-  it("runs the draft: node events, the prompt's audio, dial-pad digits steer the flow, each Session method reported; hanging up ends the call", async () => {
+  it("runs the draft: node events, the prompt's audio, dial-pad digits steer the flow, each Session method reported; a call past the cap is refused; hanging up ends the call", async () => {
     const origin = `http://localhost:${new URL(base).port}`;
     const ws = new WebSocket(`${base}?flow=${flowId}`, { headers: { cookie: editor.cookie, origin } });
     const events: any[] = [];
@@ -186,6 +186,18 @@ describe("the simulator's WebSocket (/api/simulator)", () => {
     // The prompt plays out in real time: all of its samples arrive, as 16-bit PCM.
     await until(() => audioBytes >= (8000 * PROMPT_MS * 2) / 1000, "the prompt's audio");
     expect(audioBytes).toBe((8000 * PROMPT_MS * 2) / 1000);
+    // A second call while this one runs: past the user's cap, the socket says why and closes (1013).
+    process.env.IVR_SANDBOX_RUNS_PER_USER = "1";
+    try {
+      const second = new WebSocket(`${base}?flow=${flowId}`, { headers: { cookie: editor.cookie, origin } });
+      const said: string[] = [];
+      second.on("message", (d) => said.push(String(d)));
+      const code = await new Promise<number>((r) => second.on("close", (c) => r(c)));
+      expect(code).toBe(1013);
+      expect(JSON.parse(said[0])).toMatchObject({ type: "error", message: expect.stringMatching(/at most 1/) });
+    } finally {
+      delete process.env.IVR_SANDBOX_RUNS_PER_USER;
+    }
     for (const d of "1001") ws.send(JSON.stringify({ type: "dtmf", digit: d }));
     await until(() => nodes().includes("invalid_extension"), "invalid_extension");
     expect(nodes().slice(4, 7)).toEqual(["connecting", "dial_extension", "invalid_extension"]);

@@ -8,7 +8,7 @@
 // Guarded like the API's writes: the Host must be allowed, the Origin must be this server (a
 // WebSocket is not covered by CORS, so without this any site could drive a signed-in editor's
 // browser into calls), the session cookie must be an editor's, and the run holds a sandbox slot
-// (per user and in total, shared with test-case runs). Frames are small and few: a 64 KB
+// (per user and in total, shared with test-case runs; past them the socket closes with 1013 and says why). Frames are small and few: a 64 KB
 // payload limit and a rate limit on messages; a call ends when the page closes the socket, when
 // the socket stops answering pings, and at most after MAX_CALL_MS.
 import { fork, type ChildProcess } from "node:child_process";
@@ -94,9 +94,15 @@ export function attachSimulator(server: Server, options: { log?: (line: string) 
         return refuse(socket, err instanceof ApiError ? err.status : 500, err.message);
       }
       const flowId = url.searchParams.get("flow") ?? "";
-      const slot = acquireSlot(user.id);
-      if (!slot.ok) return refuse(socket, 429, slot.reason);
-      wss.handleUpgrade(req, socket, head, (ws) => serveCall(ws, user, flowId, slot.release, log));
+      // The slot is taken once the handshake is done (a malformed one never calls back, and would keep it).
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const slot = acquireSlot(user.id);
+        if (!slot.ok) {
+          ws.send(JSON.stringify({ type: "error", message: slot.reason }));
+          return ws.close(1013, "too many test calls");
+        }
+        serveCall(ws, user, flowId, slot.release, log);
+      });
     })().catch((e) => {
       log(`[simulator] upgrade failed: ${(e as Error)?.message ?? e}`);
       socket.destroy();
