@@ -72,6 +72,20 @@ describe("failing cases", () => {
     expect(r.stdout).toContain('FAIL unused: the call ended before caller step press "1"');
   }, 60_000);
 
+  it("a bridge that fails with a cause: the flow takes the failed branch, with FreeSWITCH's variables", async () => {
+    const doc = example("dial-by-extension.json");
+    const tc = {
+      name: "rejected",
+      caller: [{ press: "1001" }, { hangup: true, atNode: "invalid_extension" }],
+      bridges: [{ to: "1001", outcome: "failed", cause: "CALL_REJECTED", ringMs: 0 }],
+      expect: { path: ["start", "answer", "reset_attempts", "ask_extension", "connecting", "dial_extension", "invalid_extension"], variables: { originate_disposition: "CALL_REJECTED", originate_failed_cause: "CALL_REJECTED", DIALSTATUS: "DONTCALL" } },
+    };
+    const r = await runIvr(["test", writeFlow("bridge-rejected.json", { ...doc, tests: [tc] })]);
+    expect(r.stdout).toContain("PASS [lua] rejected");
+    expect(r.stdout).toContain("PASS [ts] rejected");
+    expect(r.code).toBe(0);
+  }, 60_000);
+
   it("--case runs one case", async () => {
     const r = await runIvr(["test", "examples/http-lookup.json", "--case", "CRM unreachable goes to the operator", "--lang", "ts"]);
     expect(r.stdout.trim().split("\n")).toEqual(["PASS CRM unreachable goes to the operator", "examples/http-lookup.json: 1 passed, 0 failed"]);
@@ -99,5 +113,13 @@ describe("bad input exits 2 with one line", () => {
     const bad = await runIvr(["test", writeFlow("bad.json", { ...doc, tests: [{ name: "x", caller: [{ press: "12x" }], expect: { finalNode: "hangup" } }] })]);
     expect(bad.code).toBe(2);
     expect(expectOneErrorLine(bad)).toMatch(/tests\.0\.caller\.0/);
+  });
+
+  it("a bridge stub with a cause FreeSWITCH does not have", async () => {
+    const doc = example("dial-by-extension.json");
+    const tc = { name: "x", caller: [{ press: "1001" }], bridges: [{ outcome: "failed", cause: "NOT_A_CAUSE" }], expect: { finalNode: "hangup" } };
+    const r = await runIvr(["test", writeFlow("bad-bridge.json", { ...doc, tests: [tc] })]);
+    expect(r.code).toBe(2);
+    expect(expectOneErrorLine(r)).toMatch(/tests\.0\.bridges\.0\.cause.*hangup cause name/);
   });
 });
