@@ -2,13 +2,41 @@
 // One call (viewer): the nodes it went through with their times, the prompts played (and why a
 // playback failed), the digits entered, the variables the flow set and how the call ended,
 // all read from its call log (GET /api/calls/{id}).
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useEffect, useState } from "react";
+import type { FlowGraph } from "../../flow/graph";
 import type { CallDetail, CallEventView } from "../lib/server/runtime/calls";
 import { api, errorText } from "../lib/client/api";
 import { useRequireUser } from "../lib/client/auth";
 import { AppHeader } from "../components/AppHeader";
 import { formatDuration, formatTime } from "./format";
+
+// React Flow only in the browser, once the call is known.
+const CallPathCanvas = dynamic(() => import("./CallPathCanvas").then((m) => m.CallPathCanvas), { ssr: false });
+
+const HANGUP_BY: Record<string, string> = { caller: "the caller", flow: "the flow", admin: "an admin (live view)", system: "the system (timeout, shutdown or failure)" };
+
+interface HttpRequestView {
+  node: string;
+  request: string;
+  /** "0": no response (timeout or connection error); null: not stored (no status variable). */
+  status: string | null;
+  next: string | null;
+}
+
+/** Each visit of an HTTP request node: what it asked (from the version) and the status it stored. */
+function httpRequests(graph: FlowGraph | null, nodeVisits: NodeVisit[]): HttpRequestView[] {
+  if (!graph) return [];
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  return nodeVisits.flatMap((v, i) => {
+    const n = byId.get(v.node);
+    if (n?.kind !== "http_request") return [];
+    const p = n.params as { method?: string; url?: string; statusVariable?: string };
+    const set = v.events.find((e) => e.method === "setVariable" && argsOf(e)[0] === p.statusVariable);
+    return [{ node: v.node, request: `${p.method ?? "GET"} ${p.url ?? ""}`, status: set ? String(argsOf(set)[1]) : null, next: nodeVisits[i + 1]?.node ?? null }];
+  });
+}
 
 /** Which argument of a method names what it plays (prompts column). */
 const PLAYED_ARG: Record<string, number> = { streamFile: 0, playAndGetDigits: 5, read: 2, speak: 0, sayPhrase: 0, say: 0 };
@@ -44,6 +72,7 @@ export function CallDetailPage({ id }: { id: string }) {
   const { user, error: authError } = useRequireUser();
   const [call, setCall] = useState<CallDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [graph, setGraph] = useState<FlowGraph | null>(null);
 
   useEffect(() => {
     if (!user) return;
@@ -52,11 +81,21 @@ export function CallDetailPage({ id }: { id: string }) {
       (e) => setError(errorText(e)),
     );
   }, [user, id]);
+  // The version the call ran: its HTTP requests and the canvas of its path.
+  useEffect(() => {
+    if (!call?.flowId || call.version === null) return;
+    api<{ version: { graph: FlowGraph } }>("GET", `/api/flows/${encodeURIComponent(call.flowId)}/versions/${call.version}`).then(
+      (r) => setGraph(r.version.graph),
+      () => setGraph(null),
+    );
+  }, [call?.flowId, call?.version]);
 
   if (authError) return <main className="page error-box">{authError}</main>;
   const prompts = call?.events.filter((e) => e.method in PLAYED_ARG || (e.method === "execute" && argsOf(e)[0] === "playback")) ?? [];
   const digits = call?.events.filter((e) => DIGIT_METHODS.has(e.method)) ?? [];
   const variables = call?.events.filter((e) => e.method === "setVariable" && argsOf(e)[0] !== "ivr_node") ?? [];
+  const requests = call ? httpRequests(graph, visits(call)) : [];
+  const recordingUrl = (seq: number) => `/api/calls/${encodeURIComponent(id)}/recordings/${seq}`;
   return (
     <>
       <AppHeader user={user} current="calls" />
@@ -88,11 +127,20 @@ export function CallDetailPage({ id }: { id: string }) {
               </dd>
               <dt>Hangup cause</dt>
               <dd data-testid="hangup-cause">{call.cause ?? "—"}</dd>
+              <dt>Hung up by</dt>
+              <dd data-testid="hangup-by">{call.hangupBy ? (HANGUP_BY[call.hangupBy] ?? call.hangupBy) : "—"}</dd>
               <dt>Path</dt>
               <dd>{call.nodes.join(" → ") || "—"}</dd>
               <dt>Call UUID</dt>
               <dd className="muted">{call.callId}</dd>
             </dl>
+
+            {graph && call.flowId && (
+              <>
+                <h2>Path on the flow (version {call.version})</h2>
+                <CallPathCanvas flowId={call.flowId} graph={graph} path={call.nodes} />
+              </>
+            )}
 
             <h2>Timeline</h2>
             <ol className="call-timeline" aria-label="Timeline">
@@ -157,6 +205,65 @@ export function CallDetailPage({ id }: { id: string }) {
                     <tr key={e.seq}>
                       <td>{e.node}</td>
                       <td>{e.result === "" || e.result === null ? <span className="muted">nothing (timeout)</span> : <code>{show(e.result)}</code>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+
+            <h2>HTTP requests</h2>
+            {requests.length === 0 ? (
+              <p className="muted">None.</p>
+            ) : (
+              <table className="data-table" aria-label="HTTP requests">
+                <thead>
+                  <tr>
+                    <th>Node</th>
+                    <th>Request</th>
+                    <th>Status</th>
+                    <th>Then</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {requests.map((r, i) => (
+                    <tr key={i}>
+                      <td>{r.node}</td>
+                      <td>
+                        <code>{r.request}</code>
+                      </td>
+                      <td>{r.status === null ? <span className="muted">not stored</span> : r.status === "0" ? <span className="error-text">no response</span> : r.status}</td>
+                      <td>{r.next ?? <span className="muted">call ended</span>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+
+            <h2>Recordings</h2>
+            {call.recordings.length === 0 ? (
+              <p className="muted">None.</p>
+            ) : (
+              <table className="data-table" aria-label="Recordings">
+                <thead>
+                  <tr>
+                    <th>Node</th>
+                    <th>File</th>
+                    <th>Listen</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {call.recordings.map((r) => (
+                    <tr key={r.seq}>
+                      <td>{r.node}</td>
+                      <td>
+                        <code>{r.file}</code>
+                      </td>
+                      <td>
+                        <audio controls preload="none" src={recordingUrl(r.seq)} />{" "}
+                        <a href={`${recordingUrl(r.seq)}?download=1`} download>
+                          Download
+                        </a>
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -18,9 +18,11 @@ interface Filters {
   flowId: string;
   version: string;
   cause: string;
+  minDuration: string;
+  maxDuration: string;
 }
 
-const NO_FILTERS: Filters = { since: "", until: "", called: "", caller: "", flowId: "", version: "", cause: "" };
+const NO_FILTERS: Filters = { since: "", until: "", called: "", caller: "", flowId: "", version: "", cause: "", minDuration: "", maxDuration: "" };
 const PAGE_SIZE = 25;
 
 /** datetime-local values are the browser's local time; the API takes instants. */
@@ -36,6 +38,8 @@ function queryOf(f: Filters, cursor: string | null): string {
   set("flowId", f.flowId);
   set("version", f.version);
   set("cause", f.cause);
+  set("minDuration", f.minDuration);
+  set("maxDuration", f.maxDuration);
   if (cursor) q.set("cursor", cursor);
   return q.toString();
 }
@@ -132,6 +136,14 @@ export function CallsPage() {
                 <option key={c} value={c} />
               ))}
             </datalist>
+          </label>
+          <label className="field">
+            Min duration (s)
+            <input inputMode="decimal" size={5} {...field("minDuration")} />
+          </label>
+          <label className="field">
+            Max duration (s)
+            <input inputMode="decimal" size={5} {...field("maxDuration")} />
           </label>
           <button type="submit" className="primary">
             Filter

@@ -240,6 +240,16 @@ describe.skipIf(!!skipReason)("calls pages end to end", () => {
     await liveList.getByText("0 calls in progress").waitFor();
     // The call log is written in batches: its end arrives within a second.
     await expect.poll(async () => (await apiCall("GET", "/api/calls?called=1100")).body.calls[0]?.hangupBy ?? null, { timeout: 5000 }).toBe("admin");
-    expect((await apiCall("GET", "/api/calls?called=1100")).body.calls[0]).toMatchObject({ flowName: "Live menu", lastNode: "main_menu", cause: "NORMAL_CLEARING" });
+    const ended = (await apiCall("GET", "/api/calls?called=1100")).body.calls[0];
+    expect(ended).toMatchObject({ flowName: "Live menu", lastNode: "main_menu", cause: "NORMAL_CLEARING" });
+
+    // Its detail: who hung up, and the path drawn on version 1's canvas (visited nodes highlighted).
+    await page.goto(`${app.url}/calls/${ended.id}`);
+    await expect.poll(() => page.getByTestId("hangup-by").innerText(), POLL).toBe("an admin (live view)");
+    const canvas = page.getByLabel("Path on the flow");
+    await canvas.locator(".react-flow__node").first().waitFor();
+    const visited = await canvas.locator(".react-flow__node.path-visited").evaluateAll((ns) => ns.map((n) => n.getAttribute("data-id")).sort());
+    expect(visited).toEqual(["answer", "main_menu", "start", "welcome"]);
+    expect(await canvas.locator('.react-flow__edge.path-taken').count()).toBe(3);
   }, 90_000);
 });

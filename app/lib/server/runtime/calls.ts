@@ -36,8 +36,17 @@ export interface CallEventView {
   error: string | null;
 }
 
+/** A file the call recorded (recordFile, or the record application), by the event that made it. */
+export interface CallRecording {
+  seq: number;
+  node: string | null;
+  /** As the script named it (the runtime resolves it under the recordings folder). */
+  file: string;
+}
+
 export interface CallDetail extends CallSummary {
   events: CallEventView[];
+  recordings: CallRecording[];
   /** Nodes in the order the call went through them (repeats kept when a node is re-entered). */
   nodes: string[];
 }
@@ -53,6 +62,9 @@ export interface CallQuery {
   version?: number;
   /** Hangup cause, exactly (e.g. NORMAL_CLEARING). */
   cause?: string;
+  /** Ended calls that lasted at least / at most this long (ms). */
+  minDurationMs?: number;
+  maxDurationMs?: number;
   /** Calls started at or after / before these instants. */
   since?: Date;
   until?: Date;
@@ -77,7 +89,7 @@ function instantParam(params: URLSearchParams, name: string): Date | undefined {
   return d;
 }
 
-/** Query-string parameters: number, caller, called, flowId, version, cause, since, until, limit (1-200, default 50), cursor. */
+/** Query-string parameters: number, caller, called, flowId, version, cause, since, until, minDuration, maxDuration (seconds), limit (1-200, default 50), cursor. */
 export function parseCallQuery(params: URLSearchParams): CallQuery {
   const number = numberParam(params, "number");
   const caller = numberParam(params, "caller");
@@ -93,13 +105,22 @@ export function parseCallQuery(params: URLSearchParams): CallQuery {
   if (flowId && !ID_RE.test(flowId)) throw invalid(`"${flowId}" is not a flow id.`);
   const cursor = params.get("cursor")?.trim() || undefined;
   if (cursor && !ID_RE.test(cursor)) throw invalid(`"${cursor}" is not a cursor from a previous page.`);
+  const seconds = (name: string): number | undefined => {
+    const v = params.get(name)?.trim();
+    if (!v) return undefined;
+    if (!/^\d{1,7}(\.\d{1,3})?$/.test(v)) throw invalid(`${name} must be a number of seconds (e.g. 30 or 2.5).`);
+    return Math.round(Number(v) * 1000);
+  };
+  const minDurationMs = seconds("minDuration");
+  const maxDurationMs = seconds("maxDuration");
+  if (minDurationMs !== undefined && maxDurationMs !== undefined && minDurationMs > maxDurationMs) throw invalid("minDuration must not be above maxDuration.");
   const rawLimit = params.get("limit");
   let limit = 50;
   if (rawLimit !== null) {
     limit = Number(rawLimit);
     if (!/^\d{1,4}$/.test(rawLimit) || limit < 1 || limit > 200) throw invalid("limit must be a whole number from 1 to 200.");
   }
-  return { number, caller, called, flowId, version, cause, since, until, limit, cursor };
+  return { number, caller, called, flowId, version, cause, since, until, limit, cursor, minDurationMs, maxDurationMs };
 }
 
 type CallRow = {
@@ -165,6 +186,14 @@ export async function listCalls(prisma: PrismaClient, q: CallQuery): Promise<{ c
   const and: Prisma.CallWhereInput[] = [];
   if (q.caller) and.push({ from: { contains: q.caller } });
   if (q.called) and.push({ to: { contains: q.called } });
+  if (q.minDurationMs !== undefined || q.maxDurationMs !== undefined) {
+    // Prisma cannot compare two columns with an offset: the matching ids come from SQL.
+    const ids = await prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM "Call" WHERE "endedAt" IS NOT NULL
+        AND EXTRACT(EPOCH FROM ("endedAt" - "startedAt")) * 1000 >= ${q.minDurationMs ?? 0}
+        AND EXTRACT(EPOCH FROM ("endedAt" - "startedAt")) * 1000 <= ${q.maxDurationMs ?? Number.MAX_SAFE_INTEGER}`;
+    and.push({ id: { in: ids.map((r) => r.id) } });
+  }
   if (and.length) where.AND = and;
   if (q.flowId) where.flowId = q.flowId;
   if (q.version !== undefined) where.version = q.version;
@@ -199,5 +228,41 @@ export async function getCall(prisma: PrismaClient, id: string): Promise<CallDet
     error: e.error,
   }));
   const nodes = views.map((e) => e.node).filter((n, i, all): n is string => !!n && n !== all[i - 1]);
-  return { ...summary(row, names, { pathLength: nodes.length, lastNode: nodes.at(-1) ?? null }), events: views, nodes };
+  const recordings = views.flatMap((e) => {
+    const file = recordedFile(e.method, e.args);
+    return file ? [{ seq: e.seq, node: e.node, file }] : [];
+  });
+  return { ...summary(row, names, { pathLength: nodes.length, lastNode: nodes.at(-1) ?? null }), events: views, nodes, recordings };
+}
+
+/** The file a logged method recorded into, if it is a recording: recordFile(file, ...) or execute("record", "file ..."). */
+export function recordedFile(method: string, args: unknown): string | undefined {
+  const a = Array.isArray(args) ? args : [];
+  if (method === "recordFile" && typeof a[0] === "string" && a[0]) return a[0];
+  if (method === "execute" && a[0] === "record" && typeof a[1] === "string") return a[1].trim().split(/\s+/)[0] || undefined;
+  return undefined;
+}
+
+/**
+ * The recording one event of a call made, as a file this server may serve: only a recording
+ * the call log names, only inside the recordings folder once every link is resolved (a path
+ * with .. or a symbolic link out of it is "not found", never read).
+ */
+export async function recordingPath(prisma: PrismaClient, id: string, seqText: string, recordingsRoot: string): Promise<string> {
+  if (!ID_RE.test(id) || !/^\d{1,9}$/.test(seqText)) throw notFound("That recording");
+  const row = await prisma.call.findFirst({ where: { OR: [{ id }, { callId: id }] }, select: { callId: true } });
+  if (!row) throw notFound("That recording");
+  const event = await prisma.callEvent.findUnique({ where: { callId_seq: { callId: row.callId, seq: Number(seqText) } } });
+  const file = event ? recordedFile(event.method, event.args) : undefined;
+  if (!file) throw notFound("That recording");
+  const { realpath, stat } = await import("node:fs/promises");
+  const path = await import("node:path");
+  try {
+    const root = await realpath(recordingsRoot);
+    const real = await realpath(path.resolve(root, file));
+    if (!real.startsWith(root + path.sep) || !(await stat(real)).isFile()) throw new Error("outside");
+    return real;
+  } catch {
+    throw notFound("That recording");
+  }
 }
