@@ -46,7 +46,7 @@ export function ClusterPage() {
     setError(null);
     try {
       await api("POST", `/api/cluster/${encodeURIComponent(r.id)}/drain`);
-      setNotice(`${r.id} will drain at its next heartbeat: new calls go to the other runtimes, its ${r.activeCalls} call(s) finish, then it exits.`);
+      setNotice(`${r.id} will drain at its next heartbeat: new calls go to the other runtimes and its ${r.activeCalls} call(s) finish (an ivr serve runtime then exits).`);
       refresh();
     } catch (e) {
       setError(errorText(e));
@@ -64,7 +64,7 @@ export function ClusterPage() {
         <p className="help">
           The runtimes that answer calls from this database (<code>ivr serve --database</code>, behind Kamailio), as their heartbeats say. A
           runtime with no heartbeat for {staleAfter} s is shown down. Draining a runtime sends new calls to the others and lets its calls
-          finish; then it exits.
+          finish; then an <code>ivr serve</code> runtime exits (its supervisor starts it again, e.g. with a new version).
         </p>
         {error && (
           <p className="error-box" role="alert">
