@@ -8,6 +8,9 @@ import { authenticate, watchAccess, type Auth } from "../../app/lib/server/auth/
 import * as audit from "../../app/api/audit/route";
 import * as facets from "../../app/api/audit/facets/route";
 import * as flows from "../../app/api/flows/route";
+import * as flowById from "../../app/api/flows/[id]/route";
+import * as flowImport from "../../app/api/flows/import/route";
+import * as duplicate from "../../app/api/flows/[id]/duplicate/route";
 import * as publish from "../../app/api/flows/[id]/publish/route";
 import * as rollback from "../../app/api/flows/[id]/versions/[n]/rollback/route";
 import * as routes from "../../app/api/routes/route";
@@ -107,6 +110,23 @@ describe("audit entries", () => {
     expect(await latest("route.create")).toMatchObject({ actorId: editor.user.id, via: "token", details: { token: "CI" } });
     expect((await call(tokenById.DELETE, "DELETE", `/api/tokens/${t.body.id}`, { as: editor, params: { id: t.body.id } })).status).toBe(204);
     expect(await latest("token.revoke")).toMatchObject({ targetId: t.body.id, target: "CI", details: { owner: editor.user.email } });
+  });
+});
+
+describe("audit entries for flows", () => {
+  it("records a flow's creation, import, duplication and deletion", async () => {
+    const created = await call(flows.POST, "POST", "/api/flows", { as: editor, body: { name: "Made here", template: "main-menu" } });
+    expect(created.status).toBe(201);
+    expect(await latest("flow.create")).toMatchObject({ actorId: editor.user.id, targetType: "flow", targetId: created.body.flow.id, target: "Made here", details: { template: "main-menu" } });
+    const imported = await call(flowImport.POST, "POST", "/api/flows/import", { as: editor, body: { name: "Brought in", graph: created.body.flow.graph } });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    expect(await latest("flow.import")).toMatchObject({ targetId: imported.body.flow.id, target: "Brought in", details: { nodes: created.body.flow.graph.nodes.length } });
+    const copy = await call(duplicate.POST, "POST", `/api/flows/${created.body.flow.id}/duplicate`, { as: editor, params: { id: created.body.flow.id } });
+    expect(copy.status).toBe(201);
+    expect(await latest("flow.duplicate")).toMatchObject({ targetId: copy.body.flow.id, details: { from: created.body.flow.id } });
+    const del = await call(flowById.DELETE, "DELETE", `/api/flows/${copy.body.flow.id}`, { as: editor, params: { id: copy.body.flow.id }, query: "confirm=true" });
+    expect(del.status).toBe(204);
+    expect(await latest("flow.delete")).toMatchObject({ actorId: editor.user.id, targetId: copy.body.flow.id, target: copy.body.flow.name });
   });
 });
 

@@ -12,6 +12,7 @@ import * as flows from "../../app/api/flows/route";
 import * as flowById from "../../app/api/flows/[id]/route";
 import * as publish from "../../app/api/flows/[id]/publish/route";
 import * as testRun from "../../app/api/flows/[id]/test-run/route";
+import * as userById from "../../app/api/users/[id]/route";
 import { attachSimulator } from "../../app/lib/server/simulator/ws";
 import { slotsInUse } from "../../app/lib/server/testing/slots";
 import { wavHeader } from "../../runtime/media/wav";
@@ -210,5 +211,26 @@ describe("the simulator's WebSocket (/api/simulator)", () => {
     expect(events.find((e) => e.type === "end")).toMatchObject({ hangupCause: "NORMAL_CLEARING", hungUpBy: "caller" });
     await closed;
     await until(() => slotsInUse().total === 0, "the slot to be released");
+  }, 60_000);
+
+  it("an editor disabled by an admin mid-call loses the call at once (the socket closes, the slot is released)", async () => {
+    const origin = `http://localhost:${new URL(base).port}`;
+    const admin = await makeUser(db, "admin", "Ada Admin");
+    const other = await makeUser(db, "editor", "Otto Editor");
+    const ws = new WebSocket(`${base}?flow=${flowId}`, { headers: { cookie: other.cookie, origin } });
+    const events: any[] = [];
+    ws.on("message", (data, isBinary) => !isBinary && events.push(JSON.parse(String(data))));
+    const closed = new Promise<number>((r) => ws.on("close", (code) => r(code)));
+    await new Promise<void>((r) => ws.on("open", () => r()));
+    ws.send(JSON.stringify({ type: "start", language: "lua", clock: { at: "2026-12-07T15:00:00Z", zone: "America/New_York" } }));
+    const deadline = Date.now() + 30_000;
+    while (!events.some((e) => e.type === "started") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(events.some((e) => e.type === "started")).toBe(true);
+    const r = await call(userById.PATCH, "PATCH", `/api/users/${other.user.id}`, { as: admin, params: p(other.user.id), body: { disabled: true } });
+    expect(r.status).toBe(200);
+    expect(await closed).toBe(1008);
+    expect(events.find((e) => e.type === "error")?.message).toMatch(/access .* changed/);
+    while (slotsInUse().total !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(slotsInUse().total).toBe(0);
   }, 60_000);
 });

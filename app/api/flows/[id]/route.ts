@@ -3,6 +3,7 @@ import { ApiError, handler, invalid, json, noContent, optionalString, readObject
 import { requireUser } from "../../../lib/server/auth/session";
 import { parseGraph } from "../../../lib/server/flows/documents";
 import { deleteFlow, getFlow, renameFlow, saveFlow } from "../../../lib/server/flows/store";
+import { recordAudit } from "../../../lib/server/audit";
 
 type Ctx = Params<"id">;
 
@@ -38,12 +39,16 @@ export const PATCH = handler<Ctx>(async (req, { params }) => {
 
 /** DELETE ?confirm=true[&force=true]; force (admin) also deletes the routes that use the flow. */
 export const DELETE = handler<Ctx>(async (req, { params }) => {
-  const { user } = await requireUser(req, "editor");
+  const auth = await requireUser(req, "editor");
+  const { user } = auth;
   const { id } = await params;
   const q = new URL(req.url).searchParams;
   if (q.get("confirm") !== "true") throw invalid("Deleting a flow needs ?confirm=true.");
   const force = q.get("force") === "true";
   if (force && user.role !== "admin") throw new ApiError(403, "forbidden", "Only an admin may delete a flow together with its routes (force=true).");
-  await deleteFlow(await getPrisma(), id, force);
+  const prisma = await getPrisma();
+  const name = (await prisma.flow.findUnique({ where: { id }, select: { name: true } }))?.name;
+  await deleteFlow(prisma, id, force);
+  await recordAudit(auth, { action: "flow.delete", target: { type: "flow", id, label: name ?? id }, details: force ? { force: true } : undefined });
   return noContent();
 });

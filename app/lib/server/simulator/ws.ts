@@ -22,7 +22,7 @@ import { generate } from "../../../../generators";
 import { httpStubSchema } from "../../../../flow/test-cases";
 import type { SimulatorEvent, SimulatorStart } from "../../../../runtime/testing/simulated-call";
 import type { ToSimulator } from "../../../../runtime/testing/simulator-child";
-import { requireUser, type PublicUser } from "../auth/session";
+import { requireUser, watchAccess, type Auth, type PublicUser } from "../auth/session";
 import { getPrisma } from "../db/client";
 import { checkTestable } from "../flows/publish";
 import { getFlow } from "../flows/store";
@@ -86,9 +86,9 @@ export function attachSimulator(server: Server, options: { log?: (line: string) 
       const url = new URL(req.url ?? "/", "http://x");
       if (!isAllowedHost(req.headers.host)) return refuse(socket, 403, "This host name is not allowed.");
       if (!req.headers.origin) return refuse(socket, 403, "A simulator connection must come from the designer (no Origin header).");
-      let user: PublicUser;
+      let auth: Auth;
       try {
-        ({ user } = await requireUser(asRequest(req), "editor"));
+        auth = await requireUser(asRequest(req), "editor");
       } catch (e) {
         const err = e as ApiError;
         return refuse(socket, err instanceof ApiError ? err.status : 500, err.message);
@@ -96,12 +96,12 @@ export function attachSimulator(server: Server, options: { log?: (line: string) 
       const flowId = url.searchParams.get("flow") ?? "";
       // The slot is taken once the handshake is done (a malformed one never calls back, and would keep it).
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const slot = acquireSlot(user.id);
+        const slot = acquireSlot(auth.user.id);
         if (!slot.ok) {
           ws.send(JSON.stringify({ type: "error", message: slot.reason }));
           return ws.close(1013, "too many test calls");
         }
-        serveCall(ws, user, flowId, slot.release, log);
+        serveCall(ws, auth, flowId, slot.release, log);
       });
     })().catch((e) => {
       log(`[simulator] upgrade failed: ${(e as Error)?.message ?? e}`);
@@ -127,7 +127,8 @@ export function attachSimulator(server: Server, options: { log?: (line: string) 
   return wss;
 }
 
-function serveCall(ws: WebSocket, user: PublicUser, flowId: string, release: () => void, log: (line: string) => void): void {
+function serveCall(ws: WebSocket, auth: Auth, flowId: string, release: () => void, log: (line: string) => void): void {
+  const user: PublicUser = auth.user;
   let child: ChildProcess | undefined;
   let ended = false;
   const sendJson = (m: unknown) => {
@@ -140,6 +141,7 @@ function serveCall(ws: WebSocket, user: PublicUser, flowId: string, release: () 
   const cleanup = () => {
     if (ended) return;
     ended = true;
+    unwatch();
     clearTimeout(startTimer);
     clearTimeout(hardStop);
     clearInterval(pinger);
@@ -150,6 +152,8 @@ function serveCall(ws: WebSocket, user: PublicUser, flowId: string, release: () 
       setTimeout(() => c.exitCode === null && c.kill("SIGKILL"), 2000).unref();
     }
   };
+  // Disabled, demoted, deleted or signed out elsewhere: the call ends now, not at its next check.
+  const unwatch = watchAccess(auth, () => fail("Your access to the designer changed: sign in again."));
   const startTimer = setTimeout(() => fail("No start message."), START_WITHIN_MS);
   const hardStop = setTimeout(() => child?.kill("SIGKILL"), MAX_CALL_MS + 20_000);
   let alive = true;
