@@ -5,6 +5,7 @@
 // route whose script answers, sleeps --hold ms and hangs up. The runtimes share this machine's
 // cores, so 1 -> 3 runtimes measures Kamailio's and the cluster's overhead, not scaling.
 //
+//   0. Warm-up: --rate calls straight to each runtime (not measured).
 //   1. Direct: SIPp straight to one runtime at --rate calls/s for --seconds: the baseline.
 //   2. Through Kamailio with 1, 2 and 3 runtimes in its dispatcher list, the same load:
 //      calls/s completed, failed calls, peak concurrent calls (summed over the runtimes'
@@ -129,6 +130,9 @@ async function main(): Promise<void> {
     const say = (line: string) => !values.json && console.log(line);
     say(`bench/cluster: ${RATE} calls/s for ${SECONDS} s, ${HOLD} ms per call; load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (${os.cpus().length} cores)`);
 
+    // Warm-up, not measured: each runtime's first calls compile the script and warm its isolates
+    // (else the first step measured, the direct one, pays for it).
+    await Promise.all(runtimes.map(async (r) => (await startCallers({ port: r.sipPort, number: NUMBER, rate: RATE, calls: RATE, workDir: work, name: `warm-${r.id}` })).done));
     const direct = step("direct to one runtime", 1, await load(work, "direct", runtimes[0].sipPort, runtimes));
     steps.push(direct);
     for (const n of [1, 2, 3]) {
