@@ -226,6 +226,7 @@ export class IvrServer {
           httpAllowList: this.options.httpAllowList ?? [],
           calls: this.sessions,
           clock: this.clock,
+          log: (level, message) => this.log(level, message),
         }),
       onEvent: (json) => this.log("info", `event fired: ${json}`),
     });

@@ -5,6 +5,7 @@
 import { hostAllowed } from "../../flow/http-hosts";
 import { realClock, strftime, type Clock } from "../clock";
 import { expandVariables } from "../session/expand";
+import { compileFsRegex, regexErrorLine, SafeRegexError } from "../safe-regex";
 import { parseCurlArgs, separateBlankDelim, separateCharDelim } from "./fs-split";
 import type { FsSession } from "../session/session";
 
@@ -16,6 +17,8 @@ export interface ApiContext {
   calls?: Map<string, FsSession>;
   /** "now" and the local zone of strftime (default the real clock). */
   clock?: Clock;
+  /** Where errors go when no session is given (with a session: its call log). */
+  log?: (level: string, message: string) => void;
 }
 
 export { strftime };
@@ -25,18 +28,28 @@ export const SUPPORTED_API_COMMANDS = [
   "uuid_getvar", "uuid_setvar", "uuid_exists", "uuid_kill", "uuid_transfer", "uuid_send_dtmf", "md5",
 ] as const;
 
-/** mod_commands regex: "data|pattern[|subst]" or "m:<d>data<d>pattern[<d>subst]" (d one of | ~ /). */
-export function apiRegex(args: string): string {
+/**
+ * mod_commands regex: "data|pattern[|subst]" or "m:<d>data<d>pattern[<d>subst]" (d one of | ~ /).
+ * The pattern runs on RE2 (linear time, see runtime/safe-regex.ts); one it cannot run is logged
+ * as FreeSWITCH logs a bad regex ("COMPILE ERROR") and answers -ERR.
+ */
+export function apiRegex(args: string, log: (level: string, message: string) => void = () => {}): string {
   const parts = regexArgs(args);
   if (parts.length < 2) return "-ERR";
   const [data, pattern, subst] = parts;
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern);
-  } catch {
+  const compiled = compileFsRegex(pattern);
+  if (!compiled.ok) {
+    log("err", regexErrorLine(pattern, compiled.reason));
     return "-ERR";
   }
-  const m = re.exec(data);
+  let m: (string | undefined)[] | null;
+  try {
+    m = compiled.regex.exec(data);
+  } catch (e) {
+    if (!(e instanceof SafeRegexError)) throw e;
+    log("err", regexErrorLine(pattern, e.message));
+    return "-ERR";
+  }
   if (subst === undefined) return m ? "true" : "false";
   if (!m) return data;
   return subst.replace(/\$(\d)/g, (_s, i: string) => m[Number(i)] ?? "");
@@ -105,7 +118,7 @@ export async function executeApi(command: string, args: string, session: FsSessi
   const a = args ?? "";
   switch (cmd) {
     case "regex":
-      return apiRegex(a);
+      return apiRegex(a, (level, message) => (session ? session.log(level, message) : ctx.log?.(level, message)));
     case "strftime_tz": {
       // strftime_tz <zone> [<epoch>|]<format>
       const m = /^(\S+)\s*(.*)$/.exec(a.trim());

@@ -10,6 +10,7 @@
 // - an action whose status is not success (a key broke a prompt through the input callback, a
 //   missing file, a hangup) ends the macro.
 import { DEFAULT_PHRASE_PAUSE_MS, phraseAction, type PhraseAction, type PhraseMacro } from "../../flow/phrases";
+import { compileFsRegex, regexErrorLine, SafeRegexError } from "../safe-regex";
 
 export type PhraseStatus = "success" | "break" | "false";
 
@@ -59,30 +60,8 @@ export interface PhraseHost {
   pause(ms: number): Promise<void>;
 }
 
-/**
- * A FreeSWITCH regex: "/pattern/flags" (i, s) or a plain pattern, as switch_regex_perform reads
- * it (PCRE; the designer only lets patterns through that JavaScript reads the same way).
- */
-export function compileFsRegex(expression: string): RegExp | undefined {
-  let source = expression;
-  let flags = "";
-  if (source.startsWith("/")) {
-    const end = source.lastIndexOf("/");
-    if (end <= 0) return undefined; // "missing ending '/' delimeter"
-    const opts = source.slice(end + 1);
-    source = source.slice(1, end);
-    if (opts.includes("i")) flags += "i";
-    if (opts.includes("s")) flags += "s";
-  }
-  try {
-    return new RegExp(source, flags);
-  } catch {
-    return undefined;
-  }
-}
-
 /** switch_perform_substitution: $N and ${N} become capture group N (unset groups: nothing). */
-export function substituteGroups(text: string, groups: RegExpExecArray): string {
+export function substituteGroups(text: string, groups: readonly (string | undefined)[]): string {
   let out = "";
   let x = 0;
   while (x < text.length) {
@@ -171,9 +150,18 @@ export async function playPhrase(host: PhraseHost, book: PhraseBook, name: strin
     const field = host.expand(input.field || data);
     const pattern = input.pattern || ".*";
     status = "success";
-    const re = compileFsRegex(pattern);
-    if (!re) host.log("err", `COMPILE ERROR: [${pattern}]`);
-    const m = re ? re.exec(field) : null;
+    // Linear-time RE2 (runtime/safe-regex.ts); a pattern it cannot run is logged and matches nothing.
+    const compiled = compileFsRegex(pattern);
+    let m: (string | undefined)[] | null = null;
+    if (!compiled.ok) host.log("err", regexErrorLine(pattern, compiled.reason));
+    else {
+      try {
+        m = compiled.regex.exec(field);
+      } catch (e) {
+        if (!(e instanceof SafeRegexError)) throw e;
+        host.log("err", regexErrorLine(pattern, e.message));
+      }
+    }
     const items = m ? input.match : input.nomatch;
     // An empty list is no element in the XML: nothing played, and break_on_match does not apply.
     const branchPresent = items.length > 0;

@@ -11,6 +11,7 @@ import { PhraseBook, playPhrase, type PhraseHost, type PhraseStatus } from "./ph
 import { composeSay, sayPlayback } from "./say";
 import { SUPPORTED_APPLICATIONS } from "./apps";
 import { realClock, type Clock } from "../clock";
+import { compileFsRegex, regexErrorLine, type SafeRegex } from "../safe-regex";
 import type { CallControl, LogSink, MediaPort, OutboundPort, PlaybackFailure, PlayHandle, PlayResult, RecordHandle } from "./ports";
 import type { DtmfInput, HangupHook, InputCallback, LogLevel, Session } from "./types";
 
@@ -986,13 +987,12 @@ export class FsSession implements Session {
     digitTimeout: number,
     transferOnFailure: string | undefined,
   ): Promise<string> {
-    let re: RegExp | undefined;
+    // Linear-time RE2 (runtime/safe-regex.ts): a script's pattern cannot stall the SIP thread.
+    let re: SafeRegex | undefined;
     if (regex) {
-      try {
-        re = new RegExp(regex);
-      } catch {
-        this.log("err", `invalid regex ${regex}`);
-      }
+      const compiled = compileFsRegex(regex);
+      if (compiled.ok) re = compiled.regex;
+      else this.log("err", regexErrorLine(regex, compiled.reason));
     }
     if (varName && regex) this.channel.setVar(`${varName}_invalid`, undefined);
     let left = Math.max(1, tries);

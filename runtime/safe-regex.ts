@@ -1,0 +1,98 @@
+// Every regular expression a script or flow hands the runtime goes through here (playAndGetDigits,
+// the `regex` API, phrase inputs). They run on the SIP/script thread, so JavaScript's backtracking
+// RegExp is not an option: "^(1+)+$" against 30 ones and an x would freeze every call on the box.
+// RE2 (re2-wasm: Google's RE2 built to WebAssembly, no native build) matches in time linear in the
+// subject. FreeSWITCH uses PCRE; what RE2 cannot express (backreferences, lookaround, atomic groups,
+// possessive quantifiers, recursion) is refused with a reason, never run on a backtracking fallback.
+import re2 from "re2-wasm";
+
+const { RE2 } = re2;
+
+/** Longest pattern accepted (RE2 also refuses programs above its memory budget). */
+export const MAX_PATTERN_LENGTH = 4096;
+/**
+ * Longest subject matched. RE2 is linear, but with captures its cost per character is high
+ * (about 5 µs/char for "(1+)+(x)"), and re2-wasm has a fixed 16 MB heap that a multi-megabyte
+ * subject exhausts. 8 KiB keeps the worst call under ~50 ms on the SIP thread.
+ */
+export const MAX_SUBJECT_LENGTH = 8192;
+
+/** A compiled pattern: exec gives [whole, $1, $2...] (undefined for a group that took no part) or null. */
+export interface SafeRegex {
+  readonly source: string;
+  readonly flags: string;
+  exec(subject: string): (string | undefined)[] | null;
+  test(subject: string): boolean;
+}
+
+export type SafeRegexResult = { ok: true; regex: SafeRegex } | { ok: false; reason: string };
+
+/** Why RE2 refuses a construct, in words a script author can act on. */
+function explainRe2Error(pattern: string, message: string): string {
+  if (/\\[1-9]|\\k<|\\g\{?\d/.test(pattern) && /escape/.test(message)) {
+    return "backreferences (\\1, \\k<name>) are not supported: matching runs on RE2, which has none";
+  }
+  if (/\(\?<?[=!]/.test(pattern)) return "lookahead and lookbehind ((?=…), (?!…), (?<=…), (?<!…)) are not supported: matching runs on RE2, which has none";
+  if (/\(\?>/.test(pattern)) return "atomic groups (?>…) are not supported: matching runs on RE2";
+  if (/[*+?}]\+/.test(pattern) && /repetition|repeat/.test(message)) return "possessive quantifiers (a*+) are not supported: matching runs on RE2";
+  if (/\(\?R\)|\(\?\d/.test(pattern)) return "recursion (?R) is not supported: matching runs on RE2";
+  if (/repetition size/.test(message)) return "a repeat count above 1000 (or nested repeats multiplying above 1000) is too large";
+  if (/too large|too big|pattern too/.test(message)) return "the pattern is too large to compile within the memory budget";
+  // "Invalid regular expression: /p/u: invalid escape sequence: \1" -> "invalid escape sequence: \1"
+  return message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, "");
+}
+
+/** Compiles `source` with `flags` (any of i, s, m) on RE2, or says why it cannot. */
+export function compileSafeRegex(source: string, flags = ""): SafeRegexResult {
+  if (source.length > MAX_PATTERN_LENGTH) {
+    return { ok: false, reason: `the pattern is longer than ${MAX_PATTERN_LENGTH} characters` };
+  }
+  const bad = flags.replace(/[ism]/g, "");
+  if (bad) return { ok: false, reason: `unsupported flag ${bad[0]}` };
+  let compiled: InstanceType<typeof RE2>;
+  try {
+    // "u" is required by re2-wasm; it reads the pattern as code points, as PCRE in UTF-8 mode does.
+    compiled = new RE2(source, `${[...new Set(flags)].join("")}u`);
+  } catch (e) {
+    return { ok: false, reason: explainRe2Error(source, (e as Error).message) };
+  }
+  const exec = (subject: string): (string | undefined)[] | null => {
+    if (subject.length > MAX_SUBJECT_LENGTH) {
+      throw new SafeRegexError(`the subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
+    }
+    compiled.lastIndex = 0;
+    const m = compiled.exec(subject);
+    return m ? Array.from(m) : null;
+  };
+  return {
+    ok: true,
+    regex: { source, flags, exec, test: (subject) => exec(subject) !== null },
+  };
+}
+
+/** A subject too long to match: the caller treats it like a failed compile (error logged). */
+export class SafeRegexError extends Error {}
+
+/**
+ * A FreeSWITCH regex expression, as switch_regex_perform reads it: "/pattern/flags" (i caseless,
+ * s dot-all; other letters ignored) or a plain pattern.
+ */
+export function compileFsRegex(expression: string): SafeRegexResult {
+  let source = expression;
+  let flags = "";
+  if (source.startsWith("/")) {
+    const end = source.lastIndexOf("/");
+    if (end <= 0) return { ok: false, reason: "missing ending '/' delimiter" };
+    const opts = source.slice(end + 1);
+    source = source.slice(1, end);
+    if (opts.includes("i")) flags += "i";
+    if (opts.includes("s")) flags += "s";
+  }
+  return compileSafeRegex(source, flags);
+}
+
+/** The line FreeSWITCH-style logs carry for a pattern that cannot be used (pattern shown, capped). */
+export function regexErrorLine(pattern: string, reason: string): string {
+  const shown = pattern.length > 200 ? `${pattern.slice(0, 200)}…` : pattern;
+  return `COMPILE ERROR: [${shown}]: ${reason}`;
+}

@@ -1,0 +1,79 @@
+// The one door for script/flow regexes on the runtime: RE2 (linear time), FreeSWITCH's "/re/flags"
+// form, $N captures, and clear refusals for what RE2 cannot run (no backtracking fallback).
+import { describe, expect, it } from "vitest";
+import { apiRegex } from "../../runtime/host/fs-api";
+import { compileFsRegex, compileSafeRegex, MAX_SUBJECT_LENGTH } from "../../runtime/safe-regex";
+
+function compiled(expr: string) {
+  const r = compileFsRegex(expr);
+  if (!r.ok) throw new Error(r.reason);
+  return r.regex;
+}
+
+describe("compileFsRegex", () => {
+  it("captures: whole match first, then $1..$n; a group that took no part is undefined", () => {
+    expect(compiled("^(\\d{3})-(\\d+)(x)?$").exec("555-1234")).toEqual(["555-1234", "555", "1234", undefined]);
+    expect(compiled("^[1-4]$").exec("5")).toBeNull();
+    expect(compiled("(?:a|b)+?").exec("ab")).toEqual(["a"]);
+  });
+
+  it("reads FreeSWITCH's /pattern/flags: i caseless, s dot-all; a plain pattern has neither", () => {
+    expect(compiled("/^yes$/i").test("YES")).toBe(true);
+    expect(compiled("^yes$").test("YES")).toBe(false);
+    expect(compiled("/a.b/s").test("a\nb")).toBe(true);
+    expect(compiled("a.b").test("a\nb")).toBe(false);
+    expect(compileFsRegex("/abc")).toEqual({ ok: false, reason: "missing ending '/' delimiter" });
+  });
+
+  it("takes PCRE syntax that RE2 shares: \\A \\z, POSIX classes, (?i), \\Q…\\E, named groups", () => {
+    expect(compiled("\\A[[:digit:]]+\\z").test("123")).toBe(true);
+    expect(compiled("(?i)abc").test("ABC")).toBe(true);
+    expect(compiled("\\Qa.b\\E").test("axb")).toBe(false);
+    expect(compiled("(?P<n>\\d)").exec("7")).toEqual(["7", "7"]);
+  });
+
+  it("refuses what RE2 cannot run, naming why", () => {
+    const reason = (p: string) => {
+      const r = compileFsRegex(p);
+      return r.ok ? "compiled" : r.reason;
+    };
+    expect(reason("(a)\\1")).toMatch(/backreferences .* not supported/);
+    expect(reason("a(?=b)")).toMatch(/lookahead and lookbehind/);
+    expect(reason("(?<!a)b")).toMatch(/lookahead and lookbehind/);
+    expect(reason("(?>a+)b")).toMatch(/atomic groups/);
+    expect(reason("a{1001}")).toMatch(/repeat count above 1000/);
+    expect(reason("(a{100}){100}")).toMatch(/repeat count above 1000/);
+    expect(reason("(")).toMatch(/missing \)/);
+    expect(reason("x".repeat(5000))).toMatch(/longer than 4096/);
+    expect(compileSafeRegex("a", "g")).toEqual({ ok: false, reason: "unsupported flag g" });
+  });
+
+  it("catastrophic-for-backtracking patterns answer at once, on a subject up to the cap; longer subjects are refused", () => {
+    const evil = compiled("^(1+)+$");
+    expect(evil.test("1".repeat(MAX_SUBJECT_LENGTH - 1) + "x")).toBe(false);
+    expect(evil.test("1".repeat(MAX_SUBJECT_LENGTH))).toBe(true);
+    expect(compiled("^(a|a)*$").test("a".repeat(5000) + "b")).toBe(false);
+    expect(() => evil.test("1".repeat(MAX_SUBJECT_LENGTH + 1))).toThrow(/subject is longer than 8192/);
+  });
+});
+
+describe("the regex API command", () => {
+  it("true/false, substitution with $1..$n, the m:<d> form", () => {
+    expect(apiRegex("5551234|^(\\d{3})(\\d{4})$")).toBe("true");
+    expect(apiRegex("5551234|^(\\d{3})(\\d{4})$|$2-$1")).toBe("1234-555");
+    expect(apiRegex("abc|^\\d+$|$1")).toBe("abc");
+    expect(apiRegex("m:~1|2~^1\\|2$")).toBe("true");
+  });
+
+  it("^(1+)+$ on 28 ones and an x is false at once; a backreference is -ERR with the pattern in the log", () => {
+    const logs: string[] = [];
+    const log = (level: string, message: string) => logs.push(`${level} ${message}`);
+    expect(apiRegex("1111111111111111111111111111x|^(1+)+$", log)).toBe("false");
+    expect(apiRegex("aa|(a)\\1", log)).toBe("-ERR");
+    expect(apiRegex(`${"1".repeat(MAX_SUBJECT_LENGTH + 1)}|^1+$`, log)).toBe("-ERR");
+    expect(logs).toEqual([
+      "err COMPILE ERROR: [(a)\\1]: backreferences (\\1, \\k<name>) are not supported: matching runs on RE2, which has none",
+      "err COMPILE ERROR: [^1+$]: the subject is longer than 8192 characters",
+    ]);
+  });
+});
