@@ -545,6 +545,12 @@ describe.skipIf(!!skipReason)("designer end to end", () => {
       }
       await shot("forms-01-quick-add");
       await page.keyboard.press("Escape");
+      // The palette greys Start out too: not draggable, no "+", the reason on hover.
+      const start = page.locator('.palette-item[data-kind="start"]');
+      expect(await start.getAttribute("draggable")).toBe("false");
+      expect(await start.getAttribute("title")).toMatch(/already has a Start/);
+      expect(await page.getByRole("button", { name: "Add Start", exact: true }).isDisabled()).toBe(true);
+      expect(await page.locator('.palette-item[data-kind="menu"]').getAttribute("draggable")).toBe("true");
 
       // Without its Start node the flow is offered one again.
       await node("start").click();
