@@ -1,8 +1,12 @@
 // The regular-expression subset that FreeSWITCH's PCRE and JavaScript read the same way.
-// A menu pattern runs as PCRE on FreeSWITCH and as a RegExp on our runtime: anything the two
-// engines could read differently (or one cannot read at all) is refused here, with a reason.
+// A menu pattern runs as PCRE on FreeSWITCH and on RE2 on our runtime (runtime/safe-regex.ts, linear
+// time); the TS export tests it with a RegExp. Anything these engines could read differently (or one
+// cannot read at all) is refused here, with a reason. Pure TypeScript: the designer runs it live.
 
 const BOTH = "FreeSWITCH (PCRE) and JavaScript";
+
+/** RE2's largest repeat count, also for nested counted repeats multiplied ((a{10}){200} = 2000). */
+export const MAX_REPEAT_COUNT = 1000;
 
 /** Escapes that mean the same thing in both engines (besides escaped punctuation). */
 const CLASS_ESCAPES = new Set(["d", "D", "w", "W", "s", "S"]);
@@ -181,6 +185,10 @@ export function checkPortableRegex(pattern: string): string | undefined {
   // it already has one (a second would be possessive or a nested quantifier).
   let canQuantify = false;
   let quantified = false;
+  // For RE2's repeat limit: per open group, the largest product of counted repeats inside it,
+  // and that product for the last item (1 for an atom, the group's for a group just closed).
+  const frames: number[] = [1];
+  let lastInner = 1;
   let i = 0;
   while (i < p.length) {
     const c = p[i];
@@ -188,6 +196,7 @@ export function checkPortableRegex(pattern: string): string | undefined {
       const esc = readEscape(p, i, false);
       if (!esc.ok) return esc.reason;
       canQuantify = esc.kind !== "boundary";
+      lastInner = 1;
       quantified = false;
       i += esc.length;
       continue;
@@ -196,6 +205,7 @@ export function checkPortableRegex(pattern: string): string | undefined {
       const r = readClass(p, i);
       if ("reason" in r) return r.reason;
       canQuantify = true;
+      lastInner = 1;
       quantified = false;
       i = r.end;
       continue;
@@ -211,6 +221,7 @@ export function checkPortableRegex(pattern: string): string | undefined {
         i += 1;
       }
       openGroups++;
+      frames.push(1);
       canQuantify = false;
       quantified = false;
       continue;
@@ -218,6 +229,8 @@ export function checkPortableRegex(pattern: string): string | undefined {
     if (c === ")") {
       if (openGroups === 0) return "unbalanced parentheses: a ) has no (";
       openGroups--;
+      lastInner = frames.pop()!;
+      frames[frames.length - 1] = Math.max(frames[frames.length - 1], lastInner);
       canQuantify = true;
       quantified = false;
       i++;
@@ -241,7 +254,9 @@ export function checkPortableRegex(pattern: string): string | undefined {
         const b = readBraces(p, i);
         if (!b) return "a { that does not start a {n}, {n,} or {n,m} repeat must be escaped as \\{";
         if (b.max < b.min) return `the repeat {${b.min},${b.max}} has its numbers in the wrong order`;
-        if (b.min > 65535 || (b.max !== Infinity && b.max > 65535)) return "a repeat count above 65535 is too large for PCRE";
+        if (b.min > MAX_REPEAT_COUNT || (b.max !== Infinity && b.max > MAX_REPEAT_COUNT)) {
+          return `a repeat count above ${MAX_REPEAT_COUNT} is too large for RE2, the runtime's linear-time engine`;
+        }
         length = b.length;
       }
       if (quantified) {
@@ -250,6 +265,14 @@ export function checkPortableRegex(pattern: string): string | undefined {
         return "a quantifier cannot follow another quantifier; group the first one: (a*)*";
       }
       if (!canQuantify) return `nothing to repeat before ${c === "{" ? p.slice(i, i + length) : c}`;
+      if (c === "{") {
+        const b = readBraces(p, i)!;
+        const total = (b.max === Infinity ? b.min : b.max) * lastInner;
+        if (total > MAX_REPEAT_COUNT) {
+          return `counted repeats nested inside each other multiply to ${total}, above the ${MAX_REPEAT_COUNT} RE2 (the runtime's linear-time engine) allows`;
+        }
+        frames[frames.length - 1] = Math.max(frames[frames.length - 1], total);
+      }
       i += length;
       quantified = true;
       // Lazy form: one optional ? right after the quantifier (still "quantified" for what follows).
@@ -264,6 +287,7 @@ export function checkPortableRegex(pattern: string): string | undefined {
     if (c === "}") return "a } without a repeat { must be escaped as \\}";
     // Any other character (including . and letters) is one item.
     canQuantify = true;
+    lastInner = 1;
     quantified = false;
     i++;
   }

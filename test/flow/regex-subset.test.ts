@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkPortableRegex } from "../../flow";
+import { compileSafeRegex } from "../../runtime/safe-regex";
 
 describe("checkPortableRegex accepts the common subset", () => {
   it.each([
@@ -26,6 +27,8 @@ describe("checkPortableRegex accepts the common subset", () => {
     ["quantified group", "(12)+"],
     ["quantified class", "[4-6]{2}"],
     ["menu-style pattern", "7\\d"],
+    ["RE2's largest repeat", "\\d{1000}"],
+    ["nested counted repeats within RE2's limit", "(\\d{10}){100}"],
   ])("%s: %s", (_name, pattern) => {
     expect(checkPortableRegex(pattern)).toBeUndefined();
   });
@@ -83,6 +86,8 @@ describe("checkPortableRegex rejects what the engines read differently", () => {
     ["loose closing brace", "1}", /\\\}/],
     ["repeat out of order", "1{3,2}", /wrong order/],
     ["repeat too large", "1{70000}", /too large/],
+    ["repeat above RE2's 1000", "1{2,1001}", /above 1000 is too large for RE2/],
+    ["nested counted repeats above RE2's 1000", "((\\d{10})x){101}", /multiply to 1010/],
     ["range out of order", "[9-0]", /out of order/],
     ["range from a class escape", "[\\d-9]", /range/],
     ["\\b in a class", "[\\b]", /inside/],
@@ -99,6 +104,19 @@ describe("checkPortableRegex rejects what the engines read differently", () => {
     for (const p of ["(1|(2|3)*)+", "[\\x30-\\x39]{1,4}", "a.b?c*d+", "(?:)"]) {
       expect(checkPortableRegex(p)).toBeUndefined();
       expect(() => new RegExp(p)).not.toThrow();
+    }
+  });
+});
+
+describe("checkPortableRegex agrees with the runtime's RE2", () => {
+  it("what it accepts compiles on RE2; the repeats it refuses RE2 refuses too", () => {
+    for (const p of ["(1|(2|3)*)+", "[\\x30-\\x39]{1,4}", "\\d{1000}", "(\\d{10}){100}", "(a{2}|b{500})", "^(?:7\\d)$", "1*?2+?3??"]) {
+      expect(checkPortableRegex(p), p).toBeUndefined();
+      expect(compileSafeRegex(p).ok, p).toBe(true);
+    }
+    for (const p of ["1{1001}", "(\\d{10}){101}", "((a{5}){5}){41}"]) {
+      expect(checkPortableRegex(p), p).toMatch(/RE2/);
+      expect(compileSafeRegex(p).ok, p).toBe(false);
     }
   });
 });

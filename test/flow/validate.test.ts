@@ -358,6 +358,12 @@ describe("validate: patterns (IVR1010)", () => {
     expect(brief(ds)).toEqual([{ code: "IVR1010", severity: "error", nodeId: "r", param: "regex" }]);
   });
 
+  it("a pattern RE2 (the runtime's linear-time engine) cannot compile points at its node and param", () => {
+    const ds = check({ id: "r", kind: "read_digits", params: { prompt: "p.wav", regex: "(\\d{50}){50}" } });
+    expect(brief(ds)).toEqual([{ code: "IVR1010", severity: "error", nodeId: "r", param: "regex" }]);
+    expect(ds[0].message).toMatch(/multiply to 2500, above the 1000 RE2/);
+  });
+
   it("branch cases with the regex test only", () => {
     const ds = check({
       id: "b",
