@@ -44,13 +44,13 @@ export function apiRegex(args: string, log: (level: string, message: string) => 
   }
   let m: (string | undefined)[] | null;
   try {
+    if (subst === undefined) return compiled.regex.test(data) ? "true" : "false";
     m = compiled.regex.exec(data);
   } catch (e) {
     if (!(e instanceof SafeRegexError)) throw e;
     log("err", regexErrorLine(pattern, e.message));
     return "-ERR";
   }
-  if (subst === undefined) return m ? "true" : "false";
   if (!m) return data;
   return subst.replace(/\$(\d)/g, (_s, i: string) => m[Number(i)] ?? "");
 }

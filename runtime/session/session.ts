@@ -11,7 +11,7 @@ import { PhraseBook, playPhrase, type PhraseHost, type PhraseStatus } from "./ph
 import { composeSay, sayPlayback } from "./say";
 import { SUPPORTED_APPLICATIONS } from "./apps";
 import { realClock, type Clock } from "../clock";
-import { compileFsRegex, regexErrorLine, type SafeRegex } from "../safe-regex";
+import { compileFsRegex, regexErrorLine, SafeRegexError, type SafeRegex } from "../safe-regex";
 import type { CallControl, LogSink, MediaPort, OutboundPort, PlaybackFailure, PlayHandle, PlayResult, RecordHandle } from "./ports";
 import type { DtmfInput, HangupHook, InputCallback, LogLevel, Session } from "./types";
 
@@ -1006,7 +1006,7 @@ export class FsSession implements Session {
       if (ok && min === 0 && r.digits === "" && r.terminator) return "";
       if (ok && r.digits !== "") {
         if (!regex) return r.digits;
-        if (re && re.test(r.digits)) return r.digits;
+        if (re && this.regexMatches(re, r.digits)) return r.digits;
         if (varName) {
           this.channel.setVar(varName, undefined);
           this.channel.setVar(`${varName}_invalid`, r.digits);
@@ -1028,6 +1028,17 @@ export class FsSession implements Session {
       this.doTransfer(ext, dp, ctx);
     }
     return "";
+  }
+
+  /** A safe-regex test; a subject over its length cap is logged and counts as no match. */
+  private regexMatches(re: SafeRegex, subject: string): boolean {
+    try {
+      return re.test(subject);
+    } catch (e) {
+      if (!(e instanceof SafeRegexError)) throw e;
+      this.log("err", regexErrorLine(re.source, e.message));
+      return false;
+    }
   }
 
   collectDigits(digitTimeout: number, absTimeout?: number): Promise<number> {
