@@ -2,6 +2,7 @@
 // with arguments split like mod_lua's argv (blanks; single quotes group; at most 128).
 import type { FileAccess } from "./file-policy";
 import { separateString } from "./session/expand";
+import { compileSafeRegex, SafeRegexError } from "./safe-regex";
 
 export interface RouteSpec {
   /** "1000" or "^3\\d{3}$" */
@@ -32,13 +33,19 @@ export function compileRoute(spec: RouteSpec): Route {
   const [script, ...argv] = parts;
   let match: (n: string) => boolean;
   if (spec.pattern.startsWith("^")) {
-    let re: RegExp;
-    try {
-      re = new RegExp(spec.pattern);
-    } catch (e) {
-      throw new RouteError(`route ${spec.pattern}: invalid regex (${(e as Error).message})`);
-    }
-    match = (n) => re.test(n);
+    // The dialed number comes from the caller: match on RE2 (linear time, runtime/safe-regex.ts)
+    // so a route like ^(1+)+$ cannot be turned into a stalled SIP thread by a crafted INVITE.
+    const compiled = compileSafeRegex(spec.pattern);
+    if (!compiled.ok) throw new RouteError(`route ${spec.pattern}: invalid regex (${compiled.reason})`);
+    const re = compiled.regex;
+    match = (n) => {
+      try {
+        return re.test(n);
+      } catch (e) {
+        if (e instanceof SafeRegexError) return false; // a number longer than any dial plan's
+        throw e;
+      }
+    };
   } else {
     if (!/^[0-9*#+A-Za-z_.-]+$/.test(spec.pattern)) throw new RouteError(`route ${spec.pattern}: not a number or ^regex$`);
     match = (n) => n === spec.pattern;

@@ -3,6 +3,7 @@
 //   any other character literally (digits, +, *, #).
 // "1NXXNXXXXXX" = North American numbers, "+44." = anything in the UK, "1800." = US toll-free.
 // A pattern matches the whole number, never a prefix: "911" does not allow "9115551234".
+import { compileSafeRegex, SafeRegexError } from "../safe-regex";
 import { DestinationError } from "./destination-error";
 
 export interface DestinationPattern {
@@ -33,6 +34,19 @@ export function compileDestinationPattern(pattern: string): DestinationPattern {
     } else if (LITERAL_RE.test(c)) re += c.replace(/[+*]/, "\\$&");
     else throw new DestinationError(`allow pattern '${pattern}': unexpected '${c}'`);
   }
-  const compiled = new RegExp(`^${re}$`);
-  return { source: p, test: (d) => compiled.test(d) };
+  // RE2 (linear time): "1.2.3.4." would backtrack polynomially on a long destination in RegExp.
+  const compiled = compileSafeRegex(`^${re}$`);
+  if (!compiled.ok) throw new DestinationError(`allow pattern '${pattern}': ${compiled.reason}`);
+  const safe = compiled.regex;
+  return {
+    source: p,
+    test: (d) => {
+      try {
+        return safe.test(d);
+      } catch (e) {
+        if (e instanceof SafeRegexError) return false; // a destination longer than any number
+        throw e;
+      }
+    },
+  };
 }

@@ -2,6 +2,8 @@
 // form, $N captures, and clear refusals for what RE2 cannot run (no backtracking fallback).
 import { describe, expect, it } from "vitest";
 import { apiRegex } from "../../runtime/host/fs-api";
+import { compileDestinationPattern } from "../../runtime/outbound/patterns";
+import { compileRoute } from "../../runtime/routes";
 import { compileFsRegex, compileSafeRegex, MAX_SUBJECT_LENGTH } from "../../runtime/safe-regex";
 
 function compiled(expr: string) {
@@ -75,5 +77,21 @@ describe("the regex API command", () => {
       "err COMPILE ERROR: [(a)\\1]: backreferences (\\1, \\k<name>) are not supported: matching runs on RE2, which has none",
       "err COMPILE ERROR: [^1+$]: the subject is longer than 8192 characters",
     ]);
+  });
+});
+
+describe("patterns matched against what a caller or script sends", () => {
+  it("a ^regex$ route tests the dialed number on RE2: a crafted number cannot stall SIP; RE2's refusals are invalid routes", () => {
+    const route = compileRoute({ pattern: "^(1+)+$", target: "x.lua" });
+    expect(route.match("1".repeat(60) + "x")).toBe(false);
+    expect(route.match("1".repeat(60))).toBe(true);
+    expect(route.match("1".repeat(MAX_SUBJECT_LENGTH + 1))).toBe(false);
+    expect(() => compileRoute({ pattern: "^(1)\\1$", target: "x.lua" })).toThrow(/invalid regex \(backreferences/);
+  });
+
+  it("a gateway allow pattern with many wildcards stays linear on a long destination", () => {
+    const allow = compileDestinationPattern("1.2.3.4.5.6.7.8.9.");
+    expect(allow.test("1a2b3c4d5e6f7g8h9i")).toBe(true);
+    expect(allow.test("1" + "2345678".repeat(500))).toBe(false);
   });
 });
