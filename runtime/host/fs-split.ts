@@ -101,25 +101,6 @@ export function separateBlankDelim(buf: string, max: number): string[] {
   return tokens.map(([s, e]) => cleanupSeparated(buf.slice(s, e), null));
 }
 
-/** mod_commands `regex` API without substitution: "true", "false" or "-ERR". */
-export function fsRegexApi(cmd: string): { subject?: string; pattern?: string; output: string } {
-  let d = cmd;
-  let delim = "|";
-  if (cmd[0] === "m" && cmd[1] === ":" && "|~/".includes(cmd[2] ?? "")) {
-    delim = cmd[2];
-    d = cmd.slice(3);
-  }
-  const argv = separateCharDelim(d, delim, 3);
-  if (argv.length < 2) return { output: "-ERR" };
-  let ok: boolean;
-  try {
-    ok = new RegExp(argv[1]).test(argv[0]);
-  } catch {
-    ok = false;
-  }
-  return { subject: argv[0], pattern: argv[1], output: ok ? "true" : "false" };
-}
-
 /** mod_curl `curl` API arguments, as mod_curl reads them. */
 export interface CurlArgs {
   url: string;

@@ -59,4 +59,11 @@ describe("matchRoute", () => {
     expect(matchRoute("5001", routes)?.id).toBe("rx");
     expect(matchRoute("6000", routes)).toBeUndefined();
   });
+
+  it("tests numbers on RE2: ^(1+)+$ against sixty 1s and a # answers at once (a backtracking engine would not)", () => {
+    const routes = [{ id: "evil", pattern: "^(1+)+$" }];
+    expect(matchRoute("1".repeat(60) + "#", routes)).toBeUndefined();
+    expect(matchRoute("1".repeat(60), routes)?.id).toBe("evil");
+    expect(findOverlaps(parsed("^(1+)+$"), [{ id: "n", pattern: "1".repeat(150) + "#" }]).warnings).toEqual([]);
+  });
 });

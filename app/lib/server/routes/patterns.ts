@@ -1,8 +1,23 @@
 // Route patterns as in a FreeSWITCH dialplan condition on destination_number: an exact number
 // (digits, *, #, +) or an anchored ^regex$. Pure, so it is tested without a database.
 import { checkPortableRegex } from "../../../../flow/regex-subset";
+import { compileSafeRegex, SafeRegexError, type SafeRegex } from "../../../../runtime/safe-regex";
 
-export type RoutePattern = { kind: "exact"; number: string } | { kind: "regex"; source: string; regex: RegExp };
+/** A regex route tests numbers on RE2, as the runtime does (linear time: no ^(1+)+$ stall here). */
+export type RoutePattern = { kind: "exact"; number: string } | { kind: "regex"; source: string; regex: { test(n: string): boolean } };
+
+function numberTester(regex: SafeRegex): { test(n: string): boolean } {
+  return {
+    test: (n) => {
+      try {
+        return regex.test(n);
+      } catch (e) {
+        if (e instanceof SafeRegexError) return false;
+        throw e;
+      }
+    },
+  };
+}
 
 const NUMBER_RE = /^\+?[0-9*#]+$/;
 
@@ -16,11 +31,9 @@ export function parsePattern(input: string): RoutePattern | string {
     if (!p.endsWith("$") || p.endsWith("\\$")) return `A regex pattern must end with $ (anchored like ^...$), got ${p}.`;
     const portability = checkPortableRegex(p);
     if (portability) return `The regex is not portable to FreeSWITCH (PCRE): ${portability}`;
-    try {
-      return { kind: "regex", source: p, regex: new RegExp(p) };
-    } catch (e) {
-      return `Not a valid regular expression: ${(e as Error).message}`;
-    }
+    const compiled = compileSafeRegex(p);
+    if (!compiled.ok) return `Not a valid regular expression: ${compiled.reason}`;
+    return { kind: "regex", source: p, regex: numberTester(compiled.regex) };
   }
   return `"${p}" is neither a number (digits, *, #, a leading +) nor an anchored regex like ^1(00|01)$.`;
 }
