@@ -112,8 +112,9 @@ export function groupRefs(text: string): number[] {
 
 /**
  * Whether a pattern repeats a group that itself repeats ((a+)+, (\d*)*, (x{2,})+): such patterns
- * can take exponential time on a crafted field (the data may come from the caller), which would
- * stall every call of the runtime thread. Escapes and [...] are skipped.
+ * can take exponential time on a crafted field (the data may come from the caller) in FreeSWITCH's
+ * PCRE, where the exported macros run. (Our runtime matches on RE2, linear: runtime/safe-regex.ts.)
+ * Escapes and [...] are skipped.
  */
 export function hasNestedRepeat(pattern: string): boolean {
   const stack: boolean[] = [];

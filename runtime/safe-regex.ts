@@ -5,8 +5,40 @@
 // subject. FreeSWITCH uses PCRE; what RE2 cannot express (backreferences, lookaround, atomic groups,
 // possessive quantifiers, recursion) is refused with a reason, never run on a backtracking fallback.
 import re2 from "re2-wasm";
+import { MAX_REPEAT_EXPANSION, repeatExpansion } from "../flow/regex-subset";
 
 const { RE2 } = re2;
+type Re2 = InstanceType<typeof RE2>;
+
+/**
+ * re2-wasm never frees a compiled pattern, and its heap is a fixed 16 MB: ~4,000 compiles and the
+ * engine aborts for good. So compiled patterns live in this small LRU cache, and an evicted one is
+ * freed (its embind wrapper's delete()). A SafeRegex looks its pattern up at each use, so a
+ * playAndGetDigits waiting for keys never holds a pattern that another call's compile freed.
+ */
+const CACHE_SIZE = 64;
+const cache = new Map<string, Re2>();
+
+function release(re: Re2): void {
+  (re as unknown as { wrapper?: { delete?: () => void } }).wrapper?.delete?.();
+}
+
+function cached(source: string, flags: string): Re2 {
+  const key = `${flags}/${source}`;
+  let re = cache.get(key);
+  if (re) {
+    cache.delete(key); // most recently used goes last
+  } else {
+    re = new RE2(source, flags);
+    if (cache.size >= CACHE_SIZE) {
+      const [oldKey, oldest] = cache.entries().next().value as [string, Re2];
+      cache.delete(oldKey);
+      release(oldest);
+    }
+  }
+  cache.set(key, re);
+  return re;
+}
 
 /** Longest pattern accepted (RE2 also refuses programs above its memory budget). */
 export const MAX_PATTERN_LENGTH = 4096;
@@ -17,6 +49,13 @@ export const MAX_PATTERN_LENGTH = 4096;
  * "(1+)+(x)" on 8 KiB; a test without captures under 1 ms).
  */
 export const MAX_SUBJECT_LENGTH = 8192;
+/**
+ * RE2's time is linear in the subject but also grows with the compiled program: a pattern of 400
+ * dots matching 375 characters took 0.3-0.4 s in re2-wasm. So (pattern length + counted-repeat
+ * copies) x subject length is capped too: 18 characters of pattern for an 8 KiB subject, 780 for
+ * 128 digits. Worst measured at the cap: ~0.25 s (case-insensitive Unicode classes matching).
+ */
+export const MAX_MATCH_WORK = 100_000;
 
 /** A compiled pattern: exec gives [whole, $1, $2...] (undefined for a group that took no part) or null. */
 export interface SafeRegex {
@@ -50,29 +89,42 @@ export function compileSafeRegex(source: string, flags = ""): SafeRegexResult {
   }
   const bad = flags.replace(/[ism]/g, "");
   if (bad) return { ok: false, reason: `unsupported flag ${bad[0]}` };
-  let compiled: InstanceType<typeof RE2>;
+  const expansion = repeatExpansion(source);
+  if (expansion > MAX_REPEAT_EXPANSION) {
+    return { ok: false, reason: `its counted repeats expand to about ${expansion} copies, above the ${MAX_REPEAT_EXPANSION} allowed` };
+  }
+  // "u" is required by re2-wasm; it reads the pattern as code points, as PCRE in UTF-8 mode does.
+  const re2Flags = `${[...new Set(flags)].sort().join("")}u`;
   try {
-    // "u" is required by re2-wasm; it reads the pattern as code points, as PCRE in UTF-8 mode does.
-    compiled = new RE2(source, `${[...new Set(flags)].join("")}u`);
+    cached(source, re2Flags);
   } catch (e) {
     return { ok: false, reason: explainRe2Error(source, (e as Error).message) };
   }
+  const compiled = () => {
+    const re = cached(source, re2Flags);
+    re.lastIndex = 0;
+    return re;
+  };
+  const size = source.length + expansion;
   const checkLength = (subject: string) => {
     if (subject.length > MAX_SUBJECT_LENGTH) {
       throw new SafeRegexError(`the subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
     }
+    if (size * subject.length > MAX_MATCH_WORK) {
+      throw new SafeRegexError(
+        `pattern and subject are too large together (${size} x ${subject.length} characters; at most ${MAX_MATCH_WORK})`,
+      );
+    }
   };
   const exec = (subject: string): (string | undefined)[] | null => {
     checkLength(subject);
-    compiled.lastIndex = 0;
-    const m = compiled.exec(subject);
+    const m = compiled().exec(subject);
     return m ? Array.from(m) : null;
   };
   // No captures wanted: RE2 can answer with its DFA, far cheaper than exec's capture tracking.
   const test = (subject: string): boolean => {
     checkLength(subject);
-    compiled.lastIndex = 0;
-    return compiled.test(subject);
+    return compiled().test(subject);
   };
   return { ok: true, regex: { source, flags, exec, test } };
 }

@@ -88,6 +88,7 @@ describe("checkPortableRegex rejects what the engines read differently", () => {
     ["repeat too large", "1{70000}", /too large/],
     ["repeat above RE2's 1000", "1{2,1001}", /above 1000 is too large for RE2/],
     ["nested counted repeats above RE2's 1000", "((\\d{10})x){101}", /multiply to 1010/],
+    ["counted repeats expanding above 2000 copies", "\\d{1000}-\\d{1000}-\\d{1}", /expand to about 2001 copies/],
     ["range out of order", "[9-0]", /out of order/],
     ["range from a class escape", "[\\d-9]", /range/],
     ["\\b in a class", "[\\b]", /inside/],
