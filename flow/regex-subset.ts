@@ -5,6 +5,9 @@
 
 const BOTH = "FreeSWITCH (PCRE) and JavaScript";
 
+/** Longest pattern the runtime compiles (runtime/safe-regex.ts). */
+export const MAX_PATTERN_LENGTH = 1024;
+
 /** RE2's largest repeat count, also for nested counted repeats multiplied ((a{10}){200} = 2000). */
 export const MAX_REPEAT_COUNT = 1000;
 
@@ -236,6 +239,7 @@ function groupReason(p: string, i: number): string {
  */
 export function checkPortableRegex(pattern: string): string | undefined {
   const p = pattern;
+  if (p.length > MAX_PATTERN_LENGTH) return `it is longer than ${MAX_PATTERN_LENGTH} characters`;
   let openGroups = 0;
   // Whether the last item can take a quantifier (a char, class, group, dot), and whether
   // it already has one (a second would be possessive or a nested quantifier).

@@ -4,11 +4,49 @@
 // RE2 (re2-wasm: Google's RE2 built to WebAssembly, no native build) matches in time linear in the
 // subject. FreeSWITCH uses PCRE; what RE2 cannot express (backreferences, lookaround, atomic groups,
 // possessive quantifiers, recursion) is refused with a reason, never run on a backtracking fallback.
-import re2 from "re2-wasm";
-import { MAX_REPEAT_EXPANSION, repeatExpansion } from "../flow/regex-subset";
+import { createRequire } from "node:module";
+import type { RE2 as Re2Class } from "re2-wasm";
+import { MAX_PATTERN_LENGTH, MAX_REPEAT_EXPANSION, repeatExpansion } from "../flow/regex-subset";
 
-const { RE2 } = re2;
-type Re2 = InstanceType<typeof RE2>;
+export { MAX_PATTERN_LENGTH };
+
+type Re2 = Re2Class;
+
+/**
+ * re2-wasm's heap is a fixed 16 MB: a pattern whose program does not fit (\pL 1300 times) makes
+ * Emscripten abort, and an aborted module fails every later call. So on an abort the module is
+ * loaded afresh (a new WebAssembly instance, ~tens of ms) and only that pattern gets an error.
+ */
+const requireHere = createRequire(import.meta.url);
+let RE2: typeof Re2Class = loadRe2();
+
+function loadRe2(): typeof Re2Class {
+  for (const key of Object.keys(requireHere.cache)) {
+    if (key.includes("/re2-wasm/") || key.includes("\\re2-wasm\\")) delete requireHere.cache[key];
+  }
+  return (requireHere("re2-wasm") as { RE2: typeof Re2Class }).RE2;
+}
+
+/** Whether an error is the engine dying (Emscripten abort), not a refusal of the pattern. */
+function isEngineAbort(e: unknown): boolean {
+  return e instanceof WebAssembly.RuntimeError || /^abort\(|Cannot enlarge memory/.test(String((e as Error)?.message ?? e));
+}
+
+function reloadEngine(): void {
+  cache.clear(); // the old instance's wrappers die with it
+  RE2 = loadRe2();
+}
+
+/** Runs `f` on the engine; an abort reloads the engine and becomes a SafeRegexError. */
+function onEngine<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!isEngineAbort(e)) throw e;
+    reloadEngine();
+    throw new SafeRegexError("the pattern needs more memory than the regex engine has (16 MB)");
+  }
+}
 
 /**
  * re2-wasm never frees a compiled pattern, and its heap is a fixed 16 MB: ~4,000 compiles and the
@@ -40,8 +78,6 @@ function cached(source: string, flags: string): Re2 {
   return re;
 }
 
-/** Longest pattern accepted (RE2 also refuses programs above its memory budget). */
-export const MAX_PATTERN_LENGTH = 4096;
 /**
  * Longest subject matched. RE2 is linear, but exec with captures costs up to ~5 µs a character,
  * and re2-wasm has a fixed 16 MB heap that a multi-megabyte subject exhausts (an abort, not an
@@ -56,6 +92,8 @@ export const MAX_SUBJECT_LENGTH = 8192;
  * 128 digits. Worst measured at the cap: ~0.25 s (case-insensitive Unicode classes matching).
  */
 export const MAX_MATCH_WORK = 100_000;
+/** Unicode property classes (\p…) in a pattern, times its counted-repeat copies. */
+export const MAX_UNICODE_PROPERTIES = 4;
 
 /** A compiled pattern: exec gives [whole, $1, $2...] (undefined for a group that took no part) or null. */
 export interface SafeRegex {
@@ -93,11 +131,18 @@ export function compileSafeRegex(source: string, flags = ""): SafeRegexResult {
   if (expansion > MAX_REPEAT_EXPANSION) {
     return { ok: false, reason: `its counted repeats expand to about ${expansion} copies, above the ${MAX_REPEAT_EXPANSION} allowed` };
   }
+  // A Unicode property class (\pL) compiles to thousands of UTF-8 ranges: 340 of them, or \pL{200},
+  // overflow the engine's heap after ~0.7 s of work. A few are plenty for an IVR.
+  const properties = (source.match(/\\[pP]/g) ?? []).length;
+  if (properties * Math.max(1, expansion) > MAX_UNICODE_PROPERTIES) {
+    return { ok: false, reason: `too many Unicode property classes (\\p…) with their repeats: at most ${MAX_UNICODE_PROPERTIES}` };
+  }
   // "u" is required by re2-wasm; it reads the pattern as code points, as PCRE in UTF-8 mode does.
   const re2Flags = `${[...new Set(flags)].sort().join("")}u`;
   try {
-    cached(source, re2Flags);
+    onEngine(() => cached(source, re2Flags));
   } catch (e) {
+    if (e instanceof SafeRegexError) return { ok: false, reason: e.message };
     return { ok: false, reason: explainRe2Error(source, (e as Error).message) };
   }
   const compiled = () => {
@@ -118,13 +163,13 @@ export function compileSafeRegex(source: string, flags = ""): SafeRegexResult {
   };
   const exec = (subject: string): (string | undefined)[] | null => {
     checkLength(subject);
-    const m = compiled().exec(subject);
+    const m = onEngine(() => compiled().exec(subject));
     return m ? Array.from(m) : null;
   };
   // No captures wanted: RE2 can answer with its DFA, far cheaper than exec's capture tracking.
   const test = (subject: string): boolean => {
     checkLength(subject);
-    return compiled().test(subject);
+    return onEngine(() => compiled().test(subject));
   };
   return { ok: true, regex: { source, flags, exec, test } };
 }

@@ -47,7 +47,9 @@ describe("compileFsRegex", () => {
     expect(reason("(a{100}){100}")).toMatch(/expand to about 10[0-9]+ copies, above the 2000 allowed/);
     expect(reason("\\w{1000}\\w{1000}\\w{1000}")).toMatch(/expand to about 3000 copies/);
     expect(reason("(")).toMatch(/missing \)/);
-    expect(reason("x".repeat(5000))).toMatch(/longer than 4096/);
+    expect(reason("x".repeat(1025))).toMatch(/longer than 1024/);
+    expect(reason("\\pL{5}")).toMatch(/too many Unicode property classes/);
+    expect(compiled("^\\pL+\\pN$").test("é1")).toBe(true);
     expect(compileSafeRegex("a", "g")).toEqual({ ok: false, reason: "unsupported flag g" });
   });
 
