@@ -4,27 +4,28 @@
 // RE2 (re2-wasm: Google's RE2 built to WebAssembly, no native build) matches in time linear in the
 // subject. FreeSWITCH uses PCRE; what RE2 cannot express (backreferences, lookaround, atomic groups,
 // possessive quantifiers, recursion) is refused with a reason, never run on a backtracking fallback.
-import { createRequire } from "node:module";
-import type { RE2 as Re2Class } from "re2-wasm";
+import re2 from "re2-wasm";
 import { MAX_PATTERN_LENGTH, MAX_REPEAT_EXPANSION, repeatExpansion } from "../flow/regex-subset";
 
 export { MAX_PATTERN_LENGTH };
 
-type Re2 = Re2Class;
+type Re2 = InstanceType<typeof re2.RE2>;
 
 /**
- * re2-wasm's heap is a fixed 16 MB: a pattern whose program does not fit (\pL 1300 times) makes
- * Emscripten abort, and an aborted module fails every later call. So on an abort the module is
- * loaded afresh (a new WebAssembly instance, ~tens of ms) and only that pattern gets an error.
+ * re2-wasm's heap is a fixed 16 MB: a pattern whose program does not fit makes Emscripten abort,
+ * and an aborted module fails every later call. So on an abort the module is loaded afresh (a new
+ * WebAssembly instance) and only that pattern gets an error. The first load is a plain import
+ * (bundlers keep re2-wasm external); the reload goes through Node's own require cache.
  */
-const requireHere = createRequire(import.meta.url);
-let RE2: typeof Re2Class = loadRe2();
+let RE2: typeof re2.RE2 = re2.RE2;
 
-function loadRe2(): typeof Re2Class {
-  for (const key of Object.keys(requireHere.cache)) {
-    if (key.includes("/re2-wasm/") || key.includes("\\re2-wasm\\")) delete requireHere.cache[key];
+function loadFreshRe2(): typeof re2.RE2 {
+  const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
+  const req = createRequire(import.meta.url);
+  for (const key of Object.keys(req.cache)) {
+    if (key.includes("/re2-wasm/") || key.includes("\\re2-wasm\\")) delete req.cache[key];
   }
-  return (requireHere("re2-wasm") as { RE2: typeof Re2Class }).RE2;
+  return (req("re2-wasm") as typeof re2).RE2;
 }
 
 /** Whether an error is the engine dying (Emscripten abort), not a refusal of the pattern. */
@@ -34,7 +35,7 @@ function isEngineAbort(e: unknown): boolean {
 
 function reloadEngine(): void {
   cache.clear(); // the old instance's wrappers die with it
-  RE2 = loadRe2();
+  RE2 = loadFreshRe2();
 }
 
 /** Runs `f` on the engine; an abort reloads the engine and becomes a SafeRegexError. */

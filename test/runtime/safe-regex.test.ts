@@ -1,5 +1,6 @@
 // The one door for script/flow regexes on the runtime: RE2 (linear time), FreeSWITCH's "/re/flags"
 // form, $N captures, and clear refusals for what RE2 cannot run (no backtracking fallback).
+import re2 from "re2-wasm";
 import { describe, expect, it } from "vitest";
 import { apiRegex } from "../../runtime/host/fs-api";
 import { compileDestinationPattern } from "../../runtime/outbound/patterns";
@@ -65,6 +66,15 @@ describe("compileFsRegex", () => {
     const dots = compiled(".".repeat(400));
     expect(dots.test("x".repeat(250))).toBe(false);
     expect(() => dots.exec("x".repeat(251))).toThrow(/too large together \(400 x 251 characters; at most 100000\)/);
+  });
+
+  it("after re2-wasm aborts on a heap overflow, patterns still compile and match (reloaded if the engine died)", () => {
+    // Overflow the shared re2-wasm instance the way an oversized program does (~0.5 s).
+    expect(() => new re2.RE2("\\pL".repeat(400), "u")).toThrow(/Cannot enlarge memory|abort/);
+    const next = compileFsRegex("^(\\d+)after-abort$");
+    if (!next.ok) expect(next.reason).toBe("the pattern needs more memory than the regex engine has (16 MB)");
+    expect(compiled("^(\\d+)#$").exec("42#")).toEqual(["42#", "42"]);
+    expect(compiled("^(\\d{3})-(\\d+)$").exec("555-1")).toEqual(["555-1", "555", "1"]);
   });
 
   it("compiled patterns are freed: thousands of distinct patterns never exhaust re2-wasm's fixed heap", () => {
