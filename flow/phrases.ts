@@ -11,6 +11,7 @@ import { parseParams } from "./catalog";
 import type { FlowGraph } from "./graph";
 import { filePathProblem, isSoundFile, soundParts } from "./file-paths";
 import { renamePromptInSource } from "./prompts";
+import { MAX_PATTERN_LENGTH } from "./regex-limits";
 import { checkPortableRegex } from "./regex-subset";
 
 /** Macro names: what sayPhrase names. No '@' (FreeSWITCH's macro@group) and nothing XML could mangle. */
@@ -42,7 +43,7 @@ export const phraseItemSchema = z.discriminatedUnion("type", [
 
 export const phraseInputSchema = z.object({
   /** A regular expression on the field (FreeSWITCH's default: .*). */
-  pattern: z.string().max(1000).default("^(.*)$"),
+  pattern: z.string().max(MAX_PATTERN_LENGTH).default("^(.*)$"),
   /** What the pattern is matched against: empty = the data sayPhrase was given; may hold ${var}. */
   field: z.string().max(1000).default(""),
   /** break_on_match: once this input played its match or nomatch items, the inputs after it are not tried. */

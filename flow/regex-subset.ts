@@ -3,69 +3,9 @@
 // time); the TS export tests it with a RegExp. Anything these engines could read differently (or one
 // cannot read at all) is refused here, with a reason. Pure TypeScript: the designer runs it live.
 
+import { MAX_PATTERN_LENGTH, MAX_REPEAT_COUNT, MAX_REPEAT_EXPANSION, readBraces, repeatExpansion } from "./regex-limits";
+
 const BOTH = "FreeSWITCH (PCRE) and JavaScript";
-
-/** Longest pattern the runtime compiles (runtime/safe-regex.ts). */
-export const MAX_PATTERN_LENGTH = 1024;
-
-/** RE2's largest repeat count, also for nested counted repeats multiplied ((a{10}){200} = 2000). */
-export const MAX_REPEAT_COUNT = 1000;
-
-/**
- * Largest total of counted repeats RE2 expands: each {n,m} times the counts around it, summed.
- * RE2 compiles a{1000} as 1000 copies of a: \w{1000} ten times took 350 ms and a hundred times
- * exhausted re2-wasm's fixed 16 MB heap (an abort that kills the engine for every call).
- */
-export const MAX_REPEAT_EXPANSION = 2000;
-
-/**
- * How many copies RE2 makes through counted repeats: the sum over each {n}, {n,} or {n,m} of its
- * count (m, else n) times the counts of the counted repeats it sits in. Reads any PCRE-like pattern
- * (escapes and [...] skipped), so the runtime can check script patterns before RE2 sees them.
- */
-export function repeatExpansion(p: string): number {
-  const groupStart: number[] = [];
-  let total = 0;
-  let i = 0;
-  while (i < p.length) {
-    const c = p[i];
-    if (c === "\\") {
-      i += 2;
-      continue;
-    }
-    if (c === "[") {
-      i++;
-      if (p[i] === "^") i++;
-      if (p[i] === "]") i++;
-      while (i < p.length && p[i] !== "]") i += p[i] === "\\" ? 2 : p[i] === "[" && p[i + 1] === ":" ? Math.max(2, p.indexOf(":]", i) + 2 - i) : 1;
-      i++;
-      continue;
-    }
-    if (c === "(") groupStart.push(i);
-    if (c === ")") {
-      // The group's own repeat (if any) multiplies what is inside it: charge the inside again.
-      const start = groupStart.pop();
-      const b = readBraces(p, i + 1);
-      if (start !== undefined && b) {
-        const n = b.max === Infinity ? b.min : b.max;
-        const inner = repeatExpansion(p.slice(start + 1, i)) + 1;
-        total += inner * (n - 1);
-        i += 1 + b.length;
-        continue;
-      }
-    }
-    if (c === "{") {
-      const b = readBraces(p, i);
-      if (b) {
-        total += b.max === Infinity ? b.min : b.max;
-        i += b.length;
-        continue;
-      }
-    }
-    i++;
-  }
-  return total;
-}
 
 /** Escapes that mean the same thing in both engines (besides escaped punctuation). */
 const CLASS_ESCAPES = new Set(["d", "D", "w", "W", "s", "S"]);
@@ -202,15 +142,6 @@ function escapedCode(p: string, i: number): number {
   if (c === "x") return parseInt(p.slice(i + 2, i + 4), 16);
   const control: Record<string, number> = { n: 10, r: 13, t: 9, f: 12 };
   return control[c] ?? c.charCodeAt(0);
-}
-
-/** Reads `{n}`, `{n,}` or `{n,m}` at `i`; undefined if it is not a well-formed quantifier. */
-function readBraces(p: string, i: number): { length: number; min: number; max: number } | undefined {
-  const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(i, i + 24));
-  if (!m) return undefined;
-  const min = Number(m[1]);
-  const max = m[2] === undefined ? min : m[3] === "" ? Infinity : Number(m[3]);
-  return { length: m[0].length, min, max };
 }
 
 /** Why a `(?` group is refused. */

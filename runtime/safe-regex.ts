@@ -5,9 +5,18 @@
 // subject. FreeSWITCH uses PCRE; what RE2 cannot express (backreferences, lookaround, atomic groups,
 // possessive quantifiers, recursion) is refused with a reason, never run on a backtracking fallback.
 import re2 from "re2-wasm";
-import { MAX_PATTERN_LENGTH, MAX_REPEAT_EXPANSION, repeatExpansion } from "../flow/regex-subset";
+import {
+  MAX_MATCH_WORK,
+  MAX_PATTERN_LENGTH,
+  MAX_REPEAT_COUNT,
+  MAX_REPEAT_EXPANSION,
+  MAX_SUBJECT_LENGTH,
+  MAX_UNICODE_PROPERTIES,
+  repeatExpansion,
+} from "../flow/regex-limits";
 
-export { MAX_PATTERN_LENGTH };
+// The limits are shared with the designer's check (flow/regex-limits.ts); re-exported for callers here.
+export { MAX_MATCH_WORK, MAX_PATTERN_LENGTH, MAX_SUBJECT_LENGTH, MAX_UNICODE_PROPERTIES };
 
 type Re2 = InstanceType<typeof re2.RE2>;
 
@@ -79,23 +88,6 @@ function cached(source: string, flags: string): Re2 {
   return re;
 }
 
-/**
- * Longest subject matched. RE2 is linear, but exec with captures costs up to ~5 µs a character,
- * and re2-wasm has a fixed 16 MB heap that a multi-megabyte subject exhausts (an abort, not an
- * error). 8 KiB keeps the worst call to milliseconds on the SIP thread (2-17 ms measured for
- * "(1+)+(x)" on 8 KiB; a test without captures under 1 ms).
- */
-export const MAX_SUBJECT_LENGTH = 8192;
-/**
- * RE2's time is linear in the subject but also grows with the compiled program: a pattern of 400
- * dots matching 375 characters took 0.3-0.4 s in re2-wasm. So (pattern length + counted-repeat
- * copies) x subject length is capped too: 18 characters of pattern for an 8 KiB subject, 780 for
- * 128 digits. Worst measured at the cap: ~0.25 s (case-insensitive Unicode classes matching).
- */
-export const MAX_MATCH_WORK = 100_000;
-/** Unicode property classes (\p…) in a pattern, times its counted-repeat copies. */
-export const MAX_UNICODE_PROPERTIES = 4;
-
 /** A compiled pattern: exec gives [whole, $1, $2...] (undefined for a group that took no part) or null. */
 export interface SafeRegex {
   readonly source: string;
@@ -115,7 +107,7 @@ function explainRe2Error(pattern: string, message: string): string {
   if (/\(\?>/.test(pattern)) return "atomic groups (?>…) are not supported: matching runs on RE2";
   if (/[*+?}]\+/.test(pattern) && /repetition|repeat/.test(message)) return "possessive quantifiers (a*+) are not supported: matching runs on RE2";
   if (/\(\?R\)|\(\?\d/.test(pattern)) return "recursion (?R) is not supported: matching runs on RE2";
-  if (/repetition size/.test(message)) return "a repeat count above 1000 (or nested repeats multiplying above 1000) is too large";
+  if (/repetition size/.test(message)) return `a repeat count above ${MAX_REPEAT_COUNT} (or nested repeats multiplying above ${MAX_REPEAT_COUNT}) is too large`;
   if (/too large|too big|pattern too/.test(message)) return "the pattern is too large to compile within the memory budget";
   // "Invalid regular expression: /p/u: invalid escape sequence: \1" -> "invalid escape sequence: \1"
   return message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, "");
@@ -132,8 +124,7 @@ export function compileSafeRegex(source: string, flags = ""): SafeRegexResult {
   if (expansion > MAX_REPEAT_EXPANSION) {
     return { ok: false, reason: `its counted repeats expand to about ${expansion} copies, above the ${MAX_REPEAT_EXPANSION} allowed` };
   }
-  // A Unicode property class (\pL) compiles to thousands of UTF-8 ranges: 340 of them, or \pL{200},
-  // overflow the engine's heap after ~0.7 s of work. A few are plenty for an IVR.
+  // A Unicode property class (\pL) compiles to thousands of UTF-8 ranges; a few are plenty for an IVR.
   const properties = (source.match(/\\[pP]/g) ?? []).length;
   if (properties * Math.max(1, expansion) > MAX_UNICODE_PROPERTIES) {
     return { ok: false, reason: `too many Unicode property classes (\\p…) with their repeats: at most ${MAX_UNICODE_PROPERTIES}` };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkPortableRegex } from "../../flow";
+import { checkPortableRegex, MAX_PATTERN_LENGTH, MAX_REPEAT_EXPANSION } from "../../flow";
 import { compileSafeRegex } from "../../runtime/safe-regex";
 
 describe("checkPortableRegex accepts the common subset", () => {
@@ -119,6 +119,20 @@ describe("checkPortableRegex agrees with the runtime's RE2", () => {
       expect(checkPortableRegex(p), p).toMatch(/RE2/);
       expect(compileSafeRegex(p).ok, p).toBe(false);
     }
+  });
+
+  it("both stop at the same shared limits (flow/regex-limits.ts): pattern length and repeat copies", () => {
+    const longest = "1".repeat(MAX_PATTERN_LENGTH);
+    expect(checkPortableRegex(longest)).toBeUndefined();
+    expect(compileSafeRegex(longest).ok).toBe(true);
+    expect(checkPortableRegex(`${longest}1`)).toMatch(`longer than ${MAX_PATTERN_LENGTH}`);
+    expect(compileSafeRegex(`${longest}1`)).toMatchObject({ ok: false, reason: expect.stringContaining(`longer than ${MAX_PATTERN_LENGTH}`) });
+    const half = MAX_REPEAT_EXPANSION / 2;
+    const atLimit = `\\d{${half}}-\\d{${half}}`;
+    expect(checkPortableRegex(atLimit)).toBeUndefined();
+    expect(compileSafeRegex(atLimit).ok).toBe(true);
+    expect(checkPortableRegex(`${atLimit}1{1}`)).toMatch(`above the ${MAX_REPEAT_EXPANSION}`);
+    expect(compileSafeRegex(`${atLimit}1{1}`)).toMatchObject({ ok: false, reason: expect.stringContaining(`above the ${MAX_REPEAT_EXPANSION}`) });
   });
 });
 
