@@ -3,12 +3,14 @@
 // calls), but the call has no SIP or RTP: its media stream is the browser. Prompts are decoded to
 // 8 kHz PCM as for RTP and sent out in real time (100 ms chunks, a little ahead); digits come in
 // from the dial pad; every Session method is reported with its arguments and result. Time of day
-// and HTTP replies are the run's own (no request leaves the machine). One call per process: the
-// fetch stub is process-wide (simulator-child.ts is that process).
+// and HTTP replies are the run's own (no request leaves the machine). A Bridge dials through the
+// runtime's own originate engine with a scripted far end: the simulator's user says what each
+// dial does (asked per dial, or one setting), an answered party sounds as a tone while bridged.
+// One call per process: the fetch stub is process-wide (simulator-child.ts is that process).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { HttpStub } from "../../flow/test-cases";
+import type { BridgeStub, HttpStub } from "../../flow/test-cases";
 import { CallMedia } from "../call-media";
 import { createClock, type ClockSetting } from "../clock";
 import type { MediaStreamHandle, PlayControl, PlayDone, RecordArgs, RecordDone } from "../media/engine";
@@ -21,6 +23,23 @@ import { FliteTts } from "../speech/tts";
 import { ANY_HOST, DEFAULT_TEST_CLOCK, stubFetch } from "./flow-tests";
 import { startScript, type ScriptLanguage, type ScriptRun } from "./script-run";
 import { NOMINAL_RECORDING_MS, VirtualControl } from "./virtual-call";
+import { virtualOutbound, type FarEndChooser } from "./virtual-outbound";
+
+export type DialOutcome = BridgeStub["outcome"];
+
+/** What a dial does in the simulator: asked each time, or always the same outcome. */
+export interface SimulatorDials {
+  mode: "ask" | DialOutcome;
+  /** How long the party rings before the set outcome (ask: it rings until the user chooses). Default 1 s. */
+  ringMs?: number;
+  /** How long an answered party stays on the line. Default 10 s. */
+  talkMs?: number;
+}
+
+/** What the caller hears while bridged to an answered party (there is no one there): a soft double beep. */
+export const ANSWERED_PARTY_SOUND = "tone_stream://%(200,100,620);%(200,1500,620);loops=-1";
+const DEFAULT_SIM_RING_MS = 1000;
+const DEFAULT_SIM_TALK_MS = 10_000;
 
 export interface SimulatorStart {
   language: ScriptLanguage;
@@ -29,6 +48,8 @@ export interface SimulatorStart {
   clock?: ClockSetting;
   http?: HttpStub[];
   variables?: Record<string, string>;
+  /** Default: ask. */
+  dials?: SimulatorDials;
   soundsDir: string;
   /** Transcoded prompts and TTS output. */
   cacheDir: string;
@@ -43,6 +64,12 @@ export type SimulatorEvent =
   /** 16-bit little-endian PCM, 8 kHz mono. */
   | { type: "audio"; pcm: Uint8Array }
   | { type: "log"; level: string; message: string }
+  /**
+   * A dial's progress: `asking` (answer with dialChoice(id, outcome)), `cancelled` (the flow gave
+   * up before a choice: the ring timeout, the caller hung up), `outcome` (what the party does),
+   * `bridged` / `unbridged` (the caller is connected to the answered party, then no more).
+   */
+  | { type: "dial"; id: number; to: string; state: "asking" | "cancelled" | "outcome" | "bridged" | "unbridged"; outcome?: DialOutcome; chosenBy?: "you" | "setting" }
   | { type: "end"; hangupCause?: string; hungUpBy: "caller" | "flow"; transferTo?: string; scriptEnd?: string };
 
 const CHUNK_MS = 100;
@@ -149,6 +176,11 @@ export class SimulatedCall {
   private channel: Channel | undefined;
   private session: FsSession | undefined;
   private hungUpBy: "caller" | "flow" | undefined;
+  /** Dials waiting for the user's choice, by id. */
+  private readonly asking = new Map<number, (outcome: DialOutcome) => void>();
+  private dials = 0;
+  /** The party the next bridge connects to (the last answered dial). */
+  private answered: { id: number; to: string } | undefined;
 
   constructor(private readonly emit: (e: SimulatorEvent) => void) {}
 
@@ -172,7 +204,24 @@ export class SimulatedCall {
     const globals = new Map<string, string>();
     const onMethod = (r: MethodRecord) =>
       this.emit({ type: "method", method: r.method, args: r.args, result: r.result, ms: Math.round(r.ms), ...(r.node ? { node: r.node } : {}), ...(r.error ? { error: r.error } : {}) });
-    const session = (this.session = new FsSession({ channel, control, media, log, globals, clock, onMethod }));
+    const outbound = virtualOutbound(this.farEnds(start.dials ?? { mode: "ask" }), {
+      log,
+      logLine: (line) => log("info", line),
+      globals,
+      relay: {
+        // The answered party is a tone in the caller's ear while the bridge lasts.
+        connect: async (a) => {
+          const party = this.answered ?? { id: 0, to: "" };
+          const sound = a.media.play(ANSWERED_PARTY_SOUND);
+          this.emit({ type: "dial", ...party, state: "bridged" });
+          return async () => {
+            sound.stop();
+            this.emit({ type: "dial", ...party, state: "unbridged" });
+          };
+        },
+      },
+    });
+    const session = (this.session = new FsSession({ channel, control, media, log, globals, clock, onMethod, outbound }));
     const watched = new Proxy(session, {
       get: (target, prop, receiver) => {
         const value = Reflect.get(target, prop, receiver);
@@ -211,6 +260,39 @@ export class SimulatedCall {
       globalThis.fetch = realFetch;
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** The far ends: each dial asks the user (and rings meanwhile) or follows the setting. */
+  private farEnds(dials: SimulatorDials): FarEndChooser {
+    const ringMs = dials.ringMs ?? DEFAULT_SIM_RING_MS;
+    const talkMs = dials.talkMs ?? DEFAULT_SIM_TALK_MS;
+    return (to, signal) => {
+      const id = ++this.dials;
+      const chosen = (outcome: DialOutcome, chosenBy: "you" | "setting", rang: number): BridgeStub => {
+        if (outcome === "answer") this.answered = { id, to };
+        this.emit({ type: "dial", id, to, state: "outcome", outcome, chosenBy });
+        return { outcome, ringMs: rang, talkMs };
+      };
+      if (dials.mode !== "ask") return chosen(dials.mode, "setting", ringMs);
+      this.emit({ type: "dial", id, to, state: "asking" });
+      return new Promise<BridgeStub | undefined>((resolve) => {
+        const settle = (outcome: DialOutcome) => {
+          this.asking.delete(id);
+          resolve(chosen(outcome, "you", 0));
+        };
+        this.asking.set(id, settle);
+        signal.addEventListener("abort", () => {
+          if (!this.asking.delete(id)) return;
+          this.emit({ type: "dial", id, to, state: "cancelled" });
+          resolve(undefined);
+        });
+      });
+    };
+  }
+
+  /** The user's answer to a dial's `asking` event (ignored when that dial is no longer waiting). */
+  dialChoice(id: number, outcome: DialOutcome): void {
+    this.asking.get(id)?.(outcome);
   }
 
   /** A digit from the dial pad (0-9 * # A-D). */

@@ -1,11 +1,16 @@
 // The process one simulator call runs in (started by app/lib/server/simulator/): the flow's script
 // is untrusted code, so it runs here, away from the web server, on the runtime's hosts with
 // their isolation. Messages over the IPC channel (advanced serialization, so PCM travels as
-// bytes): in { start } { dtmf } { hangup }; out SimulatorEvent. The process ends with the call,
+// bytes): in { start } { dtmf } { dial } { hangup }; out SimulatorEvent. The process ends with the call,
 // and when its parent goes away.
-import { SimulatedCall, type SimulatorEvent, type SimulatorStart } from "./simulated-call";
+import { SimulatedCall, type DialOutcome, type SimulatorEvent, type SimulatorStart } from "./simulated-call";
 
-export type ToSimulator = { type: "start"; start: SimulatorStart } | { type: "dtmf"; digit: string } | { type: "hangup" };
+export type ToSimulator =
+  | { type: "start"; start: SimulatorStart }
+  | { type: "dtmf"; digit: string }
+  /** The user's choice for a dial the call asked about. */
+  | { type: "dial"; id: number; outcome: DialOutcome }
+  | { type: "hangup" };
 
 function serve(): void {
   const send = (e: SimulatorEvent) => {
@@ -25,6 +30,7 @@ function serve(): void {
         },
       );
     } else if (m?.type === "dtmf") call.dtmf(String(m.digit));
+    else if (m?.type === "dial") call.dialChoice(Number(m.id), m.outcome);
     else if (m?.type === "hangup") call.hangup();
   });
   // The web server went away (or closed the run): the call ends with it.

@@ -9,7 +9,7 @@ import type { Endpoint } from "../outbound/dial-string";
 import type { DialedLeg, Dialer, DialRequest, LegSignal } from "../outbound/dialer";
 import { Destinations, type Resolution } from "../outbound/destinations";
 import { silentLegMedia } from "../outbound/leg-media";
-import { Outbound } from "../outbound/outbound";
+import { Outbound, type MediaRelay } from "../outbound/outbound";
 import { OutboundPolicy } from "../outbound/policy";
 import type { LogSink } from "../session/ports";
 
@@ -34,37 +34,50 @@ class AnyDestination extends Destinations {
   }
 }
 
-/** The far ends of a case: each stub answers one dial, the first whose `to` matches. */
-class ScriptedDialer implements Dialer {
-  private readonly left: BridgeStub[];
+/**
+ * How a dialled party behaves (a case's stub, or what the simulator's user picked); undefined:
+ * nobody there (NO_ROUTE_DESTINATION). A promise: the party rings until it settles (the
+ * simulator asks its user); `signal` aborts when the engine gives up on the leg first.
+ */
+export type FarEndChooser = (to: string, signal: AbortSignal) => BridgeStub | undefined | Promise<BridgeStub | undefined>;
 
+/** The first stub whose `to` matches, each used once (a test case's `bridges`). */
+export function stubChooser(stubs: readonly BridgeStub[]): FarEndChooser {
+  const left = [...stubs];
+  return (to) => {
+    const i = left.findIndex((s) => s.to === undefined || s.to === to);
+    return i >= 0 ? left.splice(i, 1)[0] : undefined;
+  };
+}
+
+/** The scripted far ends: each dial rings, then does what the chooser says. */
+class ScriptedDialer implements Dialer {
   constructor(
-    stubs: readonly BridgeStub[],
+    private readonly choose: FarEndChooser,
     private readonly log: (line: string) => void,
-  ) {
-    this.left = [...stubs];
-  }
+  ) {}
 
   dial(request: DialRequest): DialedLeg {
     const to = request.target.destination;
-    const i = this.left.findIndex((s) => s.to === undefined || s.to === to);
-    const stub = i >= 0 ? this.left.splice(i, 1)[0] : undefined;
-    this.log(`bridge: dial ${to} -> ${stub ? stub.outcome : "no stub: NO_ROUTE_DESTINATION"}`);
     const listeners: Array<(s: LegSignal) => void> = [];
     const timers: NodeJS.Timeout[] = [];
+    const abort = new AbortController();
     let ended = false;
     const emit = (s: LegSignal) => {
       if (ended) return;
       if (s.kind === "ended") {
         ended = true;
         for (const t of timers) clearTimeout(t);
+        abort.abort();
       }
       for (const l of listeners) l(s);
     };
     const at = (ms: number, s: LegSignal) => timers.push(setTimeout(() => emit(s), ms));
-    if (!stub) at(0, { kind: "ended", cause: "NO_ROUTE_DESTINATION", sipStatus: 404 });
-    else {
-      const ring = stub.ringMs ?? DEFAULT_RING_MS;
+    /** `rung`: the party already rang while the chooser decided (no second ring). */
+    const behave = (stub: BridgeStub | undefined, rung: boolean) => {
+      this.log(`bridge: dial ${to} -> ${stub ? stub.outcome : "no stub: NO_ROUTE_DESTINATION"}`);
+      if (!stub) return at(0, { kind: "ended", cause: "NO_ROUTE_DESTINATION", sipStatus: 404 });
+      const ring = rung ? 0 : (stub.ringMs ?? DEFAULT_RING_MS);
       if (ring > 0) at(0, { kind: "ringing", status: 180 });
       switch (stub.outcome) {
         case "answer":
@@ -76,12 +89,19 @@ class ScriptedDialer implements Dialer {
           break;
         case "no_answer":
           break; // rings until the originate's timeout ends it (NO_ANSWER)
-        case "failed": {
+        case "failed":
           at(ring, { kind: "ended", cause: (stub.cause as HangupCause | undefined) ?? "CALL_REJECTED" });
           break;
-        }
       }
-    }
+    };
+    const chosen = this.choose(to, abort.signal);
+    if (chosen instanceof Promise) {
+      at(0, { kind: "ringing", status: 180 });
+      chosen.then(
+        (stub) => !ended && behave(stub, true),
+        () => !ended && behave(undefined, true),
+      );
+    } else behave(chosen, false);
     return {
       callId: `test-bridge-${to}`,
       onSignal: (l) => listeners.push(l),
@@ -90,12 +110,16 @@ class ScriptedDialer implements Dialer {
   }
 }
 
-/** An OutboundPort for a test case's FsSession whose dials follow `stubs`. */
-export function virtualOutbound(stubs: readonly BridgeStub[], options: { log: LogSink; logLine: (line: string) => void; globals: Map<string, string> }): Outbound {
+/** An OutboundPort whose dials follow a test case's stubs (or a chooser); `relay`: what the caller hears while bridged. */
+export function virtualOutbound(
+  far: readonly BridgeStub[] | FarEndChooser,
+  options: { log: LogSink; logLine: (line: string) => void; globals: Map<string, string>; relay?: MediaRelay },
+): Outbound {
   return new Outbound({
     destinations: new AnyDestination(),
     policy: new OutboundPolicy({ maxCalls: 50, callsPerMinute: 10_000 }),
-    dialer: new ScriptedDialer(stubs, options.logLine),
+    dialer: new ScriptedDialer(typeof far === "function" ? far : stubChooser(far), options.logLine),
+    ...(options.relay ? { relay: options.relay } : {}),
     media: silentLegMedia,
     log: options.log,
     globals: options.globals,

@@ -157,7 +157,7 @@ describe("the simulator's WebSocket (/api/simulator)", () => {
     expect(await refusedWith({ cookie: viewer.cookie, origin })).toBe(403);
   });
 
-  it("runs the draft: node events, the prompt's audio, dial-pad digits steer the flow, each Session method reported; a call past the cap is refused; hanging up ends the call", async () => {
+  it("runs the draft: node events, the prompt's audio, dial-pad digits steer the flow, each Session method reported; a call past the cap is refused; dials ask what the far end does (busy, then answered: a tone while bridged); hanging up ends the call", async () => {
     const origin = `http://localhost:${new URL(base).port}`;
     const ws = new WebSocket(`${base}?flow=${flowId}`, { headers: { cookie: editor.cookie, origin } });
     const events: any[] = [];
@@ -199,15 +199,33 @@ describe("the simulator's WebSocket (/api/simulator)", () => {
     } finally {
       delete process.env.IVR_SANDBOX_RUNS_PER_USER;
     }
+    // A dial asks what the far end does (the default); it rings until the answer.
+    const dials = () => events.filter((e) => e.type === "dial");
     for (const d of "1001") ws.send(JSON.stringify({ type: "dtmf", digit: d }));
-    await until(() => nodes().includes("invalid_extension"), "invalid_extension");
-    expect(nodes().slice(4, 7)).toEqual(["connecting", "dial_extension", "invalid_extension"]);
+    await until(() => dials().some((e) => e.state === "asking"), "the first dial's question");
+    const first = dials().find((e) => e.state === "asking");
+    expect(first).toMatchObject({ to: "1001", id: 1 });
+    expect(nodes().slice(4)).toEqual(["connecting", "dial_extension"]);
+    ws.send(JSON.stringify({ type: "dial", id: first.id, outcome: "busy" }));
+    // Busy: the flow's busy branch, then it asks for an extension again.
+    await until(() => nodes().filter((n) => n === "ask_extension").length === 2, "ask_extension again");
+    expect(nodes().slice(4)).toEqual(["connecting", "dial_extension", "busy_message", "ask_extension"]);
+    expect(dials()).toContainEqual({ type: "dial", id: 1, to: "1001", state: "outcome", outcome: "busy", chosenBy: "you" });
     const methods = events.filter((e) => e.type === "method");
     expect(methods.find((m) => m.method === "answer")).toMatchObject({ node: "answer", args: [] });
     expect(methods.find((m) => m.result === "1001")).toMatchObject({ node: "ask_extension" });
     expect(methods.find((m) => m.method === "execute" && m.args[0] === "bridge")).toMatchObject({ args: ["bridge", "user/${extension}"] }); // as the script passed it
+    // The second dial is answered: the caller is bridged and hears the party (a tone), until hanging up.
+    for (const d of "1002") ws.send(JSON.stringify({ type: "dtmf", digit: d }));
+    await until(() => dials().some((e) => e.state === "asking" && e.id === 2), "the second dial's question");
+    const heardBefore = audioBytes;
+    ws.send(JSON.stringify({ type: "dial", id: 2, outcome: "answer" }));
+    await until(() => dials().some((e) => e.state === "bridged"), "the bridge");
+    expect(dials().find((e) => e.state === "bridged")).toMatchObject({ id: 2, to: "1002" });
+    await until(() => audioBytes - heardBefore >= 1600, "the answered party's tone");
     ws.send(JSON.stringify({ type: "hangup" }));
     await until(() => events.some((e) => e.type === "end"), "the end");
+    expect(dials().at(-1)).toMatchObject({ id: 2, state: "unbridged" });
     expect(events.find((e) => e.type === "end")).toMatchObject({ hangupCause: "NORMAL_CLEARING", hungUpBy: "caller" });
     await closed;
     await until(() => slotsInUse().total === 0, "the slot to be released");

@@ -127,7 +127,10 @@ describe.skipIf(!!skipReason)("designer test tab end to end", () => {
     await expect.poll(() => page.evaluate(() => (window as unknown as { __audioFrames: number }).__audioFrames)).toBeGreaterThan(0);
 
     for (const d of "1001") await sim.getByRole("button", { name: `Key ${d}` }).click();
-    // No phone answers user/1001 here: the bridge fails and the flow says so, then asks again.
+    // The dial asks what user/1001 does (it rings meanwhile): it fails, so the flow says so, then asks again.
+    const ask = sim.getByRole("group", { name: "Dialing 1001" });
+    await ask.getByRole("button", { name: "Fail" }).click();
+    await ask.waitFor({ state: "detached" });
     await expect.poll(() => page.evaluate(() => (window as unknown as { __visited: string[] }).__visited), { timeout: 30_000 }).toEqual(
       expect.arrayContaining(["ask_extension", "connecting", "dial_extension", "invalid_extension"]),
     );
@@ -138,6 +141,7 @@ describe.skipIf(!!skipReason)("designer test tab end to end", () => {
     expect(await transcript.locator("li").count()).toBeGreaterThan(before);
     await expect.poll(() => transcript.innerText()).toContain('execute("bridge", "user/${extension}")');
     expect(await transcript.innerText()).toMatch(/→ "1001"/);
+    expect(await transcript.innerText()).toContain("1001 fails (CALL_REJECTED)");
 
     await sim.getByRole("button", { name: "Hang up" }).click();
     await expect.poll(() => status.innerText()).toBe("Call ended");

@@ -3,7 +3,9 @@
 // over the WebSocket at /api/simulator. The prompts' audio arrives as 8 kHz PCM and plays
 // through WebAudio; the dial pad sends digits; the canvas highlights the node the call is in;
 // the transcript lists each Session method with its arguments and result. The run's time of day
-// and HTTP replies are set here. Closing the page (or this panel) hangs the call up.
+// and HTTP replies are set here, and what the flow's dials do: asked per dial (the panel shows
+// Answer / Busy / No answer / Fail while the party rings) or one outcome for every dial; an
+// answered party is a tone in the caller's ear. Closing the page (or this panel) hangs the call up.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useDesigner, useDesignerStore } from "../context";
 
@@ -13,6 +15,15 @@ type Entry =
   | { kind: "method"; node?: string; method: string; args: unknown[]; result: unknown; ms: number; error?: string }
   | { kind: "node"; node: string }
   | { kind: "note"; text: string };
+
+type DialOutcome = "answer" | "busy" | "no_answer" | "failed";
+const DIAL_OUTCOMES: ReadonlyArray<{ value: DialOutcome; label: string; said: string }> = [
+  { value: "answer", label: "Answer", said: "answers" },
+  { value: "busy", label: "Busy", said: "is busy" },
+  { value: "no_answer", label: "No answer", said: "does not answer (rings until the bridge's timeout)" },
+  { value: "failed", label: "Fail", said: "fails (CALL_REJECTED)" },
+];
+const saidOf = (o: unknown) => DIAL_OUTCOMES.find((d) => d.value === o)?.said ?? String(o);
 
 const DIAL_PAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 const SAMPLE_RATE = 8000;
@@ -76,6 +87,10 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
   const [at, setAt] = useState("");
   const [zone, setZone] = useState("");
   const [httpText, setHttpText] = useState("");
+  const [dialMode, setDialMode] = useState<"ask" | DialOutcome>("ask");
+  const [talkSecs, setTalkSecs] = useState("10");
+  /** Dials waiting for the user's choice. */
+  const [asking, setAsking] = useState<Array<{ id: number; to: string }>>([]);
   const [entries, setEntries] = useState<Entry[]>([]);
   const [current, setCurrent] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -108,7 +123,13 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
       setMessage(`HTTP replies must be a JSON array of {url, status, body} (${(e as Error).message}).`);
       return;
     }
+    const talk = Number(talkSecs);
+    if (!/^\d+$/.test(talkSecs.trim()) || talk > 600) {
+      setMessage("The answered party's talk time is a whole number of seconds, 0 to 600.");
+      return;
+    }
     setStatus("connecting");
+    setAsking([]);
     setEntries([]);
     setCurrent(null);
     // The server runs the saved draft: save the edits first.
@@ -120,7 +141,15 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
     ws.current = socket;
     socket.onopen = () => {
       const when = at ? new Date(at) : new Date();
-      socket.send(JSON.stringify({ type: "start", language, clock: { at: when.toISOString(), ...(zone ? { zone } : {}) }, ...(http ? { http } : {}) }));
+      socket.send(
+        JSON.stringify({
+          type: "start",
+          language,
+          clock: { at: when.toISOString(), ...(zone ? { zone } : {}) },
+          ...(http ? { http } : {}),
+          dials: { mode: dialMode, talkMs: talk * 1000 },
+        }),
+      );
     };
     socket.onmessage = (ev) => {
       if (typeof ev.data !== "string") {
@@ -140,6 +169,21 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
         case "method":
           add({ kind: "method", node: e.node as string | undefined, method: String(e.method), args: (e.args as unknown[]) ?? [], result: e.result, ms: Number(e.ms), error: e.error as string | undefined });
           break;
+        case "dial": {
+          const id = Number(e.id);
+          const to = String(e.to);
+          if (e.state === "asking") {
+            setAsking((list) => [...list, { id, to }]);
+            add({ kind: "note", text: `Dialing ${to}: it rings until you choose what it does` });
+          } else {
+            if (e.state === "cancelled" || e.state === "outcome") setAsking((list) => list.filter((a) => a.id !== id));
+            if (e.state === "cancelled") add({ kind: "note", text: `The flow stopped dialing ${to} before you chose` });
+            else if (e.state === "outcome") add({ kind: "note", text: `${to} ${saidOf(e.outcome)}${e.chosenBy === "setting" ? " (simulator setting)" : ""}` });
+            else if (e.state === "bridged") add({ kind: "note", text: `Connected to ${to}: you hear a tone while the bridge lasts` });
+            else if (e.state === "unbridged") add({ kind: "note", text: `The bridge to ${to} ended` });
+          }
+          break;
+        }
         case "log":
           if (e.level === "err" || e.level === "warning") add({ kind: "note", text: `${e.level}: ${e.message}` });
           break;
@@ -153,6 +197,7 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
     };
     socket.onclose = (ev) => {
       setStatus("ended");
+      setAsking([]);
       if (ev.code !== 1000 && ev.code !== 1005 && ev.reason) setMessage((m) => m ?? ev.reason);
       else if (ev.code === 1006) setMessage((m) => m ?? "The simulator could not connect (signed out, no editor role, or too many test calls running).");
       finish();
@@ -163,6 +208,12 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
     if (ws.current?.readyState !== WebSocket.OPEN) return;
     player.current?.flush();
     ws.current.send(JSON.stringify({ type: "dtmf", digit }));
+  };
+
+  const choose = (id: number, outcome: DialOutcome) => {
+    if (ws.current?.readyState !== WebSocket.OPEN) return;
+    ws.current.send(JSON.stringify({ type: "dial", id, outcome }));
+    setAsking((list) => list.filter((a) => a.id !== id));
   };
 
   const hangup = () => {
@@ -204,7 +255,34 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
           HTTP replies (JSON)
           <textarea rows={3} value={httpText} onChange={(e) => setHttpText(e.target.value)} placeholder='[{"url": "https://api.example.com/", "status": 200, "body": "{}"}]' />
         </label>
+        <label>
+          When the flow dials
+          <select value={dialMode} onChange={(e) => setDialMode(e.target.value as "ask" | DialOutcome)}>
+            <option value="ask">Ask me each time</option>
+            {DIAL_OUTCOMES.map((o) => (
+              <option key={o.value} value={o.value}>
+                Always: {o.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          An answered party talks for (s)
+          <input inputMode="numeric" value={talkSecs} onChange={(e) => setTalkSecs(e.target.value)} />
+        </label>
       </fieldset>
+      {asking.map((a) => (
+        <div key={a.id} className="sim-dial" role="group" aria-label={`Dialing ${a.to}`}>
+          <span>
+            Dialing <strong>{a.to}</strong> (ringing): what does it do?
+          </span>
+          {DIAL_OUTCOMES.map((o) => (
+            <button key={o.value} type="button" onClick={() => choose(a.id, o.value)}>
+              {o.label}
+            </button>
+          ))}
+        </div>
+      ))}
       {message && (
         <p className="error" role="alert">
           {message}

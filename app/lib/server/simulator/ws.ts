@@ -1,7 +1,7 @@
 // The designer's simulator over a WebSocket: GET /api/simulator?flow=ID upgrades (server.mjs
 // attaches this to its HTTP server). The socket is the call: the browser sends { start } once,
-// then { dtmf } and { hangup }; it receives JSON events (node entered, each Session method with
-// its arguments and result, playbacks, logs, the end) and the prompts' audio as binary frames
+// then { dtmf }, { dial } (what a dial it was asked about does) and { hangup }; it receives JSON
+// events (node entered, each Session method with its arguments and result, playbacks, dials, logs, the end) and the prompts' audio as binary frames
 // (16-bit PCM, 8 kHz). The flow's saved draft runs in a child process per call
 // (runtime/testing/simulator-child.ts) with the runtime's script isolation.
 //
@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { z } from "zod";
 import { generate } from "../../../../generators";
-import { httpStubSchema } from "../../../../flow/test-cases";
+import { bridgeStubSchema, httpStubSchema } from "../../../../flow/test-cases";
 import type { SimulatorEvent, SimulatorStart } from "../../../../runtime/testing/simulated-call";
 import type { ToSimulator } from "../../../../runtime/testing/simulator-child";
 import { requireUser, watchAccess, type Auth, type PublicUser } from "../auth/session";
@@ -47,9 +47,21 @@ const startSchema = z.strictObject({
   clock: z.strictObject({ at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), "an ISO date-time"), zone: z.string().max(64).optional() }).optional(),
   http: z.array(httpStubSchema).max(50).optional(),
   variables: z.record(z.string().max(64), z.string().max(1000)).optional(),
+  /** What the flow's dials do: asked each time (default), or always one outcome. */
+  dials: z
+    .strictObject({
+      mode: z.union([z.literal("ask"), bridgeStubSchema.shape.outcome]),
+      ringMs: z.number().int().min(0).max(120_000).optional(),
+      talkMs: z.number().int().min(0).max(MAX_CALL_MS).optional(),
+    })
+    .optional(),
 });
 
-const inputSchema = z.union([z.strictObject({ type: z.literal("dtmf"), digit: z.string().regex(/^[0-9*#A-Da-d]$/) }), z.strictObject({ type: z.literal("hangup") })]);
+const inputSchema = z.union([
+  z.strictObject({ type: z.literal("dtmf"), digit: z.string().regex(/^[0-9*#A-Da-d]$/) }),
+  z.strictObject({ type: z.literal("dial"), id: z.number().int().min(1), outcome: bridgeStubSchema.shape.outcome }),
+  z.strictObject({ type: z.literal("hangup") }),
+]);
 
 /** The child's entry: beside this bundle (server.mjs builds both), or from the sources through tsx. */
 function childEntry(): { module: string; execArgv: string[] } {
@@ -190,7 +202,7 @@ function serveCall(ws: WebSocket, auth: Auth, flowId: string, release: () => voi
       return;
     }
     const input = inputSchema.safeParse(msg);
-    if (!input.success) return fail("Expected { type: 'dtmf', digit } or { type: 'hangup' }.");
+    if (!input.success) return fail("Expected { type: 'dtmf', digit }, { type: 'dial', id, outcome } or { type: 'hangup' }.");
     if (child.connected) child.send(input.data satisfies ToSimulator);
   });
 
@@ -228,6 +240,7 @@ function serveCall(ws: WebSocket, auth: Auth, flowId: string, release: () => voi
       clock: s.clock,
       http: s.http,
       variables: s.variables,
+      dials: s.dials,
       soundsDir: process.env.IVR_MEDIA_DIR ? path.resolve(projectRoot(), process.env.IVR_MEDIA_DIR) : mediaDir(),
       cacheDir: path.join(projectRoot(), ".ivr-cache", "simulator"),
       maxCallMs: MAX_CALL_MS,
