@@ -87,6 +87,12 @@ export const BRIDGE_CAUSE_OUTCOMES = {
   no_answer: ["NO_ANSWER", "NO_USER_RESPONSE", "ALLOTTED_TIMEOUT", "PROGRESS_TIMEOUT", "ORIGINATOR_CANCEL"],
 } as const;
 
+/**
+ * The channel variable our runtime reads before accepting a REFER from a bridged phone
+ * (runtime/outbound/outbound.ts); hand-written scripts set it themselves.
+ */
+export const ALLOW_REFER_VARIABLE = "ivr_allow_refer";
+
 export const bridge = defineKind({
   kind: "bridge",
   label: "Bridge",
@@ -120,6 +126,12 @@ export const bridge = defineKind({
       help: "On: the caller's call ends when the bridged call ends (hangup_after_bridge), so there is no Answered outcome. Off: the flow goes on through Answered.",
       advanced: true,
     }),
+    allowTransfer: ui(z.boolean().default(false), {
+      widget: "boolean",
+      label: "Let the called phone transfer the caller",
+      help: `On: the bridged phone may pass the caller on with a SIP REFER (blind transfer) to an extension routed here, a SIP user or a number a gateway allows (${ALLOW_REFER_VARIABLE}=true during this bridge). Off: such a REFER is refused (403), unless a script set ${ALLOW_REFER_VARIABLE} itself.`,
+      advanced: true,
+    }),
   }),
   outcomes: (p) => [
     ...(p.hangupAfterBridge ? [] : [{ key: "answered", label: "Answered" }]),
@@ -129,6 +141,16 @@ export const bridge = defineKind({
   ],
   sessionMethods: ["setVariable", "execute", "getVariable"],
   waitsForCaller: true,
+  channelVariables: (p) => [
+    // Without continue_on_fail FreeSWITCH hangs the caller up when the bridge fails, and the
+    // busy / no answer / failed outcomes would never be taken.
+    { name: "continue_on_fail", value: "true" },
+    { name: "hangup_after_bridge", value: String(p.hangupAfterBridge) },
+    { name: "call_timeout", value: String(p.timeoutSec) },
+    ...(p.ringback ? [{ name: "ringback", value: p.ringback }] : []),
+    // Off leaves the variable alone: a Set variable node or a script may still have set it.
+    ...(p.allowTransfer ? [{ name: ALLOW_REFER_VARIABLE, value: "true", unsetAfter: true }] : []),
+  ],
   files: (p) => [{ param: "ringback", path: p.ringback, root: "sounds" }],
   summary: (p) => p.dialString || "?",
 });

@@ -62,7 +62,7 @@ export function waitsForCaller(kind: string, params: unknown): boolean {
 }
 
 export * from "./spec";
-export { BRIDGE_CAUSE_OUTCOMES } from "./call-control";
+export { ALLOW_REFER_VARIABLE, BRIDGE_CAUSE_OUTCOMES } from "./call-control";
 export { choiceRegex, isLiteralChoice, menuInputRegex, LITERAL_CHOICE_RE } from "./input";
 export { keyOutcome, uniqueDigits, FLITE_VOICES, SAY_TYPES, SAY_METHODS, SAY_GENDERS } from "./media";
 export { BRANCH_OPS, BRANCH_OP_LABELS, NUMERIC_BRANCH_OPS, WEEKDAYS, hhmmToMinutes, HTTP_METHODS } from "./logic";

@@ -125,8 +125,21 @@ export interface NodeKindSpec<P extends z.ZodObject = z.ZodObject> {
   files?: (params: z.output<P>) => FileRef[];
   /** HTTP URLs the node calls, checked against the admin's host allow-list (IVR1019). */
   urls?: (params: z.output<P>) => Array<{ param: string; url: string }>;
+  /**
+   * Channel variables the node sets, from its parameters, before its dialplan application runs,
+   * under the names FreeSWITCH (or our runtime) reads: both generators emit exactly these, so an
+   * exported script sets what a hand-written one would. `unsetAfter`: unset again once the
+   * application returns, so the setting holds for this node only.
+   */
+  channelVariables?: (params: z.output<P>) => ChannelVariable[];
   /** A list whose item keys become outcomes; `reserved` is the kind's own exit (IVR1015). */
   keyedList?: { list: keyof z.output<P> & string; reserved: string; item: string };
+}
+
+export interface ChannelVariable {
+  name: string;
+  value: string;
+  unsetAfter?: boolean;
 }
 
 export function defineKind<P extends z.ZodObject>(spec: NodeKindSpec<P>): NodeKindSpec<P> {

@@ -4,6 +4,7 @@
 // ends the script.
 import {
   BRIDGE_CAUSE_OUTCOMES,
+  CATALOG,
   choiceRegex,
   hhmmToMinutes,
   isLiteralChoice,
@@ -108,14 +109,12 @@ const LOWER: Lowerers = {
     const causeIn = (list: readonly string[]) => anyOf(list.map((c) => eq(cause, str(c))));
     // The call ends with the bridged call: the flow's own doing, so the hangup hook stays quiet.
     const afterAnswer = p.hangupAfterBridge ? [setVar(FLOW_HANGUP_VAR, str("true")), ctx.go("")] : [ctx.go("answered")];
+    // The variables come from the catalog (continue_on_fail, hangup_after_bridge, ivr_allow_refer...).
+    const vars = CATALOG.bridge.channelVariables!(p);
     return [
-      // Without continue_on_fail FreeSWITCH hangs the caller up when the bridge fails, and the
-      // busy / no answer / failed outcomes would never be taken.
-      setVar("continue_on_fail", str("true")),
-      setVar("hangup_after_bridge", str(String(p.hangupAfterBridge))),
-      setVar("call_timeout", str(String(p.timeoutSec))),
-      ...(p.ringback ? [setVar("ringback", str(p.ringback))] : []),
+      ...vars.map((v) => setVar(v.name, str(v.value))),
       doCall("execute", str("bridge"), str(p.dialString)),
+      ...vars.filter((v) => v.unsetAfter).map((v) => setVar(v.name, nil)),
       local("disposition", getVar("originate_disposition")),
       {
         k: "if",

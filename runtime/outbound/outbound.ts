@@ -587,7 +587,7 @@ export class Outbound implements OutboundPort {
       r.reject(status, reason.replace(/[^\x20-\x7e]/g, "?").slice(0, 100));
       return undefined;
     };
-    if (!isTrue(a.channel.getVar("ivr_allow_refer"))) return refuse(403, "transfers are not allowed on this call (ivr_allow_refer)");
+    if (!isTrue(a.channel.getVar("ivr_allow_refer"))) return refuse(403, "transfers are not allowed on this call (ivr_allow_refer; in a flow, the Bridge node's transfer setting)");
     const targets = this.options.referTargets;
     if (!targets) return refuse(403, "transfers are not configured");
     const verdict = incomingReferTarget(r.referTo, targets.ours(), targets.routed, this.options.destinations);

@@ -76,6 +76,22 @@ describe("catalog and generators agree", () => {
     expect(missing, "add a node of each of these kinds to test/generators/fixtures/kitchen-sink.json").toEqual([]);
   });
 
+  it("the channel variables a kind's catalog entry lists are what both languages set (and unset after, when it says so)", () => {
+    const withVars = flow.nodes.filter((n) => CATALOG[n.kind as keyof typeof CATALOG].channelVariables);
+    expect(withVars.length).toBeGreaterThan(0);
+    for (const node of withVars) {
+      const spec = CATALOG[node.kind as keyof typeof CATALOG];
+      const vars = spec.channelVariables!(spec.params.parse(node.params) as never);
+      const luaText = nodeText(lua.code, lua.map, node.id);
+      const tsText = nodeText(ts.code, ts.map, node.id);
+      for (const v of vars) {
+        expect(luaText, node.id).toContain(`session:setVariable(${JSON.stringify(v.name)}, ${JSON.stringify(v.value)})`);
+        expect(tsText, node.id).toContain(`session.setVariable(${JSON.stringify(v.name)}, ${JSON.stringify(v.value)})`);
+        expect(luaText.includes(`session:setVariable(${JSON.stringify(v.name)}, nil)`), `${node.id} ${v.name}`).toBe(v.unsetAfter === true);
+      }
+    }
+  });
+
   it.each(NODE_KINDS)("%s: catalog sessionMethods are what the generated Lua calls; TS calls the same session methods", (kind) => {
     const luaCalls = new Set<string>();
     const tsCalls = new Set<string>();

@@ -149,6 +149,31 @@ describe.each(RUNNERS)("kitchen sink on %s", (runner) => {
     expect(busy.path).toEqual(["start", "dial", "sorry"]);
   });
 
+  it("bridge letting the called phone transfer: ivr_allow_refer=true around that bridge only; off leaves the variable alone", async () => {
+    const flow = (allowTransfer: boolean) =>
+      buildFlow(
+        [
+          { id: "start", kind: "start" },
+          { id: "dial", kind: "bridge", params: { dialString: "user/1000", allowTransfer } },
+          { id: "after", kind: "log", params: { message: "allow=${ivr_allow_refer}" } },
+        ],
+        [["start", "next", "dial"], ["dial", "answered", "after"]],
+      );
+    const calls = (r: RunResult) =>
+      r.trace.filter((t) => t.kind === "session" && /^(setVariable|execute)$/.test(t.method)).map((c) => `${c.method} ${c.args.map(String).join(" ")}`);
+    const on = await runFlow(flow(true), runner, { actions: [{ bridge: "answered" }] });
+    expect(on.error).toBeUndefined();
+    const order = calls(on);
+    const bridged = order.indexOf("execute bridge user/1000");
+    expect(order.indexOf("setVariable ivr_allow_refer true")).toBe(bridged - 1);
+    expect(order[bridged + 1]).toBe("setVariable ivr_allow_refer"); // unset (nil / undefined)
+    expect(logs(on).map((l) => l.message.trim())).toContain("allow=");
+    // Off: not touched, so a value a script or Set variable node gave it still holds.
+    const off = await runFlow(flow(false), runner, { actions: [{ bridge: "answered" }], variables: { ivr_allow_refer: "true" } });
+    expect(calls(off).filter((c) => c.includes("ivr_allow_refer"))).toEqual([]);
+    expect(logs(off).map((l) => l.message.trim())).toContain("allow=true");
+  });
+
   it("record: beep, stop key through the input callback, path stored", async () => {
     const r = await runFlow(
       kitchenSink(),

@@ -349,7 +349,9 @@ N.dial = function ()
   session:setVariable("hangup_after_bridge", "false")
   session:setVariable("call_timeout", "20")
   session:setVariable("ringback", "${us-ring}")
+  session:setVariable("ivr_allow_refer", "true")
   session:execute("bridge", "user/${ext}")
+  session:setVariable("ivr_allow_refer", nil)
   local disposition = (session:getVariable("originate_disposition") or "")
   if disposition == "SUCCESS" or disposition == "ANSWER" then
     return "bye"

@@ -350,7 +350,9 @@ export default async function main(session: Session, argv: string[]): Promise<vo
     await session.setVariable("hangup_after_bridge", "false");
     await session.setVariable("call_timeout", "20");
     await session.setVariable("ringback", "${us-ring}");
+    await session.setVariable("ivr_allow_refer", "true");
     await session.execute("bridge", "user/${ext}");
+    await session.setVariable("ivr_allow_refer", undefined);
     const disposition = ((await session.getVariable("originate_disposition")) ?? "");
     if (disposition === "SUCCESS" || disposition === "ANSWER") {
       return "bye";

@@ -3,10 +3,14 @@
 //   caller's side, waits for the NOTIFY sipfrag and ends with BLIND_TRANSFER, as mod_sofia does;
 //   a target the toll-fraud guard does not allow is never REFERred;
 // - in: a bridged phone (the agent) REFERs the caller to an extension routed here: 202, NOTIFY
-//   "SIP/2.0 200 OK", the caller runs that route's script; without ivr_allow_refer: 403.
+//   "SIP/2.0 200 OK", the caller runs that route's script; without ivr_allow_refer: 403. The
+//   allowing side is a flow whose Bridge node has "Let the called phone transfer the caller" on,
+//   generated to Lua and to TS (the generators set ivr_allow_refer from the catalog).
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadFlow } from "../../flow";
+import { generate } from "../../generators";
 import { parseGatewaySpec } from "../../runtime/outbound/destinations";
 import { compileRoute } from "../../runtime/routes";
 import { runSipp, startSippUas } from "../sip/sipp-harness";
@@ -20,15 +24,32 @@ const lua = (name: string, body: string) => {
   writeFileSync(file, body);
   return file;
 };
-const BRIDGE = (allow: boolean) => `
+/** A hand-written script that does not allow transfers. */
+const BRIDGE_DENY = `
 session:answer()
 session:setVariable("continue_on_fail", "true")
-${allow ? `session:setVariable("ivr_allow_refer", "true")` : ""}
 session:execute("bridge", "sofia/gateway/agent/2000")
 freeswitch.consoleLog("notice", "after bridge ready=" .. tostring(session:ready()) .. "\\n")
 -- As generated flows do: a transferred call is not hung up.
 if session:ready() then session:hangup() end
 `;
+/** A flow: answer, then a Bridge that lets the agent transfer the caller; its outcomes log. */
+const ALLOW_FLOW = loadFlow({
+  schemaVersion: 1,
+  name: "Agent may transfer",
+  settings: { hangupHook: "none" },
+  nodes: [
+    { id: "start", kind: "start", label: "", params: {} },
+    { id: "answer", kind: "answer", label: "", params: {} },
+    { id: "agent", kind: "bridge", label: "", params: { dialString: "sofia/gateway/agent/2000", allowTransfer: true } },
+    ...["answered", "busy", "no_answer", "failed"].map((o) => ({ id: o, kind: "log", label: "", params: { level: "notice", message: `after bridge ${o}` } })),
+  ],
+  edges: [
+    { source: "start", outcome: "next", target: "answer" },
+    { source: "answer", outcome: "next", target: "agent" },
+    ...["answered", "busy", "no_answer", "failed"].map((o) => ({ source: "agent", outcome: o, target: o })),
+  ],
+});
 /** Script output may come a moment after the SIP side is done: wait for it (5 s at most). */
 const logged = async (test: (line: string) => boolean): Promise<boolean> => {
   for (let i = 0; i < 100; i++) {
@@ -43,8 +64,9 @@ beforeAll(async () => {
   ivr.server.setRoutes([
     compileRoute({ pattern: "7000", target: lua("deflect.lua", `session:answer()\nsession:execute("deflect", "2000")\nfreeswitch.consoleLog("notice", "after deflect ready=" .. tostring(session:ready()) .. " " .. tostring(session:getVariable("sip_refer_status_code")) .. "\\n")\n`) }),
     compileRoute({ pattern: "7001", target: lua("foreign.lua", `session:answer()\nsession:setVariable("ivr_node", "xfer")\nsession:transfer("sip:19005551234@198.51.100.9")\n`) }),
-    compileRoute({ pattern: "5000", target: lua("bridge-allow.lua", BRIDGE(true)) }),
-    compileRoute({ pattern: "5001", target: lua("bridge-deny.lua", BRIDGE(false)) }),
+    compileRoute({ pattern: "5000", target: lua("bridge-allow.lua", generate(ALLOW_FLOW, "lua").code) }),
+    compileRoute({ pattern: "5002", target: lua("bridge-allow.ts", generate(ALLOW_FLOW, "ts").code) }),
+    compileRoute({ pattern: "5001", target: lua("bridge-deny.lua", BRIDGE_DENY) }),
     compileRoute({
       pattern: "6000",
       target: lua("desk.lua", `freeswitch.consoleLog("notice", "arrived at 6000 from " .. tostring(session:getVariable("sip_refer_to")) .. "\\n")\nsession:hangup()\n`),
@@ -80,22 +102,22 @@ describe.skipIf(!hasSipp)("SIP REFER", () => {
     return { caller, agent: await agent.done };
   };
 
-  it("an agent's REFER moves the caller to extension 6000 (202, NOTIFY 200, the agent's leg hung up)", async () => {
+  it("an agent's REFER moves the caller to extension 6000 (202, NOTIFY 200, the agent's leg hung up); the flow's Lua allowed it", async () => {
     const { caller, agent } = await bridgeWithAgent("uas-refer", "5000");
     expect(agent.code, `${explain(agent)}\n${ivr.lines.join("\n")}`).toBe(0);
     expect(caller.code, explain(caller)).toBe(0);
     expect(await logged((l) => /^notice arrived at 6000 from <sip:6000@127\.0\.0\.1:\d+>$/.test(l)), ivr.lines.join("\n")).toBe(true);
-    expect(ivr.lines.some((l) => l.startsWith("notice after bridge ready=false"))).toBe(true);
+    expect(ivr.lines.some((l) => /refused REFER <sip:6000/.test(l)), ivr.lines.join("\n")).toBe(false);
   });
 
-  it("an agent's REFER to a number another gateway may dial bridges the caller there (same guard and limits)", async () => {
+  it("an agent's REFER to a number another gateway may dial bridges the caller there (same guard and limits); the flow's TS allowed it", async () => {
     const second = await startSippUas("uas-answer-hangup");
     const agent = await startSippUas("uas-refer", ["-s", "2001", "-key", "ivr_port", String(second.port)]);
     ivr.server.setOutbound({
       gateways: [parseGatewaySpec(`agent=127.0.0.1:${agent.port};allow=2XXX`), parseGatewaySpec(`desk=127.0.0.1:${second.port};allow=2001`)],
       users: [],
     });
-    const caller = await sipp(writeScenario(ivr.dir, "caller-5000b", { steps: [], hangup: "ivr" }), ivr.port, "5000");
+    const caller = await sipp(writeScenario(ivr.dir, "caller-5002", { steps: [], hangup: "ivr" }), ivr.port, "5002");
     const [a, s2] = [await agent.done, await second.done];
     expect(a.code, `${explain(a)}\n${ivr.lines.join("\n")}`).toBe(0);
     expect(s2.code, explain(s2)).toBe(0);
