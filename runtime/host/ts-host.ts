@@ -187,12 +187,24 @@ interface Run {
   legs: Map<number, FsSession>;
 }
 
-/** A prepared isolate; the bridge reaches the call through holder.run once a call takes it. */
+/**
+ * A prepared isolate; the bridge reaches the call through holder.run once a call takes it.
+ * `compiled`: a script already compiled in it (not run), for the call that wants that script.
+ */
 interface Prepared {
   isolate: ivm.Isolate;
   context: ivm.Context;
   holder: { run?: Run };
+  invoke: ivm.Reference<(kind: string, ...args: unknown[]) => Promise<unknown>>;
+  compiled?: { of: CompiledScript; script: ivm.Script };
 }
+
+/**
+ * Appended to every script: its last expression starts main(session, argv), so one run() both
+ * runs the module's top level and starts the call (each step into the isolate is a hop between
+ * threads, which a busy machine makes slow). The host sets __ivrArgv just before.
+ */
+const START_MAIN = "\n;__ivrRun(globalThis.__ivrArgv);\n";
 
 const sessionMethods = new Set<string>(SESSION_METHODS);
 const isSessionRef = (v: unknown): v is SessionRef =>
@@ -206,6 +218,8 @@ export class TsHost {
   private readonly memoryLimitMb: number;
   private readonly fetch: GuardedFetch;
   private readonly pool: Prepared[] = [];
+  /** The scripts of the last calls (as many as warm isolates): the pool compiles ahead for this mix. */
+  private readonly recent: CompiledScript[] = [];
   private readonly warmIsolates: number;
   private filling = false;
   private closed = false;
@@ -221,7 +235,7 @@ export class TsHost {
    * An isolate with the realm built, waiting for its one call (never reused). Building one costs
    * a few ms of this thread; a few are kept ready so a call does not wait for it.
    */
-  private async prepare(): Promise<Prepared> {
+  private async prepare(forScript?: CompiledScript): Promise<Prepared> {
     const holder: Prepared["holder"] = {};
     const isolate = new ivm.Isolate({
       memoryLimit: this.memoryLimitMb,
@@ -245,23 +259,82 @@ export class TsHost {
       const realm = await isolate.compileScript(await loadRealm(), { filename: "ivr:realm", cachedData: realmCache, produceCachedData: !realmCache });
       realmCache ??= codeCache(realm);
       await realm.run(context, { timeout: 1000 });
-      return { isolate, context, holder };
+      // Taken before any script runs in this isolate.
+      const invoke = await context.global.get("__ivrInvoke", { reference: true });
+      const prepared: Prepared = { isolate, context, holder, invoke };
+      if (forScript) prepared.compiled = { of: forScript, script: await this.compile(isolate, forScript) };
+      return prepared;
     } catch (e) {
       if (!isolate.isDisposed) isolate.dispose();
       throw e;
     }
   }
 
+  /** Compile a call's script (with V8's code cache after the first time) in an isolate. */
+  private async compile(isolate: ivm.Isolate, script: CompiledScript): Promise<ivm.Script> {
+    const compiled = await isolate.compileScript(script.code + START_MAIN, {
+      filename: `file://${path.resolve(script.name)}`,
+      cachedData: script.cachedData,
+      produceCachedData: !script.cachedData,
+    });
+    script.cachedData ??= codeCache(compiled);
+    return compiled;
+  }
+
+  /** A prepared isolate for a call of `script`: one compiled for it if the pool has one. */
+  private take(script: CompiledScript): Prepared | undefined {
+    this.recent.push(script);
+    if (this.recent.length > this.warmIsolates) this.recent.shift();
+    let at = -1;
+    for (let i = this.pool.length - 1; i >= 0; i--) {
+      const of = this.pool[i].compiled?.of;
+      if (of === script) {
+        at = i;
+        break;
+      }
+      if (at < 0 && of === undefined) at = i;
+    }
+    if (at < 0) at = this.pool.length - 1;
+    return at < 0 ? undefined : this.pool.splice(at, 1)[0];
+  }
+
+  /**
+   * What the pool should build next: an isolate with the script the recent calls used most and
+   * the pool holds least of (compiling ahead takes that hop off the call's start), else a plain
+   * one; undefined when the pool is full and matches the recent mix.
+   */
+  private nextToBuild(): { script?: CompiledScript } | undefined {
+    const want = new Map<CompiledScript, number>();
+    for (const s of this.recent) want.set(s, (want.get(s) ?? 0) + 1);
+    const have = new Map<CompiledScript | undefined, number>();
+    for (const p of this.pool) have.set(p.compiled?.of, (have.get(p.compiled?.of) ?? 0) + 1);
+    let best: CompiledScript | undefined;
+    let bestGap = 0;
+    for (const [s, n] of want) {
+      const gap = n - (have.get(s) ?? 0);
+      if (gap > bestGap) [best, bestGap] = [s, gap];
+    }
+    if (this.pool.length < this.warmIsolates) return { script: best };
+    if (!best) return undefined;
+    // Full: make room by dropping one the recent mix wants least (a plain one first).
+    let drop = this.pool.findIndex((p) => p.compiled === undefined);
+    if (drop < 0) drop = this.pool.findIndex((p) => (have.get(p.compiled!.of) ?? 0) > (want.get(p.compiled!.of) ?? 0));
+    if (drop < 0) return undefined;
+    this.pool.splice(drop, 1)[0].isolate.dispose();
+    return { script: best };
+  }
+
   /** Top the pool of prepared isolates up, one at a time, between other work. */
   private refill(): void {
-    if (this.filling || this.closed || this.pool.length >= this.warmIsolates) return;
+    if (this.filling || this.closed || this.warmIsolates === 0) return;
     this.filling = true;
     const step = () => {
-      if (this.closed || this.pool.length >= this.warmIsolates) {
+      const next = this.closed ? undefined : this.nextToBuild();
+      if (!next) {
         this.filling = false;
         return;
       }
-      this.prepare().then(
+      this.prepare(next.script).then(
         (p) => {
           if (this.closed) p.isolate.dispose();
           else this.pool.push(p);
@@ -280,7 +353,7 @@ export class TsHost {
 
   /** Run main(session, argv) in a fresh isolate. Never throws: whatever happens ends only this call's script. */
   async run(script: CompiledScript, session: FsSession, argv: string[]): Promise<ScriptEnd> {
-    const warm = this.pool.pop();
+    const warm = this.take(script);
     this.refill();
     let prepared: Prepared;
     try {
@@ -289,22 +362,17 @@ export class TsHost {
       return { kind: "error", message: `cannot start the script's isolate: ${(e as Error)?.message ?? e}` };
     }
     const { isolate, context } = prepared;
-    const run: Run = { isolate, session, budgetMs: this.budgetMs, cpuAtStart: Number(isolate.cpuTime) / 1e6, checkAt: performance.now() + this.budgetMs, tokens: HOST_CALLS_PER_SEC, tokensAt: performance.now(), pending: 0, timers: new Set(), legs: new Map() };
+    const run: Run = { isolate, session, budgetMs: this.budgetMs, cpuAtStart: Number(isolate.cpuTime) / 1e6, checkAt: performance.now() + this.budgetMs, tokens: HOST_CALLS_PER_SEC, tokensAt: performance.now(), pending: 0, timers: new Set(), legs: new Map(), invoke: prepared.invoke };
     prepared.holder.run = run;
     this.running.add(run);
     this.watch();
     try {
-      const compiled = await isolate.compileScript(script.code, {
-        filename: `file://${path.resolve(script.name)}`,
-        cachedData: script.cachedData,
-        produceCachedData: !script.cachedData,
-      });
-      script.cachedData ??= codeCache(compiled);
-      // The module's top level runs here (a runaway loop there too is caught by the timeout).
-      await compiled.run(context, { timeout: this.budgetMs });
-      run.invoke = await context.global.get("__ivrInvoke", { reference: true });
-      const main = await context.global.get("__ivrRun", { reference: true });
-      const end = (await main.apply(undefined, [argv], { arguments: { copy: true }, result: { promise: true, copy: true } })) as {
+      const compiled = prepared.compiled?.of === script ? prepared.compiled.script : await this.compile(isolate, script);
+      // Nothing has run in this context but the realm: setting a global cannot reach script code.
+      context.global.setSync("__ivrArgv", new ivm.ExternalCopy(argv).copyInto());
+      // The module's top level, then main (START_MAIN); a runaway loop before main's first await
+      // is caught by the timeout, one after it by the watchdog.
+      const end = (await compiled.run(context, { timeout: this.budgetMs, promise: true, copy: true })) as {
         kind: string;
         how?: string;
         name?: string;
@@ -362,6 +430,7 @@ export class TsHost {
   /** Stop every script and drop the prepared isolates (server shutdown). */
   close(): void {
     this.closed = true;
+    this.recent.length = 0;
     for (const p of this.pool.splice(0)) p.isolate.dispose();
     for (const run of this.running) {
       run.killed = "the server is stopping";

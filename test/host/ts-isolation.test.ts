@@ -62,6 +62,35 @@ describe("TS script isolation", () => {
     expect(lines).toContainEqual(["info", 'console too {"n":1}']);
   });
 
+  it("warm isolates compiled ahead for one script serve another script's calls too, each running its own code", async () => {
+    // Fill the pool with isolates compiled for script A, then alternate A and B: every call runs its own script.
+    const a = await loadTsScript(scriptFile(`await session.setVariable("who", "A:" + argv[0]);`));
+    const b = await loadTsScript(scriptFile(`await session.setVariable("who", "B:" + argv[0]);`));
+    for (let i = 0; i < 10; i++) {
+      const t = makeSession();
+      expect(await host.run(a, t.session, [`${i}`])).toEqual({ kind: "returned" });
+      expect(t.channel.getVar("who")).toBe(`A:${i}`);
+    }
+    const ends = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const t = makeSession();
+        const script = i % 2 ? b : a;
+        const end = await host.run(script, t.session, [`${i}`]);
+        return [end.kind, t.channel.getVar("who")];
+      }),
+    );
+    expect(ends).toEqual(Array.from({ length: 12 }, (_, i) => ["returned", `${i % 2 ? "B" : "A"}:${i}`]));
+  });
+
+  it("a script cannot replace the host's entry points: its own __ivrRun does not run instead of main", async () => {
+    const { end, t } = await run(
+      `await session.setVariable("ran", "main");`,
+      `try { (globalThis as any).__ivrRun = async () => ({ kind: "exit", how: "spoofed" }); } catch {}\nvar __ivrArgv = ["x"];`,
+    );
+    expect(end).toEqual({ kind: "returned" });
+    expect(t.channel.getVar("ran")).toBe("main");
+  });
+
   it("calls input callbacks and hangup hooks back in the script; a hook's \"exit\" ends the script", async () => {
     const t = makeSession();
     t.press("12", 50, 30);

@@ -256,7 +256,9 @@ declare const __ivrClock: ClockSetting | undefined;
   };
 
   // --- entry points the host calls ---------------------------------------------------------
-  g.__ivrInvoke = async (kind: "input" | "hook", ...args: unknown[]) => {
+  // The host's entry points: fixed, so a script's own globals cannot shadow them.
+  const entry = (name: string, fn: unknown) => Object.defineProperty(g, name, { value: fn, writable: false, configurable: false, enumerable: false });
+  entry("__ivrInvoke", async (kind: "input" | "hook", ...args: unknown[]) => {
     if (kind === "input") {
       if (!inputCallback) return undefined;
       const [type, input] = args;
@@ -264,14 +266,14 @@ declare const __ivrClock: ClockSetting | undefined;
     }
     if (!hangupHook) return undefined;
     return callbackResult(await hangupHook.fn(session, args[0], hangupHook.arg));
-  };
+  });
 
-  g.__ivrRun = async (argv: string[]) => {
+  entry("__ivrRun", async (argv: unknown) => {
     const mod = g.__ivrScript as { default?: unknown } | undefined;
     const main = mod?.default;
     if (typeof main !== "function") return { kind: "error", message: "the module has no default export function main(session, argv)" };
     try {
-      await (main as (s: unknown, a: string[]) => unknown)(session, argv);
+      await (main as (s: unknown, a: unknown) => unknown)(session, Array.isArray(argv) ? argv : []);
       return { kind: "returned" };
     } catch (e) {
       if (e instanceof ScriptExit) return { kind: "exit", how: e.how };
@@ -283,5 +285,5 @@ declare const __ivrClock: ClockSetting | undefined;
         stack: typeof err?.stack === "string" ? err.stack : undefined,
       };
     }
-  };
+  });
 })();
