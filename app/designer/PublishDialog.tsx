@@ -84,6 +84,9 @@ export function PublishDialog({
       const { version } = await api<{ version: FlowVersionSummary }>("POST", `/api/flows/${encodeURIComponent(s.flowId)}/publish`, {
         note,
         baseRevision: s.revision,
+        // The check above put missing prompts, gateways, users and phrases in front of the
+        // publisher; the server refuses them (422) unless told to go ahead.
+        publishAnyway: check.state === "done",
       });
       onPublished(version);
     } catch (e) {

@@ -6,6 +6,7 @@ import path from "node:path";
 import { unzipSync, strFromU8 } from "fflate";
 import type { Database } from "../../app/lib/server/db/client";
 import * as flows from "../../app/api/flows/route";
+import * as flowImport from "../../app/api/flows/import/route";
 import * as flowById from "../../app/api/flows/[id]/route";
 import * as publish from "../../app/api/flows/[id]/publish/route";
 import * as validateRoute from "../../app/api/flows/[id]/validate/route";
@@ -36,7 +37,10 @@ async function newFlow(name: string, extra: Record<string, unknown> = {}, as = e
   return r.body.flow;
 }
 const p = (id: string, n?: number): Record<string, string> => (n === undefined ? { id } : { id, n: String(n) });
-const doPublish = (id: string, as: Caller, body: Record<string, unknown> = {}) => call(publish.POST, "POST", `/api/flows/${id}/publish`, { as, params: p(id), body });
+// The templates play prompts/acme/... files this test server lacks (IVR1030): published anyway
+// here; the refusal without publishAnyway has its own test below.
+const doPublish = (id: string, as: Caller, body: Record<string, unknown> = {}) =>
+  call(publish.POST, "POST", `/api/flows/${id}/publish`, { as, params: p(id), body: { publishAnyway: true, ...body } });
 const save = (id: string, as: Caller, graph: unknown, baseRevision: number) => call(flowById.PUT, "PUT", `/api/flows/${id}`, { as, params: p(id), body: { graph, baseRevision } });
 
 describe("publish", () => {
@@ -127,6 +131,57 @@ describe("publish", () => {
     const host = denied.body.diagnostics.find((d: { code: string }) => d.code === "IVR1019").message.match(/host (\S+) is not/)[1];
     expect((await call(settings.PUT, "PUT", "/api/settings", { as: adminUser, body: { httpAllowList: [host] } })).status).toBe(200);
     expect((await doPublish(lookup.id, editor)).status).toBe(201);
+  });
+});
+
+describe("publish checks what this server has (IVR1030 prompts, IVR1031 gateways and users, IVR1032 phrases)", () => {
+  const graph = {
+    schemaVersion: 1,
+    name: "Needs things",
+    nodes: [
+      { id: "start", kind: "start", label: "", params: {}, position: { x: 0, y: 0 } },
+      { id: "hello", kind: "play", label: "Hello", params: { file: "prompts/never_uploaded.wav" }, position: { x: 0, y: 100 } },
+      { id: "queue", kind: "phrase", label: "Queue", params: { name: "no_such_phrase" }, position: { x: 0, y: 200 } },
+      { id: "agent", kind: "bridge", label: "Agent", params: { dialString: "sofia/gateway/nowhere/2000,user/4242" }, position: { x: 0, y: 300 } },
+      { id: "bye", kind: "hangup", label: "Bye", params: {}, position: { x: 0, y: 400 } },
+    ],
+    edges: [
+      { source: "start", outcome: "next", target: "hello" },
+      { source: "hello", outcome: "next", target: "queue" },
+      { source: "queue", outcome: "next", target: "agent" },
+      ...["answered", "busy", "no_answer", "failed"].map((outcome) => ({ source: "agent", outcome, target: "bye" })),
+    ],
+  };
+  const missing = ["IVR1030", "IVR1031", "IVR1032"];
+
+  it("refuses (422) with validate's own diagnostics at the nodes, publishes nothing; publishAnyway publishes", async () => {
+    const flow = await newFlow("Needs things", { graph });
+    const v = await call(validateRoute.POST, "POST", `/api/flows/${flow.id}/validate`, { as: editor, params: p(flow.id), body: {} });
+    const expected = v.body.diagnostics.filter((d: { code: string }) => missing.includes(d.code));
+    expect(expected.map((d: { code: string; nodeId: string; param: string }) => [d.code, d.nodeId, d.param])).toEqual([
+      ["IVR1030", "hello", "file"],
+      ["IVR1031", "agent", "dialString"],
+      ["IVR1031", "agent", "dialString"],
+      ["IVR1032", "queue", "name"],
+    ]);
+    const r = await call(publish.POST, "POST", `/api/flows/${flow.id}/publish`, { as: editor, params: p(flow.id), body: { note: "v1" } });
+    expect(r.status).toBe(422);
+    expect(r.body.error).toBe("missing_on_server");
+    expect(r.body.diagnostics).toEqual(expected);
+    for (const d of expected) expect(r.body.message).toContain(d.message);
+    expect(await db.prisma.flowVersion.count({ where: { flowId: flow.id } })).toBe(0);
+    expect((await call(publish.POST, "POST", `/api/flows/${flow.id}/publish`, { as: editor, params: p(flow.id), body: { publishAnyway: "yes" } })).status).toBe(400);
+    const anyway = await call(publish.POST, "POST", `/api/flows/${flow.id}/publish`, { as: editor, params: p(flow.id), body: { publishAnyway: true } });
+    expect(anyway.status).toBe(201);
+  });
+
+  it("an imported flow is refused the same way when published", async () => {
+    const imported = await call(flowImport.POST, "POST", "/api/flows/import", { as: editor, body: { name: "Imported needs", graph } });
+    expect(imported.status).toBe(201);
+    const id = imported.body.flow.id;
+    const r = await call(publish.POST, "POST", `/api/flows/${id}/publish`, { as: editor, params: p(id), body: {} });
+    expect(r.status).toBe(422);
+    expect(r.body.diagnostics.map((d: { code: string; nodeId: string }) => `${d.code} ${d.nodeId}`)).toEqual(["IVR1030 hello", "IVR1031 agent", "IVR1031 agent", "IVR1032 queue"]);
   });
 });
 

@@ -48,7 +48,7 @@ beforeAll(async () => {
   viewer = await makeUser(db, "viewer");
   const flow = await call(flows.POST, "POST", "/api/flows", { as: admin, body: { name: "Main menu", template: "main-menu" } });
   flowId = flow.body.flow.id;
-  expect((await call(publish.POST, "POST", `/api/flows/${flowId}/publish`, { as: admin, params: { id: flowId }, body: { note: "v1" } })).status).toBe(201);
+  expect((await call(publish.POST, "POST", `/api/flows/${flowId}/publish`, { as: admin, params: { id: flowId }, body: { note: "v1", publishAnyway: true } })).status).toBe(201);
   expect((await call(routes.POST, "POST", "/api/routes", { as: admin, body: { pattern: "1100", flowId } })).status).toBe(201);
   await waitFor("route 1100 to be served", () => runtime.routeCount === 1, 5000, explain);
 }, 60_000);
@@ -157,7 +157,7 @@ describe.skipIf(!hasSipp)("live calls", () => {
     const saved = await call(flowById.PUT, "PUT", `/api/flows/${flowId}`, { as: admin, params: { id: flowId }, body: { graph, baseRevision: draft.body.flow.revision } });
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     const updates = lines.filter((l) => /routes updated/.test(l)).length;
-    const v2 = await call(publish.POST, "POST", `/api/flows/${flowId}/publish`, { as: admin, params: { id: flowId }, body: { note: "v2" } });
+    const v2 = await call(publish.POST, "POST", `/api/flows/${flowId}/publish`, { as: admin, params: { id: flowId }, body: { note: "v2", publishAnyway: true } });
     expect(v2.status, JSON.stringify(v2.body)).toBe(201);
     expect(v2.body.version.number).toBe(2);
     await waitFor("the runtime to take version 2", () => lines.filter((l) => /routes updated/.test(l)).length > updates, 5000, explain);

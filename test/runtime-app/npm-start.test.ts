@@ -171,7 +171,7 @@ describe.skipIf(skip)("npm start (server.mjs) with the runtime", () => {
     const flow = await api("POST", "/api/flows", { name: "Main menu", template: "main-menu" });
     expect(flow.status).toBe(201);
     const flowId = flow.body.flow.id as string;
-    expect((await api("POST", `/api/flows/${flowId}/publish`, {})).status).toBe(201);
+    expect((await api("POST", `/api/flows/${flowId}/publish`, { publishAnyway: true })).status).toBe(201);
     expect((await api("POST", "/api/routes", { pattern: "1000", flowId })).status).toBe(201);
     await waitFor("the runtime to serve route 1000", () => /routes updated: 1 route\(s\) served/.test(output), 8000, () => output);
 

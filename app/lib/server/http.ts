@@ -13,6 +13,7 @@ export type ErrorCode =
   | "conflict"
   | "setup_done"
   | "in_use"
+  | "missing_on_server"
   | "overlap"
   | "too_large"
   | "misdirected"

@@ -10,6 +10,7 @@ import type { PublicUser } from "../auth/session";
 import { ApiError, invalid, notFound } from "../http";
 import { getHttpAllowList } from "../settings";
 import { runFlowTestsIsolated } from "../testing/flow-tests";
+import { missingOnServer, serverValidateOptions } from "./server-checks";
 import { conflict, getFlow } from "./store";
 
 export interface FlowVersionSummary {
@@ -66,13 +67,17 @@ export function adminOnlyNodes(graph: FlowGraph): string[] {
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
+function requirePublishRights(user: PublicUser, graph: FlowGraph): void {
+  const privileged = adminOnlyNodes(graph);
+  if (privileged.length && user.role !== "admin") {
+    throw new ApiError(403, "forbidden", `Only an admin may publish a flow with custom code (${privileged.join(", ")}).`);
+  }
+}
+
 /** Check rights and validity, generate both scripts, and write the next version. */
 export async function publishGraph(prisma: PrismaClient, user: PublicUser, flowId: string, graph: FlowGraph, note: string): Promise<FlowVersionSummary> {
   const isAdmin = user.role === "admin";
-  const privileged = adminOnlyNodes(graph);
-  if (privileged.length && !isAdmin) {
-    throw new ApiError(403, "forbidden", `Only an admin may publish a flow with custom code (${privileged.join(", ")}).`);
-  }
+  requirePublishRights(user, graph);
   const validateOptions = { authorIsAdmin: isAdmin, httpAllowList: await getHttpAllowList(prisma) };
   const diagnostics = validate(graph, validateOptions);
   if (hasErrors(diagnostics)) {
@@ -104,11 +109,40 @@ export async function publishGraph(prisma: PrismaClient, user: PublicUser, flowI
   }
 }
 
-export async function publishFlow(prisma: PrismaClient, user: PublicUser, flowId: string, note: string, baseRevision?: number): Promise<FlowVersionSummary> {
+export interface PublishOptions {
+  baseRevision?: number;
+  /** Publish although the flow names prompts, gateways, SIP users or phrases this server lacks. */
+  publishAnyway?: boolean;
+}
+
+export async function publishFlow(prisma: PrismaClient, user: PublicUser, flowId: string, note: string, options: PublishOptions = {}): Promise<FlowVersionSummary> {
   const flow = await getFlow(prisma, flowId);
-  if (baseRevision !== undefined && baseRevision !== flow.revision) throw await conflict(prisma, flowId);
+  if (options.baseRevision !== undefined && options.baseRevision !== flow.revision) throw await conflict(prisma, flowId);
+  await requireKnownReferences(prisma, user, flow.graph, options.publishAnyway === true);
   await requirePassingTests(prisma, user, flow.graph);
   return publishGraph(prisma, user, flowId, flow.graph, note);
+}
+
+/**
+ * The checks POST /validate runs with what this server has (IVR1030 prompts, IVR1031 gateways and
+ * SIP users, IVR1032 phrases): a flow naming one this server lacks is refused (422) with those
+ * diagnostics exactly as validate reports them, unless the publisher goes ahead anyway.
+ */
+async function requireKnownReferences(prisma: PrismaClient, user: PublicUser, graph: FlowGraph, publishAnyway: boolean): Promise<void> {
+  requirePublishRights(user, graph);
+  const diagnostics = validate(graph, await serverValidateOptions(prisma, user));
+  if (hasErrors(diagnostics)) {
+    const n = diagnostics.filter((d) => d.severity === "error").length;
+    throw invalid(`The flow has ${n} error(s); fix them before publishing.`, { diagnostics });
+  }
+  const missing = missingOnServer(diagnostics);
+  if (missing.length === 0 || publishAnyway) return;
+  throw new ApiError(
+    422,
+    "missing_on_server",
+    `The flow names ${missing.length} prompt(s), gateway(s), SIP user(s) or phrase(s) this server does not have: ${missing.map((d) => d.message).join(" ")} Add them, or publish anyway ("publishAnyway": true).`,
+    { diagnostics: missing },
+  );
 }
 
 /** Running a flow's code needs the rights to publish it: custom code is the admins', errors refuse. */

@@ -5,10 +5,7 @@ import { requireUser } from "../../../../lib/server/auth/session";
 import { validate } from "../../../../../flow/validate";
 import { parseGraph } from "../../../../lib/server/flows/documents";
 import { getFlow } from "../../../../lib/server/flows/store";
-import { getHttpAllowList } from "../../../../lib/server/settings";
-import { knownPromptChecker } from "../../../../lib/server/prompts/known";
-import { destinationNames } from "../../../../lib/server/gateways/store";
-import { knownPhraseChecker } from "../../../../lib/server/prompts/phrases";
+import { serverValidateOptions } from "../../../../lib/server/flows/server-checks";
 
 export const POST = handler<Params<"id">>(async (req, { params }) => {
   const { user } = await requireUser(req);
@@ -17,12 +14,6 @@ export const POST = handler<Params<"id">>(async (req, { params }) => {
   const body = await readObject(req);
   const flow = await getFlow(prisma, id);
   const graph = body.graph !== undefined ? parseGraph(body.graph) : flow.graph;
-  const diagnostics = validate(graph, {
-    authorIsAdmin: user.role === "admin",
-    httpAllowList: await getHttpAllowList(prisma),
-    knownPrompt: await knownPromptChecker(prisma),
-    destinations: await destinationNames(prisma),
-    knownPhrase: await knownPhraseChecker(prisma),
-  });
+  const diagnostics = validate(graph, await serverValidateOptions(prisma, user));
   return json({ diagnostics });
 });
