@@ -11,3 +11,4 @@ export * from "./test-cases";
 export * from "./file-paths";
 export * from "./freeswitch-exec";
 export * from "./phrases";
+export * from "./test-case-check";

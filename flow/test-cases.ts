@@ -69,7 +69,7 @@ export const testExpectationSchema = z
     /** The extension the flow transferred the call to (the call is not hung up then). */
     transferTo: z.string().optional(),
   })
-  .refine((e) => e.path || e.finalNode || e.variables || e.hangupCause || e.transferTo, "expect needs path, finalNode, variables, hangupCause or transferTo");
+  .refine((e) => e.path || e.finalNode || e.variables || e.hangupCause || e.transferTo, "say what to expect: a path, a final node, variables, a hangup cause or a transfer (expect.path, finalNode, variables, hangupCause or transferTo)");
 
 export const flowTestCaseSchema = z.strictObject({
   name: z.string().min(1).max(200),

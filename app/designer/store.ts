@@ -16,6 +16,7 @@ interface Snapshot {
   edges: IvrEdge[];
   settings: FlowSettings;
   name: string;
+  tests: FlowTestCase[] | undefined;
 }
 
 export interface ClipboardPayload {
@@ -56,8 +57,10 @@ export interface DesignerState {
   diagnostics: Diagnostic[];
   /** Per node: "errors,warnings" (a string so node components re-render only when it changes). */
   badges: Record<string, string>;
-  /** The document's test cases, kept as loaded and saved back with it (not edited on the canvas). */
+  /** The document's test cases, saved with it; edited in the Test tab's case editor (only valid cases reach here). */
   tests: FlowTestCase[] | undefined;
+  /** Replace the test cases (one undo step per `key`, coalesced like a field's keystrokes). */
+  updateTests(tests: FlowTestCase[], key?: string): void;
   /** A node the simulator or a test run points at (the current node of a call, a failing step); never saved. */
   highlight: { nodeId: string; tone: "current" | "failed" } | null;
   setHighlight(h: { nodeId: string; tone: "current" | "failed" } | null): void;
@@ -111,7 +114,7 @@ export function createDesignerStore(init: DesignerInit) {
   return createStore<DesignerState>()((set, get) => {
     const snapshot = (): Snapshot => {
       const s = get();
-      return { nodes: s.nodes, edges: s.edges, settings: s.settings, name: s.name };
+      return { nodes: s.nodes, edges: s.edges, settings: s.settings, name: s.name, tests: s.tests };
     };
 
     /** Record an undo step before a change (coalescing repeated edits of one field). */
@@ -267,6 +270,13 @@ export function createDesignerStore(init: DesignerInit) {
         if (get().readOnly) return;
         commit("settings");
         set({ settings });
+        changed(true);
+      },
+
+      updateTests(tests, key = "") {
+        if (get().readOnly) return;
+        commit(key ? `tests:${key}` : "");
+        set({ tests });
         changed(true);
       },
 

@@ -2,7 +2,9 @@
 // the flow's test cases run on the server (green and red per case and language, the failing
 // step highlighted on the canvas), and a simulator call over the app's WebSocket: the
 // highlighted node follows the call as dial-pad digits steer it, the transcript grows with each
-// Session method, the prompt's audio arrives, and hanging up ends the call.
+// Session method, the prompt's audio arrives, a dial asks what the far end does, and hanging up
+// ends the call; then the case editor: a case made in the form runs green, then red, and the call
+// just made is saved as a case that passes.
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -148,4 +150,50 @@ describe.skipIf(!!skipReason)("designer test tab end to end", () => {
     expect(await transcript.innerText()).toContain("Call ended: NORMAL_CLEARING (you hung up)");
     await page.screenshot({ path: path.join(ROOT, "test-artifacts", "e2e-simulator.png") }).catch(() => undefined);
   }, 120_000);
+  it("the case editor: a case added and filled in runs green, a wrong expectation runs red, a node not in the flow is named at its field; the cases are saved with the draft; the last test call saved as a case passes", async () => {
+    const panel = page.getByRole("region", { name: "Test cases" });
+    const summary = panel.getByRole("status").filter({ hasText: "passed" });
+    await panel.getByRole("button", { name: "Add case" }).click();
+    const editor = panel.locator(".case-editor");
+    await editor.getByLabel("Name", { exact: true }).fill("1001 answers");
+    await editor.getByRole("button", { name: "Add step" }).click();
+    await editor.getByLabel("Step 1 digits").fill("1001#");
+    await editor.getByRole("button", { name: "Add dialled party" }).click();
+    await editor.getByRole("group", { name: "Dialled party 1" }).getByLabel("Number").fill("1001");
+    await editor.getByLabel("Final node").selectOption("call_done");
+    await panel.getByRole("button", { name: "Run 1001 answers" }).click();
+    await expect.poll(() => summary.innerText(), { timeout: 60_000 }).toBe("2 passed, 0 failed");
+    expect(await panel.locator(".case-item", { hasText: "1001 answers" }).getAttribute("data-status")).toBe("passed");
+
+    // The wrong final node: red, with the divergence, the node lit.
+    await editor.getByLabel("Final node").selectOption("goodbye");
+    await panel.getByRole("button", { name: "Run 1001 answers" }).click();
+    await expect.poll(() => summary.innerText(), { timeout: 60_000 }).toBe("0 passed, 2 failed");
+    expect(await panel.locator(".case-failure").first().innerText()).toBe('expected the call to end at node goodbye, it ended at node call_done after digits "1001#"');
+    expect(await highlighted()).toEqual(["call_done:failed"]);
+
+    // A node that is not in the flow: said at the field, and the case keeps its last valid form.
+    const pathField = editor.getByLabel("Path (node ids in order)");
+    await pathField.fill("start → answr");
+    await expect.poll(() => editor.getByRole("alert").allInnerTexts()).toEqual(['There is no node "answr" in this flow.']);
+    expect(await editor.getByRole("status").innerText()).toMatch(/^Not saved yet/);
+    await pathField.fill("");
+    await expect.poll(() => editor.getByRole("alert").count()).toBe(0);
+
+    // Saved with the draft (autosave), as edited.
+    const saved = () =>
+      page.evaluate(async (id) => {
+        const r = await fetch(`/api/flows/${id}`);
+        return ((await r.json()).flow.graph.tests as Array<{ name: string; expect: unknown; caller: unknown; bridges?: unknown }>).find((t) => t.name === "1001 answers");
+      }, flowId);
+    await expect.poll(saved, { timeout: 15_000 }).toEqual({ name: "1001 answers", caller: [{ press: "1001#" }], bridges: [{ to: "1001", outcome: "answer" }], expect: { finalNode: "goodbye", hangupCause: "NORMAL_CLEARING" } });
+
+    // The previous test's call (1001 fails, then the caller hangs up while asked again) becomes a case that passes.
+    await page.getByRole("region", { name: "Test call" }).getByRole("button", { name: "Save as test case" }).click();
+    await panel.locator(".case-item", { hasText: "Recorded call" }).waitFor();
+    expect(await editor.getByLabel("Name", { exact: true }).inputValue()).toBe("Recorded call");
+    await panel.getByRole("button", { name: "Run Recorded call" }).click();
+    await expect.poll(() => summary.innerText(), { timeout: 60_000 }).toBe("2 passed, 0 failed");
+    await page.screenshot({ path: path.join(ROOT, "test-artifacts", "e2e-case-editor.png") }).catch(() => undefined);
+  }, 180_000);
 });

@@ -6,8 +6,13 @@
 // and HTTP replies are set here, and what the flow's dials do: asked per dial (the panel shows
 // Answer / Busy / No answer / Fail while the party rings) or one outcome for every dial; an
 // answered party is a tone in the caller's ear. Closing the page (or this panel) hangs the call up.
+// After a call, "Save as test case" turns it into a case of the flow (record-case.ts).
 import { useCallback, useEffect, useRef, useState } from "react";
+import { checkTestCase } from "../../../flow/test-case-check";
+import type { HttpStub } from "../../../flow/test-cases";
 import { useDesigner, useDesignerStore } from "../context";
+import { freshName } from "./case-form";
+import { CallRecorder } from "./record-case";
 
 type Status = "idle" | "connecting" | "running" | "ended";
 
@@ -95,6 +100,9 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
   const [current, setCurrent] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const ws = useRef<WebSocket | null>(null);
+  /** The call as a test case in the making, with the run's clock and HTTP replies. */
+  const recorder = useRef<{ rec: CallRecorder; clock: { at: string; zone?: string }; http?: HttpStub[] } | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   const player = useRef<PcmPlayer | null>(null);
 
   useEffect(() => {
@@ -129,6 +137,10 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
       return;
     }
     setStatus("connecting");
+    setSaved(null);
+    const when = at ? new Date(at) : new Date();
+    const clock = { at: when.toISOString(), ...(zone ? { zone } : {}) };
+    recorder.current = { rec: new CallRecorder({ talkMs: talk * 1000 }), clock, ...(http ? { http: http as HttpStub[] } : {}) };
     setAsking([]);
     setEntries([]);
     setCurrent(null);
@@ -140,12 +152,11 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
     socket.binaryType = "arraybuffer";
     ws.current = socket;
     socket.onopen = () => {
-      const when = at ? new Date(at) : new Date();
       socket.send(
         JSON.stringify({
           type: "start",
           language,
-          clock: { at: when.toISOString(), ...(zone ? { zone } : {}) },
+          clock,
           ...(http ? { http } : {}),
           dials: { mode: dialMode, talkMs: talk * 1000 },
         }),
@@ -163,10 +174,12 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
           break;
         case "node":
           setCurrent(String(e.node));
+          recorder.current?.rec.node(String(e.node));
           store.getState().setHighlight({ nodeId: String(e.node), tone: "current" });
           add({ kind: "node", node: String(e.node) });
           break;
         case "method":
+          recorder.current?.rec.method(String(e.method));
           add({ kind: "method", node: e.node as string | undefined, method: String(e.method), args: (e.args as unknown[]) ?? [], result: e.result, ms: Number(e.ms), error: e.error as string | undefined });
           break;
         case "dial": {
@@ -177,6 +190,8 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
             add({ kind: "note", text: `Dialing ${to}: it rings until you choose what it does` });
           } else {
             if (e.state === "cancelled" || e.state === "outcome") setAsking((list) => list.filter((a) => a.id !== id));
+            // A dial given up on before a choice rang out: in a case, a party that does not answer.
+            if (e.state === "outcome" || e.state === "cancelled") recorder.current?.rec.dialled(to, e.state === "cancelled" ? "no_answer" : (e.outcome as DialOutcome));
             if (e.state === "cancelled") add({ kind: "note", text: `The flow stopped dialing ${to} before you chose` });
             else if (e.state === "outcome") add({ kind: "note", text: `${to} ${saidOf(e.outcome)}${e.chosenBy === "setting" ? " (simulator setting)" : ""}` });
             else if (e.state === "bridged") add({ kind: "note", text: `Connected to ${to}: you hear a tone while the bridge lasts` });
@@ -188,6 +203,7 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
           if (e.level === "err" || e.level === "warning") add({ kind: "note", text: `${e.level}: ${e.message}` });
           break;
         case "end":
+          recorder.current?.rec.ended({ hangupCause: e.hangupCause as string | undefined, transferTo: e.transferTo as string | undefined });
           add({ kind: "note", text: e.transferTo ? `Transferred to ${e.transferTo}` : `Call ended: ${e.hangupCause ?? ""} (${e.hungUpBy === "caller" ? "you hung up" : "the flow hung up"})${e.scriptEnd ? `; script: ${e.scriptEnd}` : ""}` });
           break;
         case "error":
@@ -207,6 +223,7 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
   const press = (digit: string) => {
     if (ws.current?.readyState !== WebSocket.OPEN) return;
     player.current?.flush();
+    recorder.current?.rec.pressed(digit);
     ws.current.send(JSON.stringify({ type: "dtmf", digit }));
   };
 
@@ -217,7 +234,23 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
   };
 
   const hangup = () => {
-    if (ws.current?.readyState === WebSocket.OPEN) ws.current.send(JSON.stringify({ type: "hangup" }));
+    if (ws.current?.readyState !== WebSocket.OPEN) return;
+    if (status === "running") recorder.current?.rec.hungUp();
+    ws.current.send(JSON.stringify({ type: "hangup" }));
+  };
+
+  /** The finished call as a new test case of the flow (the Test cases list above shows it). */
+  const saveAsCase = () => {
+    const r = recorder.current;
+    const s = store.getState();
+    const tests = s.tests ?? [];
+    const tc = r?.rec.toCase(freshName("Recorded call", tests.map((t) => t.name)), { clock: r.clock, http: r.http });
+    if (!r || !tc) return setMessage("The call entered no node: there is nothing to expect.");
+    const checked = checkTestCase(tc, { nodeIds: new Set(s.nodes.map((n) => n.id)), otherNames: tests.map((t) => t.name) });
+    if (!checked.value) return setMessage(`This call cannot be a test case: ${checked.issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`);
+    s.updateTests([...tests, checked.value]);
+    recorder.current = null;
+    setSaved(checked.value.name);
   };
 
   const live = status === "connecting" || status === "running";
@@ -235,6 +268,16 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
           </button>
         )}
       </div>
+      {status === "ended" && recorder.current && (
+        <button type="button" className="small" onClick={saveAsCase} disabled={readOnly}>
+          Save as test case
+        </button>
+      )}
+      {saved && (
+        <p className="muted" role="status" aria-label="Recorded">
+          Saved as the test case &quot;{saved}&quot; (in the list above: edit its expectations, then run it).
+        </p>
+      )}
       <fieldset className="sim-settings" disabled={live}>
         <label>
           Script

@@ -1,10 +1,15 @@
 "use client";
-// The flow's test cases, run on the server (POST /api/flows/:id/test-run: out of the web
-// process, Lua and TS): green/red per case and language, the first divergence, and the node it
-// happened at highlighted on the canvas (click a failing case to show its node again).
-import { useState } from "react";
+// The flow's test cases: listed, added, duplicated, deleted and edited here (CaseEditor; saved
+// with the flow draft), and run on the server (POST /api/flows/:id/test-run: out of the web
+// process, Lua and TS), all of them or one: green/red per case and language, the first
+// divergence, and the node it happened at highlighted on the canvas (click a failing result to
+// show its node again).
+import { useEffect, useRef, useState } from "react";
+import type { FlowTestCase } from "../../../flow/test-cases";
 import { api, errorText } from "../../lib/client/api";
 import { useDesigner, useDesignerStore } from "../context";
+import { CaseEditor } from "./CaseEditor";
+import { freshName, newCase } from "./case-form";
 
 interface CaseResult {
   name: string;
@@ -12,6 +17,7 @@ interface CaseResult {
   passed: boolean;
   failure?: string;
   failedNode?: string;
+  path?: string[];
 }
 
 interface TestRun {
@@ -23,21 +29,33 @@ interface TestRun {
 export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
   const store = useDesignerStore();
   const flowId = useDesigner((s) => s.flowId);
-  const caseCount = useDesigner((s) => s.tests?.length ?? 0);
+  const tests = useDesigner((s) => s.tests) ?? [];
+  const [selected, setSelected] = useState<number | null>(null);
   const [running, setRunning] = useState(false);
   const [run, setRun] = useState<TestRun | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const current = selected !== null && selected < tests.length ? selected : null;
+  // A case recorded from a test call (appended to the list) opens in the editor.
+  const count = useRef(tests.length);
+  useEffect(() => {
+    if (tests.length === count.current + 1) setSelected(tests.length - 1);
+    count.current = tests.length;
+  }, [tests.length]);
 
   const show = (r: CaseResult) => {
     if (r.failedNode) store.getState().setHighlight({ nodeId: r.failedNode, tone: "failed" });
   };
 
-  const runAll = async () => {
+  /** Run every case, or the one named. */
+  const runCases = async (caseName?: string) => {
     setRunning(true);
     setError(null);
     try {
       // The graph as drawn now (unsaved edits included), with its cases.
-      const result = await api<TestRun>("POST", `/api/flows/${encodeURIComponent(flowId)}/test-run`, { graph: store.getState().graph() });
+      const result = await api<TestRun>("POST", `/api/flows/${encodeURIComponent(flowId)}/test-run`, {
+        graph: store.getState().graph(),
+        ...(caseName !== undefined ? { case: caseName } : {}),
+      });
       setRun(result);
       const firstFailing = result.results.find((r) => !r.passed);
       if (firstFailing) show(firstFailing);
@@ -50,15 +68,66 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
     }
   };
 
+  const names = tests.map((t) => t.name);
+  const setTests = (next: FlowTestCase[]) => store.getState().updateTests(next);
+  const add = () => {
+    setTests([...tests, newCase(names)]);
+    setSelected(tests.length);
+  };
+  const duplicate = (i: number) => {
+    const copy = { ...structuredClone(tests[i]), name: freshName(`${tests[i].name} (copy)`, names) };
+    setTests([...tests, copy]);
+    setSelected(tests.length);
+  };
+  const remove = (i: number) => {
+    setTests(tests.filter((_, j) => j !== i));
+    setSelected(null);
+  };
+  /** Passed / failed / not run, from the last run, per case name. */
+  const statusOf = (name: string) => {
+    const rs = run?.results.filter((r) => r.name === name) ?? [];
+    return rs.length === 0 ? "not-run" : rs.every((r) => r.passed) ? "passed" : "failed";
+  };
+  const lastPath = current !== null ? run?.results.find((r) => r.name === tests[current].name && r.path?.length)?.path : undefined;
+
   return (
     <section className="test-cases" aria-label="Test cases">
       <div className="test-head">
         <h3>Test cases</h3>
-        <button type="button" onClick={() => void runAll()} disabled={running || readOnly || caseCount === 0}>
-          {running ? "Running…" : "Run test cases"}
-        </button>
+        <span className="test-actions">
+          <button type="button" onClick={add} disabled={readOnly}>
+            Add case
+          </button>
+          <button type="button" onClick={() => void runCases()} disabled={running || readOnly || tests.length === 0}>
+            {running ? "Running…" : "Run test cases"}
+          </button>
+        </span>
       </div>
-      {caseCount === 0 && <p className="muted">This flow has no test cases (add them under &quot;tests&quot; in the flow document; see docs/flow-tests.md).</p>}
+      {tests.length === 0 && <p className="muted">This flow has no test cases yet: add one, or record one from a test call below.</p>}
+      <ul className="case-list" aria-label="Cases">
+        {tests.map((t, i) => (
+          <li key={i} className={`case-item${i === current ? " selected" : ""}`} data-status={statusOf(t.name)}>
+            <button type="button" className="case-pick" aria-pressed={i === current} onClick={() => setSelected(i === current ? null : i)}>
+              <span className="case-mark" aria-hidden>
+                {statusOf(t.name) === "passed" ? "✓" : statusOf(t.name) === "failed" ? "✗" : "·"}
+              </span>{" "}
+              {t.name}
+            </button>
+            <span className="case-tools">
+              <button type="button" className="small" aria-label={`Run ${t.name}`} disabled={running || readOnly} onClick={() => void runCases(t.name)}>
+                Run
+              </button>
+              <button type="button" className="small" aria-label={`Duplicate ${t.name}`} disabled={readOnly} onClick={() => duplicate(i)}>
+                Duplicate
+              </button>
+              <button type="button" className="small danger" aria-label={`Delete ${t.name}`} disabled={readOnly} onClick={() => remove(i)}>
+                Delete
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
+      {current !== null && <CaseEditor key={current} index={current} readOnly={readOnly} lastPath={lastPath} />}
       {error && (
         <p className="error" role="alert">
           {error}
