@@ -10,7 +10,9 @@ export type FlowChangeType =
   | "label_changed"
   | "edge_added"
   | "edge_removed"
-  | "settings_changed";
+  | "settings_changed"
+  /** A test case added, removed or edited (cases are versioned with the flow; they never change how it runs). */
+  | "test_case_changed";
 
 export interface FlowChange {
   type: FlowChangeType;
@@ -22,7 +24,7 @@ export interface FlowChange {
   text: string;
 }
 
-type Doc = Pick<FlowGraph, "nodes" | "edges"> & Partial<Pick<FlowGraph, "name" | "description" | "settings">>;
+type Doc = Pick<FlowGraph, "nodes" | "edges"> & Partial<Pick<FlowGraph, "name" | "description" | "settings" | "tests">>;
 
 /** Stable JSON (sorted object keys) so key order never shows up as a change. */
 function canonical(v: unknown): string {
@@ -127,6 +129,18 @@ export function diffFlows(before: Doc, after: Doc): FlowChange[] {
     if (!oldEdges.has(k)) {
       changes.push({ type: "edge_added", nodeId: e.source, param: e.outcome, after: e, text: `Connected ${nameOf(e.source)} --${e.outcome}--> ${nameOf(e.target)}` });
     }
+  }
+
+  // Test cases, by name (a renamed case reads as one removed and one added).
+  const oldCases = new Map((before.tests ?? []).map((t) => [t.name, t]));
+  const newCases = new Map((after.tests ?? []).map((t) => [t.name, t]));
+  for (const [name, t] of oldCases) {
+    if (!newCases.has(name)) changes.push({ type: "test_case_changed", param: name, before: t, text: `Removed test case ${show(name)}` });
+  }
+  for (const [name, t] of newCases) {
+    const was = oldCases.get(name);
+    if (!was) changes.push({ type: "test_case_changed", param: name, after: t, text: `Added test case ${show(name)}` });
+    else if (!same(was, t)) changes.push({ type: "test_case_changed", param: name, before: was, after: t, text: `Changed test case ${show(name)}` });
   }
   return changes;
 }

@@ -202,6 +202,17 @@ function ChangeSummary({ last, changes, counts }: { last: number | null; changes
       <h3>Changes since version {last}</h3>
       {changes.length === 0 ? (
         <p className="muted">None: the new version would run exactly like version {last}.</p>
+      ) : changes.every((c) => c.type === "test_case_changed") && changes.length <= CHANGES_SHOWN ? (
+        <>
+          <p className="muted">Only test cases changed: the new version would run exactly like version {last}.</p>
+          <ul className="changes">
+            {changes.map((c, i) => (
+              <li key={i} className={`change change-${c.type}`}>
+                {c.text}
+              </li>
+            ))}
+          </ul>
+        </>
       ) : (
         <ul className="changes">
           {changes.slice(0, CHANGES_SHOWN).map((c, i) => (

@@ -72,4 +72,17 @@ describe("diffFlows", () => {
     expect(changes.map((c) => c.param)).toEqual(["name", "description"]);
     expect(changes[0].text).toBe('Name changed from "Demo" to "Renamed"');
   });
+
+  it("lists test cases added, removed and edited, by name (versioned with the flow)", () => {
+    const a = { name: "a", caller: [], expect: { hangupCause: "NORMAL_CLEARING" } };
+    const b = { name: "b", caller: [{ press: "1" }], expect: { finalNode: "bye" } };
+    const before = { ...base, tests: [a, b] };
+    const after = { ...base, tests: [{ ...b, caller: [{ press: "2" }] }, { ...a, name: "c" }] };
+    expect(diffFlows(before, after).map((c) => [c.type, c.text])).toEqual([
+      ["test_case_changed", 'Removed test case "a"'],
+      ["test_case_changed", 'Changed test case "b"'],
+      ["test_case_changed", 'Added test case "c"'],
+    ]);
+    expect(diffFlows(before, { ...base, tests: [{ ...b }, { ...a }] })).toEqual([]);
+  });
 });

@@ -4,7 +4,8 @@
 // process, Lua and TS), all of them or one: green/red per case and language, the first
 // divergence, and the node it happened at highlighted on the canvas (click a failing result to
 // show its node again).
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { checkTestCase } from "../../../flow/test-case-check";
 import type { FlowTestCase } from "../../../flow/test-cases";
 import { api, errorText } from "../../lib/client/api";
 import { useDesigner, useDesignerStore } from "../context";
@@ -35,6 +36,13 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
   const [run, setRun] = useState<TestRun | null>(null);
   const [error, setError] = useState<string | null>(null);
   const current = selected !== null && selected < tests.length ? selected : null;
+  // Cases that name nodes no longer in the flow (deleted, renamed): marked in the list.
+  const nodes = useDesigner((s) => s.nodes);
+  const nodeIds = useMemo(() => nodes.map((n) => n.id).join("\u0000"), [nodes]);
+  const problems = useMemo(() => {
+    const ids = new Set(nodeIds.split("\u0000"));
+    return tests.map((t) => checkTestCase(t, { nodeIds: ids }).issues);
+  }, [tests, nodeIds]);
   // A case recorded from a test call (appended to the list) opens in the editor.
   const count = useRef(tests.length);
   useEffect(() => {
@@ -112,6 +120,12 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
                 {statusOf(t.name) === "passed" ? "✓" : statusOf(t.name) === "failed" ? "✗" : "·"}
               </span>{" "}
               {t.name}
+              {problems[i]?.length > 0 && (
+                <span className="case-problems" title={problems[i].map((p) => p.message).join("\n")}>
+                  {" "}
+                  ⚠ {problems[i].length}
+                </span>
+              )}
             </button>
             <span className="case-tools">
               <button type="button" className="small" aria-label={`Run ${t.name}`} disabled={running || readOnly} onClick={() => void runCases(t.name)}>
