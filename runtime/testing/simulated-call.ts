@@ -176,6 +176,8 @@ export class SimulatedCall {
   private channel: Channel | undefined;
   private session: FsSession | undefined;
   private hungUpBy: "caller" | "flow" | undefined;
+  /** How to end each dial's leg from the far end, by id (dropped when the leg ends). */
+  private readonly parties = new Map<number, () => void>();
   /** Dials waiting for the user's choice, by id. */
   private readonly asking = new Map<number, (outcome: DialOutcome) => void>();
   private dials = 0;
@@ -266,8 +268,10 @@ export class SimulatedCall {
   private farEnds(dials: SimulatorDials): FarEndChooser {
     const ringMs = dials.ringMs ?? DEFAULT_SIM_RING_MS;
     const talkMs = dials.talkMs ?? DEFAULT_SIM_TALK_MS;
-    return (to, signal) => {
+    return (to, signal, party) => {
       const id = ++this.dials;
+      this.parties.set(id, party.hangUp);
+      signal.addEventListener("abort", () => this.parties.delete(id));
       const chosen = (outcome: DialOutcome, chosenBy: "you" | "setting", rang: number): BridgeStub => {
         if (outcome === "answer") this.answered = { id, to };
         this.emit({ type: "dial", id, to, state: "outcome", outcome, chosenBy });
@@ -293,6 +297,11 @@ export class SimulatedCall {
   /** The user's answer to a dial's `asking` event (ignored when that dial is no longer waiting). */
   dialChoice(id: number, outcome: DialOutcome): void {
     this.asking.get(id)?.(outcome);
+  }
+
+  /** The dialled party `id` hangs up (ignored once that leg is over). */
+  farEndHangup(id: number): void {
+    this.parties.get(id)?.();
   }
 
   /** A digit from the dial pad (0-9 * # A-D). */

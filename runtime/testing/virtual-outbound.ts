@@ -37,9 +37,10 @@ class AnyDestination extends Destinations {
 /**
  * How a dialled party behaves (a case's stub, or what the simulator's user picked); undefined:
  * nobody there (NO_ROUTE_DESTINATION). A promise: the party rings until it settles (the
- * simulator asks its user); `signal` aborts when the engine gives up on the leg first.
+ * simulator asks its user); `signal` aborts when the engine gives up on the leg first (or it
+ * ends); `party.hangUp()` ends the leg from the far end (NORMAL_CLEARING) at any time.
  */
-export type FarEndChooser = (to: string, signal: AbortSignal) => BridgeStub | undefined | Promise<BridgeStub | undefined>;
+export type FarEndChooser = (to: string, signal: AbortSignal, party: { hangUp(): void }) => BridgeStub | undefined | Promise<BridgeStub | undefined>;
 
 /** The first stub whose `to` matches, each used once (a test case's `bridges`). */
 export function stubChooser(stubs: readonly BridgeStub[]): FarEndChooser {
@@ -94,7 +95,7 @@ class ScriptedDialer implements Dialer {
           break;
       }
     };
-    const chosen = this.choose(to, abort.signal);
+    const chosen = this.choose(to, abort.signal, { hangUp: () => emit({ kind: "ended", cause: "NORMAL_CLEARING" }) });
     if (chosen instanceof Promise) {
       at(0, { kind: "ringing", status: 180 });
       chosen.then(

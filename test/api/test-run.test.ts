@@ -158,7 +158,7 @@ describe("the simulator's WebSocket (/api/simulator)", () => {
     expect(await refusedWith({ cookie: viewer.cookie, origin })).toBe(403);
   });
 
-  it("runs the draft: node events, the prompt's audio, dial-pad digits steer the flow, each Session method reported; a call past the cap is refused; dials ask what the far end does (busy, then answered: a tone while bridged); hanging up ends the call", async () => {
+  it("runs the draft: node events, the prompt's audio, dial-pad digits steer the flow, each Session method reported; a call past the cap is refused; dials ask what the far end does (busy, then answered: a tone while bridged, until the party hangs up)", async () => {
     const origin = `http://localhost:${new URL(base).port}`;
     const ws = new WebSocket(`${base}?flow=${flowId}`, { headers: { cookie: editor.cookie, origin } });
     const events: any[] = [];
@@ -224,10 +224,12 @@ describe("the simulator's WebSocket (/api/simulator)", () => {
     await until(() => dials().some((e) => e.state === "bridged"), "the bridge");
     expect(dials().find((e) => e.state === "bridged")).toMatchObject({ id: 2, to: "1002" });
     await until(() => audioBytes - heardBefore >= 1600, "the answered party's tone");
-    ws.send(JSON.stringify({ type: "hangup" }));
+    // The party hangs up (the panel's button): the flow goes on through the bridge's Answered branch.
+    ws.send(JSON.stringify({ type: "farHangup", id: 2 }));
     await until(() => events.some((e) => e.type === "end"), "the end");
     expect(dials().at(-1)).toMatchObject({ id: 2, state: "unbridged" });
-    expect(events.find((e) => e.type === "end")).toMatchObject({ hangupCause: "NORMAL_CLEARING", hungUpBy: "caller" });
+    expect(nodes().slice(-3)).toEqual(["connecting", "dial_extension", "call_done"]);
+    expect(events.find((e) => e.type === "end")).toMatchObject({ hangupCause: "NORMAL_CLEARING", hungUpBy: "flow" });
     await closed;
     await until(() => slotsInUse().total === 0, "the slot to be released");
   }, 60_000);

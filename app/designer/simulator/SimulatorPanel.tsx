@@ -96,6 +96,8 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
   const [talkSecs, setTalkSecs] = useState("10");
   /** Dials waiting for the user's choice. */
   const [asking, setAsking] = useState<Array<{ id: number; to: string }>>([]);
+  /** The party the caller is bridged to now. */
+  const [bridged, setBridged] = useState<{ id: number; to: string } | null>(null);
   const [entries, setEntries] = useState<Entry[]>([]);
   const [current, setCurrent] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -138,6 +140,7 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
     }
     setStatus("connecting");
     setSaved(null);
+    setBridged(null);
     const when = at ? new Date(at) : new Date();
     const clock = { at: when.toISOString(), ...(zone ? { zone } : {}) };
     recorder.current = { rec: new CallRecorder({ talkMs: talk * 1000 }), clock, ...(http ? { http: http as HttpStub[] } : {}) };
@@ -185,17 +188,30 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
         case "dial": {
           const id = Number(e.id);
           const to = String(e.to);
-          if (e.state === "asking") {
-            setAsking((list) => [...list, { id, to }]);
-            add({ kind: "note", text: `Dialing ${to}: it rings until you choose what it does` });
-          } else {
-            if (e.state === "cancelled" || e.state === "outcome") setAsking((list) => list.filter((a) => a.id !== id));
-            // A dial given up on before a choice rang out: in a case, a party that does not answer.
-            if (e.state === "outcome" || e.state === "cancelled") recorder.current?.rec.dialled(to, e.state === "cancelled" ? "no_answer" : (e.outcome as DialOutcome));
-            if (e.state === "cancelled") add({ kind: "note", text: `The flow stopped dialing ${to} before you chose` });
-            else if (e.state === "outcome") add({ kind: "note", text: `${to} ${saidOf(e.outcome)}${e.chosenBy === "setting" ? " (simulator setting)" : ""}` });
-            else if (e.state === "bridged") add({ kind: "note", text: `Connected to ${to}: you hear a tone while the bridge lasts` });
-            else if (e.state === "unbridged") add({ kind: "note", text: `The bridge to ${to} ended` });
+          switch (e.state) {
+            case "asking":
+              setAsking((list) => [...list, { id, to }]);
+              add({ kind: "note", text: `Dialing ${to}: it rings until you choose what it does` });
+              break;
+            case "outcome":
+              setAsking((list) => list.filter((a) => a.id !== id));
+              recorder.current?.rec.dialled(to, e.outcome as DialOutcome);
+              add({ kind: "note", text: `${to} ${saidOf(e.outcome)}${e.chosenBy === "setting" ? " (simulator setting)" : ""}` });
+              break;
+            case "cancelled":
+              setAsking((list) => list.filter((a) => a.id !== id));
+              // It rang out before a choice: in a case, a party that does not answer.
+              recorder.current?.rec.dialled(to, "no_answer");
+              add({ kind: "note", text: `The flow stopped dialing ${to} before you chose` });
+              break;
+            case "bridged":
+              setBridged({ id, to });
+              add({ kind: "note", text: `Connected to ${to}: you hear a tone while the bridge lasts` });
+              break;
+            case "unbridged":
+              setBridged(null);
+              add({ kind: "note", text: `The bridge to ${to} ended` });
+              break;
           }
           break;
         }
@@ -214,6 +230,7 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
     socket.onclose = (ev) => {
       setStatus("ended");
       setAsking([]);
+      setBridged(null);
       if (ev.code !== 1000 && ev.code !== 1005 && ev.reason) setMessage((m) => m ?? ev.reason);
       else if (ev.code === 1006) setMessage((m) => m ?? "The simulator could not connect (signed out, no editor role, or too many test calls running).");
       finish();
@@ -231,6 +248,10 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
     if (ws.current?.readyState !== WebSocket.OPEN) return;
     ws.current.send(JSON.stringify({ type: "dial", id, outcome }));
     setAsking((list) => list.filter((a) => a.id !== id));
+  };
+
+  const farHangup = (id: number) => {
+    if (ws.current?.readyState === WebSocket.OPEN) ws.current.send(JSON.stringify({ type: "farHangup", id }));
   };
 
   const hangup = () => {
@@ -326,6 +347,16 @@ export function SimulatorPanel({ readOnly, saveNow }: { readOnly: boolean; saveN
           ))}
         </div>
       ))}
+      {bridged && (
+        <div className="sim-dial" role="group" aria-label={`Bridged to ${bridged.to}`}>
+          <span>
+            Bridged to <strong>{bridged.to}</strong> (you hear a tone)
+          </span>
+          <button type="button" onClick={() => farHangup(bridged.id)}>
+            {bridged.to} hangs up
+          </button>
+        </div>
+      )}
       {message && (
         <p className="error" role="alert">
           {message}

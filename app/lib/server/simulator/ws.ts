@@ -1,6 +1,7 @@
 // The designer's simulator over a WebSocket: GET /api/simulator?flow=ID upgrades (server.mjs
 // attaches this to its HTTP server). The socket is the call: the browser sends { start } once,
-// then { dtmf }, { dial } (what a dial it was asked about does) and { hangup }; it receives JSON
+// then { dtmf }, { dial } (what a dial it was asked about does), { farHangup } (the dialled party
+// hangs up) and { hangup }; it receives JSON
 // events (node entered, each Session method with its arguments and result, playbacks, dials, logs, the end) and the prompts' audio as binary frames
 // (16-bit PCM, 8 kHz). The flow's saved draft runs in a child process per call
 // (runtime/testing/simulator-child.ts) with the runtime's script isolation.
@@ -60,6 +61,7 @@ const startSchema = z.strictObject({
 const inputSchema = z.union([
   z.strictObject({ type: z.literal("dtmf"), digit: z.string().regex(/^[0-9*#A-Da-d]$/) }),
   z.strictObject({ type: z.literal("dial"), id: z.number().int().min(1), outcome: bridgeStubSchema.shape.outcome }),
+  z.strictObject({ type: z.literal("farHangup"), id: z.number().int().min(1) }),
   z.strictObject({ type: z.literal("hangup") }),
 ]);
 
@@ -202,7 +204,7 @@ function serveCall(ws: WebSocket, auth: Auth, flowId: string, release: () => voi
       return;
     }
     const input = inputSchema.safeParse(msg);
-    if (!input.success) return fail("Expected { type: 'dtmf', digit }, { type: 'dial', id, outcome } or { type: 'hangup' }.");
+    if (!input.success) return fail("Expected { type: 'dtmf', digit }, { type: 'dial', id, outcome }, { type: 'farHangup', id } or { type: 'hangup' }.");
     if (child.connected) child.send(input.data satisfies ToSimulator);
   });
 
