@@ -18,6 +18,7 @@ import type {
   SpawnDoneMessage,
   SpawnRequestMessage,
   PlayDone,
+  ReadyPortsMessage,
   RecordArgs,
   RecordDone,
   RemoteAddress,
@@ -26,6 +27,7 @@ import type {
   UpdateStreamArgs,
   WorkerStats,
 } from "./worker/protocol";
+import { ptimeProblem } from "./worker/protocol";
 
 export type { CreateStreamArgs, EngineStats, PlayControl, PlayDone, RecordArgs, RecordDone, RemoteAddress, StreamStats, UpdateStreamArgs, WorkerStats } from "./worker/protocol";
 
@@ -108,6 +110,8 @@ function safeProcessNice(): number | undefined {
 /** One media worker thread and its requests in flight. */
 class WorkerChannel {
   private nextRequestId = 1;
+  /** Ports of sockets the worker holds bound for new streams (ReadyPortsMessage). */
+  readonly readyPorts: number[] = [];
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   dead: Error | undefined;
 
@@ -118,8 +122,10 @@ class WorkerChannel {
     onDeath: (channel: WorkerChannel, e: Error) => void,
     spawner: SpawnHelper,
   ) {
-    worker.on("message", (m: EngineResponse | EngineEventMessage | SpawnRequestMessage) => {
-      if (m.type === "spawn") {
+    worker.on("message", (m: EngineResponse | EngineEventMessage | SpawnRequestMessage | ReadyPortsMessage) => {
+      if (m.type === "readyPorts") {
+        if (!this.dead) this.readyPorts.push(...m.ports);
+      } else if (m.type === "spawn") {
         void spawner.run(m.cmd, m.args, m.timeoutMs).then((result) => {
           if (!this.dead) this.worker.postMessage({ type: "spawnDone", spawnId: m.spawnId, result } satisfies SpawnDoneMessage);
         });
@@ -134,6 +140,7 @@ class WorkerChannel {
     const die = (e: Error) => {
       if (this.dead) return;
       this.dead = e;
+      this.readyPorts.length = 0;
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
       onDeath(this, e);
@@ -154,6 +161,8 @@ class WorkerChannel {
 
 export class MediaEngine {
   private readonly streams = new Map<number, MediaStreamHandle>();
+  /** Ids the engine gives streams opened on a ready socket: negative, apart from the workers' own. */
+  private nextReadyStreamId = -1;
   private readonly placement: StreamPlacement;
   private dead: Error | undefined;
 
@@ -220,11 +229,17 @@ export class MediaEngine {
   async createStream(args: CreateStreamArgs): Promise<MediaStreamHandle> {
     if (this.dead) throw this.dead;
     const { affinity, ...workerArgs } = args;
+    // Checked here as the worker would: a stream on a ready socket is answered before the worker sees it.
+    const bad = ptimeProblem(workerArgs.ptime ?? 20);
+    if (bad) throw new RangeError(bad);
     const refused = new Set<number>();
     let lastError: Error | undefined;
     for (;;) {
       const at = this.placement.place(affinity, refused);
       if (!at) throw lastError ?? new Error(this.placement.anyAlive ? "no media worker can take the stream" : "media workers are gone");
+      const channel = this.channels[at.worker];
+      const readyPort = workerArgs.localPortRange ? undefined : channel.readyPorts.shift();
+      if (readyPort !== undefined) return this.openReady(at, readyPort, workerArgs);
       try {
         const r = (await this.channels[at.worker].request({ op: "createStream", args: workerArgs })) as { streamId: number; port: number; address: string };
         const s = new MediaStreamHandle(this, r.streamId, r.port, r.address, at.worker, at.slot);
@@ -238,6 +253,27 @@ export class MediaEngine {
         refused.add(at.worker);
       }
     }
+  }
+
+  /**
+   * A stream on a socket its worker bound ahead: the handle (and the port for the SDP answer) at
+   * once; the worker sets the stream up when it reads the request, before any later request of it.
+   */
+  private openReady(at: { slot: number; worker: number }, port: number, args: Omit<CreateStreamArgs, "affinity">): MediaStreamHandle {
+    const id = this.nextReadyStreamId--;
+    const s = new MediaStreamHandle(this, id, port, this.localAddress, at.worker, at.slot);
+    this.streams.set(id, s);
+    this.channels[at.worker].request({ op: "createStream", args, ready: { port, streamId: id } }).catch((e: Error) => {
+      // Its later requests fail ("no stream"); whoever waits on it hears why.
+      this.forget(s);
+      s.abort(new Error(`media stream could not start: ${e.message}`));
+    });
+    return s;
+  }
+
+  /** Ready sockets each worker holds now (engine.stats() and tests). */
+  readyPorts(): number[][] {
+    return this.channels.map((c) => [...c.readyPorts]);
   }
 
   /** Event-loop delay of the media threads since the last call (the worst of them), and their streams. */

@@ -17,6 +17,7 @@ import { RTP_HEADER_SIZE, RtpPacket, rtpPayloadEnd, rtpPayloadStart, uint16Diff,
 import { FramePlayer, openSource, type PcmLoader } from "./sources";
 import { WavWriter } from "./wav";
 import type { CreateStreamArgs, PlayControl, PlayDone, RecordArgs, RemoteAddress, StreamEvent, StreamStats, UpdateStreamArgs } from "./worker/protocol";
+import { ptimeProblem } from "./worker/protocol";
 
 const SAMPLE_RATE = 8000;
 /** After a stall, at most this many overdue packets go out at once; the rest are skipped. */
@@ -81,6 +82,11 @@ export class PortAllocator {
 
   release(port: number): void {
     this.inUse.delete(port);
+  }
+
+  /** Even ports of the range not held by this allocator (others' sockets may hold some of them). */
+  get unheld(): number {
+    return Math.floor((this.range[1] - this.firstEven()) / 2) + 1 - this.inUse.size;
   }
 }
 
@@ -203,7 +209,8 @@ export class RtpStream implements Paced {
     this.codec = args.codec;
     this.payloadType = args.payloadType ?? G711_PAYLOAD_TYPE[args.codec];
     this.ptime = args.ptime ?? 20;
-    if (!Number.isInteger(this.ptime) || this.ptime < 10 || this.ptime > 120 || this.ptime % 10 !== 0) throw new RangeError(`ptime ${this.ptime} not supported`);
+    const bad = ptimeProblem(this.ptime);
+    if (bad) throw new RangeError(bad);
     this.frameSamples = (SAMPLE_RATE * this.ptime) / 1000;
     this.frame = new Int16Array(this.frameSamples);
     this.relaySkip = new Uint8Array(this.frameSamples);

@@ -49,6 +49,50 @@ describe("MediaEngine with 3 media workers", () => {
     expect((await engine.stats()).streams).toBe(0);
   });
 
+  it("opens a stream on a socket its worker bound ahead (the port at once), binds another, and the stream hears packets sent at once", async () => {
+    const full = () => engine.readyPorts().every((ports) => ports.length === 8);
+    const untilFull = async () => {
+      for (let i = 0; i < 200 && !full(); i++) await sleep(10);
+      expect(engine.readyPorts().map((p) => p.length)).toEqual([8, 8, 8]);
+    };
+    await untilFull();
+    const before = engine.readyPorts();
+    const peer = await RtpPeer.open();
+    const streams: MediaStreamHandle[] = [];
+    try {
+      streams.push(...(await Promise.all(Array.from({ length: 12 }, () => engine.createStream({ codec: "PCMU", remote: { address: "127.0.0.1", port: peer.port } })))));
+      for (const s of streams) expect(before[s.worker]).toContain(s.port);
+      const first = streams[0];
+      const pkt = new RtpPacket({ payloadType: 0, sequenceNumber: 1, timestamp: 160, ssrc: 77, payload: new Uint8Array(160).fill(0xff) }).serialize();
+      await peer.send(pkt, first.port);
+      let received = 0;
+      for (let i = 0; i < 200 && received === 0; i++) {
+        received = (await first.stats()).packetsReceived;
+        if (!received) await sleep(10);
+      }
+      expect(received).toBe(1);
+      // The workers bind replacements, leaving 8 ports of their share unheld for binds on demand.
+      const evens = splitPortRange(RANGE, 3).map(([lo, hi]) => Math.floor((hi - (lo % 2 ? lo + 1 : lo)) / 2) + 1);
+      const expected = evens.map((n, w) => Math.min(8, n - streams.filter((s) => s.worker === w).length - 8));
+      for (let i = 0; i < 200 && engine.readyPorts().some((p, w) => p.length < expected[w]); i++) await sleep(10);
+      expect(engine.readyPorts().map((p) => p.length)).toEqual(expected);
+      expect(engine.readyPorts().flat().some((p) => streams.some((s) => s.port === p))).toBe(false);
+      // More at once than the workers hold ready, near the end of each worker's 16 ports: the rest
+      // bind on demand (the ready set leaves them room); every port distinct.
+      streams.push(...(await Promise.all(Array.from({ length: 24 }, () => engine.createStream({ codec: "PCMU" })))));
+      expect(new Set(streams.map((s) => s.port)).size).toBe(36);
+    } finally {
+      peer.close();
+      for (const s of streams) await s.close();
+    }
+    await untilFull();
+  });
+
+  it("refuses a stream the worker would refuse before handing out a ready socket", async () => {
+    await expect(engine.createStream({ codec: "PCMU", ptime: 25 })).rejects.toThrow(/ptime 25 not supported/);
+    expect((await engine.stats()).streams).toBe(0);
+  });
+
   it("puts the two legs of a call (same affinity key) on one worker, even against the load", async () => {
     const a = await engine.createStream({ codec: "PCMU", affinity: "call-1" });
     const fillers = [await engine.createStream({ codec: "PCMU" }), await engine.createStream({ codec: "PCMU" }), await engine.createStream({ codec: "PCMU" })];

@@ -9,7 +9,8 @@ import { loaderCandidates, transcodingLoader } from "../sources";
 import { setThreadNice, type NiceResult } from "../thread-priority";
 import { Transcoder } from "../transcode";
 import type { SpawnFn, SpawnResult } from "../spawn-helper";
-import type { EngineEventMessage, EngineRequest, EngineResponse, EngineWorkerData, SpawnDoneMessage, SpawnRequestMessage, WorkerStats } from "./protocol";
+import type { Socket } from "node:dgram";
+import type { EngineEventMessage, EngineRequest, EngineResponse, EngineWorkerData, ReadyPortsMessage, SpawnDoneMessage, SpawnRequestMessage, WorkerStats } from "./protocol";
 
 const port = parentPort;
 if (!port) throw new Error("media-worker must run in a worker thread");
@@ -39,6 +40,32 @@ let nextStreamId = (config.workerIndex ?? 0) + 1;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
+// Sockets bound ahead for new streams, by port (the engine hands their ports out without asking).
+const READY_SOCKETS = 8;
+const ready = new Map<number, Socket>();
+const ignoreIdleError = () => undefined;
+let toppingUp = false;
+
+/** Bind sockets until READY_SOCKETS are held, telling the engine each port as it is bound. */
+async function topUpReady(): Promise<void> {
+  if (toppingUp) return;
+  toppingUp = true;
+  try {
+    // Never the last few ports of the share: streams that bind on demand must still find one.
+    while (ready.size < READY_SOCKETS && allocator.unheld > READY_SOCKETS) {
+      const { socket, port: readyPort } = await allocator.bind();
+      // Until a stream takes it: a stray packet is dropped, an error must not kill the thread.
+      socket.on("error", ignoreIdleError);
+      ready.set(readyPort, socket);
+      port!.postMessage({ type: "readyPorts", ports: [readyPort] } satisfies ReadyPortsMessage);
+    }
+  } catch {
+    // Out of ports: streams fall back to binding on demand (which reports the same error).
+  } finally {
+    toppingUp = false;
+  }
+}
+
 function stream(id: number): RtpStream {
   const s = streams.get(id);
   if (!s) throw new Error(`no stream ${id}`);
@@ -53,9 +80,21 @@ async function handle(req: EngineRequest): Promise<unknown> {
       return stats;
     }
     case "createStream": {
-      const { socket, port: localPort } = await allocator.bind(req.args.localPortRange ?? config.portRange);
-      const id = nextStreamId;
-      nextStreamId += idStride;
+      let socket: Socket;
+      let localPort: number;
+      let id: number;
+      if (req.ready) {
+        const held = ready.get(req.ready.port);
+        if (!held) throw new Error(`no ready socket on port ${req.ready.port}`);
+        ready.delete(req.ready.port);
+        held.off("error", ignoreIdleError);
+        [socket, localPort, id] = [held, req.ready.port, req.ready.streamId];
+        void topUpReady();
+      } else {
+        ({ socket, port: localPort } = await allocator.bind(req.args.localPortRange ?? config.portRange));
+        id = nextStreamId;
+        nextStreamId += idStride;
+      }
       try {
         const s = new RtpStream(id, socket, localPort, req.args, {
           loader,
@@ -107,10 +146,14 @@ async function handle(req: EngineRequest): Promise<unknown> {
       for (const other of streams.values()) other.dropRelayTarget(s);
       const stats = await s.close();
       allocator.release(s.port);
+      // A range that ran out left the ready set short: its port can be held ready again.
+      void topUpReady();
       return stats;
     }
   }
 }
+
+void topUpReady();
 
 port.on("message", (req: EngineRequest | SpawnDoneMessage) => {
   if (req?.type === "spawnDone") {

@@ -8,6 +8,11 @@ export interface RemoteAddress {
   port: number;
 }
 
+/** Packet times a stream can run at (ms). */
+export function ptimeProblem(ptime: number): string | undefined {
+  return Number.isInteger(ptime) && ptime >= 10 && ptime <= 120 && ptime % 10 === 0 ? undefined : `ptime ${ptime} not supported`;
+}
+
 export interface CreateStreamArgs {
   /**
    * Streams with the same key are placed on the same media worker (e.g. the call's UUID for both
@@ -99,7 +104,12 @@ export interface StreamStats {
 }
 
 export type EngineOp =
-  | { op: "createStream"; args: CreateStreamArgs }
+  /**
+   * `ready`: the port of a socket this worker reported ready (ReadyPortsMessage) and the stream id
+   * the engine gave it; the engine answered the caller already, so this must not be refused.
+   * Without it the worker binds a new socket and picks the id (the slow path: one round trip).
+   */
+  | { op: "createStream"; args: CreateStreamArgs; ready?: { port: number; streamId: number } }
   | { op: "updateStream"; streamId: number; args: UpdateStreamArgs }
   | { op: "play"; streamId: number; spec: string; startSample?: number }
   | { op: "stopPlay"; streamId: number }
@@ -145,6 +155,15 @@ export type StreamEvent =
   | { kind: "latched"; remote: RemoteAddress };
 
 export type EngineEventMessage = { type: "event"; streamId: number; event: StreamEvent };
+
+/**
+ * Sockets a worker has bound ahead and holds for new streams: the engine hands their ports out at
+ * once (a call's SDP answer does not wait for a round trip to a busy media thread).
+ */
+export interface ReadyPortsMessage {
+  type: "readyPorts";
+  ports: number[];
+}
 
 /** A worker asks the engine's spawn helper to run a program (ffmpeg): no fork on the media thread. */
 export interface SpawnRequestMessage {
