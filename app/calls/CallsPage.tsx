@@ -1,11 +1,13 @@
 "use client";
 // Calls (viewer): the runtime's call log, newest first, filtered and paged through GET /api/calls.
 import Link from "next/link";
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { CallSummary } from "../lib/server/runtime/calls";
 import { api, errorText, type FlowSummary } from "../lib/client/api";
 import { useRequireUser } from "../lib/client/auth";
 import { AppHeader } from "../components/AppHeader";
+import { DataTable, ErrorLine } from "../components/list/DataTable";
+import { Pager, useFilteredPages } from "../components/list/Pager";
 import { HANGUP_CAUSE_NAMES, formatDuration, formatTime } from "./format";
 import { LiveCalls } from "./LiveCalls";
 import { RetentionCard } from "./RetentionCard";
@@ -46,15 +48,12 @@ function queryOf(f: Filters, cursor: string | null): string {
 
 export function CallsPage() {
   const { user, error: authError } = useRequireUser();
-  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  /** Cursors of the pages before this one (a stack: Previous pops it). */
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const pages = useFilteredPages(NO_FILTERS);
+  const { draft, setDraft, filters, cursor, apply, clear } = pages;
   const [calls, setCalls] = useState<CallSummary[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [flows, setFlows] = useState<FlowSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const cursor = cursors[cursors.length - 1];
 
   const load = useCallback(() => {
     setError(null);
@@ -73,16 +72,6 @@ export function CallsPage() {
     if (user) api<{ flows: FlowSummary[] }>("GET", "/api/flows").then((r) => setFlows(r.flows), () => undefined);
   }, [user]);
 
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    setFilters(draft);
-    setCursors([null]);
-  };
-  const clear = () => {
-    setDraft(NO_FILTERS);
-    setFilters(NO_FILTERS);
-    setCursors([null]);
-  };
   const field = (key: keyof Filters) => ({
     value: draft[key],
     onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value }),
@@ -152,58 +141,30 @@ export function CallsPage() {
             Clear
           </button>
         </form>
-        {error && (
-          <p className="error-box" role="alert">
-            {error}
-          </p>
-        )}
-        {calls === null ? (
-          <p className="muted">Loading…</p>
-        ) : calls.length === 0 ? (
-          <p className="muted">No calls{filters === NO_FILTERS ? " yet" : " match these filters"}.</p>
-        ) : (
-          <table className="data-table" aria-label="Calls">
-            <thead>
-              <tr>
-                <th>Started</th>
-                <th>Caller</th>
-                <th>Called</th>
-                <th>Flow</th>
-                <th>Version</th>
-                <th>Duration</th>
-                <th>Path</th>
-                <th>Last node</th>
-                <th>Hangup cause</th>
-              </tr>
-            </thead>
-            <tbody>
-              {calls.map((c) => (
-                <tr key={c.id}>
-                  <td className="nowrap">
-                    <Link href={`/calls/${encodeURIComponent(c.id)}`}>{formatTime(c.startedAt)}</Link>
-                  </td>
-                  <td>{c.from}</td>
-                  <td>{c.to}</td>
-                  <td>{c.flowName ?? c.flowId ?? <span className="muted">none</span>}</td>
-                  <td>{c.version ?? <span className="muted">draft</span>}</td>
-                  <td>{c.durationMs === null ? <span className="muted">in progress</span> : formatDuration(c.durationMs)}</td>
-                  <td>{c.pathLength}</td>
-                  <td>{c.lastNode ?? <span className="muted">none</span>}</td>
-                  <td>{c.cause ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        <nav className="pager" aria-label="Pages">
-          <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer
-          </button>
-          <span className="muted">Page {cursors.length}</span>
-          <button type="button" disabled={!nextCursor} onClick={() => nextCursor && setCursors([...cursors, nextCursor])}>
-            Older
-          </button>
-        </nav>
+        <ErrorLine error={error} />
+        <DataTable
+          label="Calls"
+          rows={calls}
+          empty={`No calls${filters === NO_FILTERS ? " yet" : " match these filters"}.`}
+          columns={["Started", "Caller", "Called", "Flow", "Version", "Duration", "Path", "Last node", "Hangup cause"]}
+        >
+          {(c) => (
+            <tr key={c.id}>
+              <td className="nowrap">
+                <Link href={`/calls/${encodeURIComponent(c.id)}`}>{formatTime(c.startedAt)}</Link>
+              </td>
+              <td>{c.from}</td>
+              <td>{c.to}</td>
+              <td>{c.flowName ?? c.flowId ?? <span className="muted">none</span>}</td>
+              <td>{c.version ?? <span className="muted">draft</span>}</td>
+              <td>{c.durationMs === null ? <span className="muted">in progress</span> : formatDuration(c.durationMs)}</td>
+              <td>{c.pathLength}</td>
+              <td>{c.lastNode ?? <span className="muted">none</span>}</td>
+              <td>{c.cause ?? ""}</td>
+            </tr>
+          )}
+        </DataTable>
+        <Pager page={pages.page} nextCursor={nextCursor} onNewer={pages.newer} onOlder={pages.older} />
       </main>
     </>
   );

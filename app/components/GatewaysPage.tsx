@@ -9,7 +9,9 @@ import type { GatewayView, SipUserView } from "../lib/server/gateways/store";
 import type { GatewayState } from "../../runtime/outbound/gateway-monitor";
 import { useRequireUser } from "../lib/client/auth";
 import { AppHeader } from "./AppHeader";
-import { Dialog } from "./Dialog";
+import { ConfirmDialog } from "./list/ConfirmDialog";
+import { DataTable, ErrorLine, RowActions } from "./list/DataTable";
+import { CheckField, FormActions } from "./list/FormParts";
 
 type Gateway = GatewayView & { state: GatewayState | null };
 type SipUser = SipUserView & { registered: boolean | null };
@@ -155,11 +157,7 @@ export function GatewaysPage() {
               Bridge nodes reach a gateway as <code>sofia/gateway/NAME/NUMBER</code> (only numbers its allow-list matches) and a SIP user as{" "}
               <code>user/NUMBER</code>. Changes apply to the next call, without a restart. Passwords are stored encrypted and never shown again.
             </p>
-            {error && (
-              <p className="error-box" role="alert">
-                {error}
-              </p>
-            )}
+            <ErrorLine error={error} />
             {notice && <p role="status">{notice}</p>}
 
             <h2>Gateways</h2>
@@ -169,52 +167,38 @@ export function GatewaysPage() {
               </button>
             )}
             {gwDraft && <GatewayForm draft={gwDraft} onCancel={() => setGwDraft(null)} onSave={saveGateway} />}
-            {!gateways ? (
-              <p className="muted">Loading…</p>
-            ) : gateways.length === 0 ? (
-              <p className="muted">No gateways yet: Bridge nodes can reach SIP users only.</p>
-            ) : (
-              <table className="data-table" aria-label="Gateways">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Host</th>
-                    <th>Allowed numbers</th>
-                    <th>Limits</th>
-                    <th>State</th>
-                    <th>Last ping</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {gateways.map((g) => (
-                    <tr key={g.id}>
-                      <td>
-                        <code>{g.name}</code>
-                      </td>
-                      <td>
-                        {g.host}:{g.port}
-                        {g.username ? ` · ${g.username} (password ${g.password})` : ""}
-                      </td>
-                      <td>{g.allow.length ? g.allow.join(", ") : <span className="muted">none</span>}</td>
-                      <td>
-                        {g.maxCalls || "—"} up · {g.callsPerMinute || "—"}/min
-                      </td>
-                      <td aria-label={`State of ${g.name}`}>{stateText(g)}</td>
-                      <td>{pingText(g)}</td>
-                      <td className="actions">
-                        <button type="button" className="small" aria-label={`Edit gateway ${g.name}`} onClick={() => setGwDraft(draftOf(g))}>
-                          Edit
-                        </button>
-                        <button type="button" className="small danger" aria-label={`Delete gateway ${g.name}`} onClick={() => setDeleting({ kind: "gateway", id: g.id, label: `Gateway ${g.name}` })}>
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable
+              label="Gateways"
+              rows={gateways}
+              empty="No gateways yet: Bridge nodes can reach SIP users only."
+              columns={["Name", "Host", "Allowed numbers", "Limits", "State", "Last ping", ""]}
+            >
+              {(g) => (
+                <tr key={g.id}>
+                  <td>
+                    <code>{g.name}</code>
+                  </td>
+                  <td>
+                    {g.host}:{g.port}
+                    {g.username ? ` · ${g.username} (password ${g.password})` : ""}
+                  </td>
+                  <td>{g.allow.length ? g.allow.join(", ") : <span className="muted">none</span>}</td>
+                  <td>
+                    {g.maxCalls || "—"} up · {g.callsPerMinute || "—"}/min
+                  </td>
+                  <td aria-label={`State of ${g.name}`}>{stateText(g)}</td>
+                  <td>{pingText(g)}</td>
+                  <td className="actions">
+                    <RowActions
+                      what="gateway"
+                      name={g.name}
+                      onEdit={() => setGwDraft(draftOf(g))}
+                      onDelete={() => setDeleting({ kind: "gateway", id: g.id, label: `Gateway ${g.name}` })}
+                    />
+                  </td>
+                </tr>
+              )}
+            </DataTable>
 
             <h2>SIP users</h2>
             {!userDraft && (
@@ -223,37 +207,25 @@ export function GatewaysPage() {
               </button>
             )}
             {userDraft && <SipUserForm draft={userDraft} onCancel={() => setUserDraft(null)} onSave={saveUser} />}
-            {users && users.length > 0 && (
-              <table className="data-table" aria-label="SIP users">
-                <thead>
-                  <tr>
-                    <th>Number</th>
-                    <th>Name</th>
-                    <th>Registered</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {users.map((u) => (
-                    <tr key={u.id}>
-                      <td>
-                        <code>{u.number}</code>
-                      </td>
-                      <td>{u.name}</td>
-                      <td>{!u.enabled ? "disabled" : u.registered === null ? "—" : u.registered ? "yes" : "no"}</td>
-                      <td className="actions">
-                        <button type="button" className="small" aria-label={`Edit SIP user ${u.number}`} onClick={() => setUserDraft({ id: u.id, number: u.number, name: u.name, password: "", enabled: u.enabled })}>
-                          Edit
-                        </button>
-                        <button type="button" className="small danger" aria-label={`Delete SIP user ${u.number}`} onClick={() => setDeleting({ kind: "user", id: u.id, label: `SIP user ${u.number}` })}>
-                          Delete
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable label="SIP users" rows={users} empty={null} showLoading={false} columns={["Number", "Name", "Registered", ""]}>
+              {(u) => (
+                <tr key={u.id}>
+                  <td>
+                    <code>{u.number}</code>
+                  </td>
+                  <td>{u.name}</td>
+                  <td>{!u.enabled ? "disabled" : u.registered === null ? "—" : u.registered ? "yes" : "no"}</td>
+                  <td className="actions">
+                    <RowActions
+                      what="SIP user"
+                      name={u.number}
+                      onEdit={() => setUserDraft({ id: u.id, number: u.number, name: u.name, password: "", enabled: u.enabled })}
+                      onDelete={() => setDeleting({ kind: "user", id: u.id, label: `SIP user ${u.number}` })}
+                    />
+                  </td>
+                </tr>
+              )}
+            </DataTable>
 
             <h2>Outbound limits</h2>
             {limits && (
@@ -277,17 +249,9 @@ export function GatewaysPage() {
         )}
       </main>
       {deleting && (
-        <Dialog title="Delete" onClose={() => setDeleting(null)}>
+        <ConfirmDialog title="Delete" onCancel={() => setDeleting(null)} onConfirm={() => void remove(deleting)}>
           <p>Delete {deleting.label}? Calls in progress keep going; new legs can no longer use it.</p>
-          <footer className="dialog-actions">
-            <button type="button" onClick={() => setDeleting(null)}>
-              Cancel
-            </button>
-            <button type="button" className="danger" onClick={() => void remove(deleting)}>
-              Delete
-            </button>
-          </footer>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </>
   );
@@ -326,11 +290,7 @@ function GatewayForm({ draft, onCancel, onSave }: { draft: GatewayDraft; onCance
         placeholder={d.passwordSet ? "set (leave empty to keep it)" : "not set"}
         onChange={(password) => set({ password })}
       />
-      <div className="field field-check">
-        <label>
-          <input type="checkbox" checked={d.register} onChange={(e) => set({ register: e.target.checked })} /> Register
-        </label>
-      </div>
+      <CheckField label="Register" checked={d.register} onChange={(register) => set({ register })} />
       <TextField label="Caller ID" value={d.callerId} placeholder="the caller's, or origination_caller_id_number" onChange={(callerId) => set({ callerId })} />
       <TextField label="Allowed numbers" value={d.allow} placeholder="1NXXNXXXXXX, +44." onChange={(allow) => set({ allow })} />
       <NumberField label="Calls up at once (0: global limit only)" value={d.maxCalls} onChange={(maxCalls) => set({ maxCalls })} />
@@ -338,19 +298,8 @@ function GatewayForm({ draft, onCancel, onSave }: { draft: GatewayDraft; onCance
       <NumberField label="Ping every (s, 0: off, else ≥ 5)" value={d.ping} onChange={(ping) => set({ ping })} />
       <NumberField label="ping-min" min={1} value={d.pingMin} onChange={(pingMin) => set({ pingMin })} />
       <NumberField label="ping-max" min={1} value={d.pingMax} onChange={(pingMax) => set({ pingMax })} />
-      <div className="field field-check">
-        <label>
-          <input type="checkbox" checked={d.enabled} onChange={(e) => set({ enabled: e.target.checked })} /> Enabled
-        </label>
-      </div>
-      <footer className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary">
-          {draft.id ? "Save gateway" : "Create gateway"}
-        </button>
-      </footer>
+      <CheckField label="Enabled" checked={d.enabled} onChange={(enabled) => set({ enabled })} />
+      <FormActions submitText={draft.id ? "Save gateway" : "Create gateway"} onCancel={onCancel} />
     </form>
   );
 }
@@ -386,19 +335,8 @@ function SipUserForm({
         placeholder={draft.id ? "set (leave empty to keep it)" : "at least 8 characters"}
         onChange={(password) => setD({ ...d, password })}
       />
-      <div className="field field-check">
-        <label>
-          <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> Enabled
-        </label>
-      </div>
-      <footer className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary">
-          {draft.id ? "Save SIP user" : "Create SIP user"}
-        </button>
-      </footer>
+      <CheckField label="Enabled" checked={d.enabled} onChange={(enabled) => setD({ ...d, enabled })} />
+      <FormActions submitText={draft.id ? "Save SIP user" : "Create SIP user"} onCancel={onCancel} />
     </form>
   );
 }

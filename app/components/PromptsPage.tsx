@@ -10,6 +10,8 @@ import { useRequireUser } from "../lib/client/auth";
 import { deletePrompt, formatDuration, listPrompts, promptAudioUrl, type PromptView } from "../lib/client/prompts";
 import { AppHeader } from "./AppHeader";
 import { Dialog } from "./Dialog";
+import { ConfirmDialog } from "./list/ConfirmDialog";
+import { DataTable, ErrorLine, RowActions } from "./list/DataTable";
 import { Recorder } from "./prompts/Recorder";
 import { TtsForm } from "./prompts/TtsForm";
 import { UploadZone } from "./prompts/UploadZone";
@@ -80,84 +82,57 @@ export function PromptsPage() {
             <Recorder onSaved={refresh} />
           </section>
         )}
-        {error && (
-          <p className="error-box" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine error={error} />
         {notice && (
           <p className="muted" role="status">
             {notice}
           </p>
         )}
         <input type="search" placeholder="Search prompts" aria-label="Search prompts" value={filter} onChange={(e) => setFilter(e.target.value)} />
-        {!prompts ? (
-          <p className="muted">Loading…</p>
-        ) : shown.length === 0 ? (
-          <p className="muted">{prompts.length ? "No prompt matches." : "No prompts yet."}</p>
-        ) : (
-          <table className="data-table" aria-label="Prompts">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Waveform</th>
-                <th>Listen</th>
-                <th>Duration</th>
-                <th>Source</th>
-                <th>Added</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((p) => (
-                <tr key={p.name} data-prompt={p.name}>
-                  <td>
-                    <strong>{p.name}</strong>
-                    <div>
-                      <code>{p.path}</code>
-                    </div>
-                    {p.aliases.length > 0 && (
-                      <div className="muted" title="Former names published flow versions still play">
-                        also {p.aliases.map((a) => <code key={a}>{a}</code>)}
-                      </div>
-                    )}
-                  </td>
-                  <td>
-                    <Waveform name={p.name} version={p.checksum} />
-                  </td>
-                  <td>
-                    <audio controls preload="none" src={promptAudioUrl(p.name, p.checksum)} aria-label={`Play ${p.name}`} />
-                  </td>
-                  <td data-testid="duration">{formatDuration(p.durationMs)}</td>
-                  <td>
-                    {p.source === "tts" && p.tts ? (
-                      <span title={p.tts.text}>
-                        TTS {p.tts.engine}/{p.tts.voice}
-                      </span>
-                    ) : (
-                      `${p.source} (${p.format})`
-                    )}
-                  </td>
-                  <td>
-                    {p.createdBy} · {new Date(p.updatedAt).toLocaleString()}
-                  </td>
-                  <td className="actions">
-                    {canEdit && (
-                      <button type="button" className="small" aria-label={`Rename prompt ${p.name}`} onClick={() => setRenaming({ prompt: p, to: p.name })}>
-                        Rename
-                      </button>
-                    )}
-                    {canEdit && (
-                      <button type="button" className="small danger" aria-label={`Delete prompt ${p.name}`} onClick={() => setDeleting(p)}>
-                        Delete
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          label="Prompts"
+          rows={prompts ? shown : null}
+          empty={prompts?.length ? "No prompt matches." : "No prompts yet."}
+          columns={["Name", "Waveform", "Listen", "Duration", "Source", "Added", ""]}
+        >
+          {(p) => (
+            <tr key={p.name} data-prompt={p.name}>
+              <td>
+                <strong>{p.name}</strong>
+                <div>
+                  <code>{p.path}</code>
+                </div>
+                {p.aliases.length > 0 && (
+                  <div className="muted" title="Former names published flow versions still play">
+                    also {p.aliases.map((a) => <code key={a}>{a}</code>)}
+                  </div>
+                )}
+              </td>
+              <td>
+                <Waveform name={p.name} version={p.checksum} />
+              </td>
+              <td>
+                <audio controls preload="none" src={promptAudioUrl(p.name, p.checksum)} aria-label={`Play ${p.name}`} />
+              </td>
+              <td data-testid="duration">{formatDuration(p.durationMs)}</td>
+              <td>
+                {p.source === "tts" && p.tts ? (
+                  <span title={p.tts.text}>
+                    TTS {p.tts.engine}/{p.tts.voice}
+                  </span>
+                ) : (
+                  `${p.source} (${p.format})`
+                )}
+              </td>
+              <td>
+                {p.createdBy} · {new Date(p.updatedAt).toLocaleString()}
+              </td>
+              <td className="actions">
+                {canEdit && <RowActions what="prompt" name={p.name} editText="Rename" onEdit={() => setRenaming({ prompt: p, to: p.name })} onDelete={() => setDeleting(p)} />}
+              </td>
+            </tr>
+          )}
+        </DataTable>
         {user && <PhrasesEditor canEdit={canEdit} />}
       </main>
       {renaming && (
@@ -189,17 +164,9 @@ export function PromptsPage() {
         </Dialog>
       )}
       {deleting && (
-        <Dialog title={`Delete ${deleting.name}?`} onClose={() => setDeleting(null)}>
+        <ConfirmDialog title={`Delete ${deleting.name}?`} onCancel={() => setDeleting(null)} onConfirm={() => void remove(deleting)}>
           <p>Flows that play {deleting.path} will fail to play it. Published versions that use it keep it from being deleted.</p>
-          <div className="dialog-actions">
-            <button type="button" onClick={() => setDeleting(null)}>
-              Cancel
-            </button>
-            <button type="button" className="danger" onClick={() => void remove(deleting)}>
-              Delete
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </>
   );

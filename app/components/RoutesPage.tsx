@@ -4,7 +4,9 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import { api, errorText, type FlowSummary, type RouteRecord } from "../lib/client/api";
 import { useRequireUser } from "../lib/client/auth";
 import { AppHeader } from "./AppHeader";
-import { Dialog } from "./Dialog";
+import { ConfirmDialog } from "./list/ConfirmDialog";
+import { DataTable, ErrorLine, RowActions } from "./list/DataTable";
+import { CheckField, FormActions } from "./list/FormParts";
 
 interface Draft {
   id?: string;
@@ -87,11 +89,7 @@ export function RoutesPage() {
           </button>
         )}
         {draft && <RouteForm draft={draft} flows={flows} onCancel={() => setDraft(null)} onSave={save} />}
-        {error && (
-          <p className="error-box" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine error={error} />
         {warnings.length > 0 && (
           <ul className="warning-box" role="status" aria-label="Route warnings">
             {warnings.map((w, i) => (
@@ -99,78 +97,45 @@ export function RoutesPage() {
             ))}
           </ul>
         )}
-        {!routes ? (
-          <p className="muted">Loading…</p>
-        ) : routes.length === 0 ? (
-          <p className="muted">No routes yet.</p>
-        ) : (
-          <table className="data-table" aria-label="Routes">
-            <thead>
-              <tr>
-                <th>Pattern</th>
-                <th>Flow</th>
-                <th>Version</th>
-                <th>Description</th>
-                <th>Enabled</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {routes.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <code>{r.pattern}</code>
-                  </td>
-                  <td>{r.flowName}</td>
-                  <td>{r.version ?? "latest"}</td>
-                  <td>{r.description}</td>
-                  <td>{r.enabled ? "yes" : "no"}</td>
-                  <td className="actions">
-                    {canEdit && (
-                      <>
-                        <button
-                          type="button"
-                          className="small"
-                          aria-label={`Edit route ${r.pattern}`}
-                          onClick={() =>
-                            setDraft({
-                              id: r.id,
-                              pattern: r.pattern,
-                              flowId: r.flowId,
-                              version: r.version === null ? "" : String(r.version),
-                              description: r.description,
-                              enabled: r.enabled,
-                            })
-                          }
-                        >
-                          Edit
-                        </button>
-                        <button type="button" className="small danger" aria-label={`Delete route ${r.pattern}`} onClick={() => setDeleting(r)}>
-                          Delete
-                        </button>
-                      </>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable label="Routes" rows={routes} empty="No routes yet." columns={["Pattern", "Flow", "Version", "Description", "Enabled", ""]}>
+          {(r) => (
+            <tr key={r.id}>
+              <td>
+                <code>{r.pattern}</code>
+              </td>
+              <td>{r.flowName}</td>
+              <td>{r.version ?? "latest"}</td>
+              <td>{r.description}</td>
+              <td>{r.enabled ? "yes" : "no"}</td>
+              <td className="actions">
+                {canEdit && (
+                  <RowActions
+                    what="route"
+                    name={r.pattern}
+                    onEdit={() =>
+                      setDraft({
+                        id: r.id,
+                        pattern: r.pattern,
+                        flowId: r.flowId,
+                        version: r.version === null ? "" : String(r.version),
+                        description: r.description,
+                        enabled: r.enabled,
+                      })
+                    }
+                    onDelete={() => setDeleting(r)}
+                  />
+                )}
+              </td>
+            </tr>
+          )}
+        </DataTable>
       </main>
       {deleting && (
-        <Dialog title="Delete route" onClose={() => setDeleting(null)}>
+        <ConfirmDialog title="Delete route" onCancel={() => setDeleting(null)} onConfirm={() => void remove(deleting)}>
           <p>
             Delete the route <code>{deleting.pattern}</code> → {deleting.flowName}? Calls to it will no longer reach the flow.
           </p>
-          <footer className="dialog-actions">
-            <button type="button" onClick={() => setDeleting(null)}>
-              Cancel
-            </button>
-            <button type="button" className="danger" onClick={() => void remove(deleting)}>
-              Delete
-            </button>
-          </footer>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </>
   );
@@ -210,19 +175,8 @@ function RouteForm({ draft, flows, onCancel, onSave }: { draft: Draft; flows: Fl
         <label htmlFor={ids.description}>Description</label>
         <input id={ids.description} value={d.description} onChange={(e) => setD({ ...d, description: e.target.value })} />
       </div>
-      <div className="field field-check">
-        <label>
-          <input type="checkbox" checked={d.enabled} onChange={(e) => setD({ ...d, enabled: e.target.checked })} /> Enabled
-        </label>
-      </div>
-      <footer className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary">
-          {draft.id ? "Save route" : "Create route"}
-        </button>
-      </footer>
+      <CheckField label="Enabled" checked={d.enabled} onChange={(enabled) => setD({ ...d, enabled })} />
+      <FormActions submitText={draft.id ? "Save route" : "Create route"} onCancel={onCancel} />
     </form>
   );
 }

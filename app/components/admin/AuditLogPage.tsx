@@ -1,11 +1,13 @@
 "use client";
 // Audit log (admin): who did what, newest first, filtered by actor, action and time, paged
 // through GET /api/audit.
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useState } from "react";
 import { api, errorText } from "../../lib/client/api";
 import { useRequireUser } from "../../lib/client/auth";
 import type { AuditView } from "../../lib/server/audit";
 import { AppHeader } from "../AppHeader";
+import { DataTable, ErrorLine } from "../list/DataTable";
+import { Pager, useFilteredPages } from "../list/Pager";
 
 interface Filters {
   actor: string;
@@ -38,15 +40,13 @@ function detailsText(d: unknown): string {
 export function AuditLogPage() {
   const { user, error: authError } = useRequireUser();
   const ids = { actor: useId(), action: useId(), since: useId(), until: useId() };
-  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const pages = useFilteredPages(NO_FILTERS);
+  const { draft, setDraft, filters, cursor, apply, clear } = pages;
   const [entries, setEntries] = useState<AuditView[] | null>(null);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [facets, setFacets] = useState<{ actions: string[]; actors: string[] }>({ actions: [], actors: [] });
   const [error, setError] = useState<string | null>(null);
   const isAdmin = user?.role === "admin";
-  const cursor = cursors[cursors.length - 1];
 
   useEffect(() => {
     if (!isAdmin) return;
@@ -71,16 +71,6 @@ export function AuditLogPage() {
     };
   }, [isAdmin, filters, cursor]);
 
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    setFilters(draft);
-    setCursors([null]);
-  };
-  const clear = () => {
-    setDraft(NO_FILTERS);
-    setFilters(NO_FILTERS);
-    setCursors([null]);
-  };
   const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
 
   if (authError) return <main className="page error-box">{authError}</main>;
@@ -131,53 +121,32 @@ export function AuditLogPage() {
                 Clear
               </button>
             </form>
-            {error && (
-              <p className="error-box" role="alert">
-                {error}
-              </p>
-            )}
-            {!entries && !error && <p className="muted">Loading…</p>}
-            {entries && entries.length === 0 && <p className="muted">No entries{filters === NO_FILTERS ? " yet" : " match these filters"}.</p>}
-            {entries && entries.length > 0 && (
-              <table className="data-table" aria-label="Audit log">
-                <thead>
-                  <tr>
-                    <th>Time</th>
-                    <th>Actor</th>
-                    <th>Action</th>
-                    <th>Target</th>
-                    <th>Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {entries.map((e) => (
-                    <tr key={e.id} data-action={e.action}>
-                      <td className="nowrap">{new Date(e.at).toLocaleString()}</td>
-                      <td>
-                        {e.actor || <span className="muted">{e.via === "system" ? "system" : "anonymous"}</span>}
-                        {e.via === "token" && <div className="help">API token</div>}
-                      </td>
-                      <td>
-                        <code>{e.action}</code>
-                      </td>
-                      <td>
-                        {e.target || e.targetId} {e.targetType && <span className="tag">{e.targetType}</span>}
-                      </td>
-                      <td className="mono small">{detailsText(e.details)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            <nav className="pager" aria-label="Pages">
-              <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-                Newer
-              </button>
-              <span className="muted">Page {cursors.length}</span>
-              <button type="button" disabled={!nextCursor} onClick={() => nextCursor && setCursors([...cursors, nextCursor])}>
-                Older
-              </button>
-            </nav>
+            <ErrorLine error={error} />
+            <DataTable
+              label="Audit log"
+              rows={entries}
+              showLoading={!error}
+              empty={`No entries${filters === NO_FILTERS ? " yet" : " match these filters"}.`}
+              columns={["Time", "Actor", "Action", "Target", "Details"]}
+            >
+              {(e) => (
+                <tr key={e.id} data-action={e.action}>
+                  <td className="nowrap">{new Date(e.at).toLocaleString()}</td>
+                  <td>
+                    {e.actor || <span className="muted">{e.via === "system" ? "system" : "anonymous"}</span>}
+                    {e.via === "token" && <div className="help">API token</div>}
+                  </td>
+                  <td>
+                    <code>{e.action}</code>
+                  </td>
+                  <td>
+                    {e.target || e.targetId} {e.targetType && <span className="tag">{e.targetType}</span>}
+                  </td>
+                  <td className="mono small">{detailsText(e.details)}</td>
+                </tr>
+              )}
+            </DataTable>
+            <Pager page={pages.page} nextCursor={nextCursor} onNewer={pages.newer} onOlder={pages.older} />
           </>
         )}
       </main>

@@ -9,6 +9,7 @@ import { checkPhrase, phraseMacroSchema, PHRASE_ITEM_LABELS, type PhraseDiagnost
 import { usePromptChoices } from "../../designer/form/prompts";
 import { ApiError, errorText } from "../../lib/client/api";
 import { createPhrase, deletePhrase, listPhrases, updatePhrase, type PhraseView } from "../../lib/client/phrases";
+import { DataTable, ErrorLine, RowActions } from "../list/DataTable";
 
 type Draft = PhraseMacro & { id?: string; revision?: number };
 
@@ -235,61 +236,33 @@ export function PhrasesEditor({ canEdit }: { canEdit: boolean }) {
           </option>
         ))}
       </datalist>
-      {error && (
-        <p className="error-box" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine error={error} />
       {notice && <p className="muted">{notice}</p>}
-      {!phrases ? (
-        <p className="muted">Loading…</p>
-      ) : phrases.length === 0 ? (
-        <p className="muted">No phrases yet.</p>
-      ) : (
-        <table className="data-table" aria-label="Phrases">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Language</th>
-              <th>Inputs</th>
-              <th>Saved</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {phrases.map((p) => (
-              <tr key={p.id} data-phrase={p.name}>
-                <td>
-                  <strong>{p.name}</strong>
-                  {p.description && <div className="muted">{p.description}</div>}
-                </td>
-                <td>{p.language}</td>
-                <td>
-                  {p.inputs.map((i, k) => (
-                    <div key={k}>
-                      <code>{i.pattern}</code> → {i.match.map((it) => PHRASE_ITEM_LABELS[it.type]).join(", ") || "—"}
-                      {i.nomatch.length ? ` / else ${i.nomatch.map((it) => PHRASE_ITEM_LABELS[it.type]).join(", ")}` : ""}
-                    </div>
-                  ))}
-                </td>
-                <td>
-                  {p.updatedBy} · {new Date(p.updatedAt).toLocaleString()}
-                </td>
-                <td className="actions">
-                  <button type="button" className="small" onClick={() => edit({ ...p })} aria-label={`${canEdit ? "Edit" : "View"} phrase ${p.name}`}>
-                    {canEdit ? "Edit" : "View"}
-                  </button>
-                  {canEdit && (
-                    <button type="button" className="small danger" onClick={() => void remove(p)} aria-label={`Delete phrase ${p.name}`}>
-                      Delete
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable label="Phrases" rows={phrases} empty="No phrases yet." columns={["Name", "Language", "Inputs", "Saved", ""]}>
+        {(p) => (
+          <tr key={p.id} data-phrase={p.name}>
+            <td>
+              <strong>{p.name}</strong>
+              {p.description && <div className="muted">{p.description}</div>}
+            </td>
+            <td>{p.language}</td>
+            <td>
+              {p.inputs.map((i, k) => (
+                <div key={k}>
+                  <code>{i.pattern}</code> → {i.match.map((it) => PHRASE_ITEM_LABELS[it.type]).join(", ") || "—"}
+                  {i.nomatch.length ? ` / else ${i.nomatch.map((it) => PHRASE_ITEM_LABELS[it.type]).join(", ")}` : ""}
+                </div>
+              ))}
+            </td>
+            <td>
+              {p.updatedBy} · {new Date(p.updatedAt).toLocaleString()}
+            </td>
+            <td className="actions">
+              <RowActions what="phrase" name={p.name} editText={canEdit ? "Edit" : "View"} onEdit={() => edit({ ...p })} onDelete={canEdit ? () => void remove(p) : undefined} />
+            </td>
+          </tr>
+        )}
+      </DataTable>
       {canEdit && !draft && (
         <button type="button" onClick={() => edit(blank())}>
           New phrase
