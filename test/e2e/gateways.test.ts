@@ -107,8 +107,9 @@ describe.skipIf(!!skipReason)("gateways and SIP users end to end", () => {
     const dial = page.getByLabel("Dial string", { exact: true });
     await dial.waitFor();
     const listId = await dial.getAttribute("list");
-    const options = await page.locator(`datalist[id="${listId}"] option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(options).toEqual(["user/1000", "sofia/gateway/carrier/"]);
+    // The choices arrive from the API after the form renders (slower on a busy machine).
+    const options = () => page.locator(`datalist[id="${listId}"] option`).evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    await expect.poll(options, { timeout: 10_000 }).toEqual(["user/1000", "sofia/gateway/carrier/"]);
 
     await dial.fill("sofia/gateway/nowhere/2000");
     await page.getByRole("tab", { name: /Problems/ }).click();
