@@ -19,6 +19,7 @@ import { checkParamSchemas, checkRequiredText } from "./validation/params";
 import { checkRegexes } from "./validation/regexes";
 import { checkNodeIds, checkStart } from "./validation/structure";
 import { checkVariableNames } from "./validation/variables";
+import { checkTestCases } from "./validation/test-cases";
 import { friendlyZodError } from "./validation/zod-messages";
 
 const parseWithFriendlyErrors = (spec: NodeKindSpec, params: unknown) =>
@@ -45,6 +46,7 @@ export function validate(flow: FlowGraph, options: ValidateOptions = {}): Diagno
   const edges = checkEdges(ctx);
   checkReachable(ctx, edges);
   checkSpinCycles(ctx, edges);
+  checkTestCases(ctx);
   return ctx.out;
 }
 

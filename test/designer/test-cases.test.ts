@@ -7,6 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadFlow, type FlowGraph } from "../../flow/graph";
 import { checkTestCase } from "../../flow/test-case-check";
+import { validate } from "../../flow/validate";
 import { flowTestCaseSchema } from "../../flow/test-cases";
 import { emptyBridge, emptyStep, freshName, fromDraft, newCase, splitPath, toDraft } from "../../app/designer/simulator/case-form";
 import { CallRecorder } from "../../app/designer/simulator/record-case";
@@ -65,6 +66,20 @@ describe("checkTestCase: a message at the field", () => {
     });
     expect(fieldsOf(checkTestCase({ name: "", caller: [], expect: {} }, { nodeIds: ids }))).toEqual(["name", "expect"]);
     expect(checkTestCase({ name: "x", expect: {} }, { nodeIds: ids }).issues.find((i) => i.field === "expect")?.message).toMatch(/^Say what to expect/);
+  });
+});
+
+describe("validate: a stale case is a Problem (IVR1033)", () => {
+  it("warns about a case naming a node the flow no longer has, and about nothing in the examples", () => {
+    for (const [, flow] of examples) expect(validate(flow).filter((d) => d.code === "IVR1033"), flow.name).toEqual([]);
+    const gone = { ...dial, nodes: dial.nodes.filter((n) => n.id !== "busy_message"), edges: dial.edges.filter((e) => e.target !== "busy_message" && e.source !== "busy_message") };
+    expect(validate(gone).filter((d) => d.code === "IVR1033")).toEqual([
+      {
+        code: "IVR1033",
+        severity: "warning",
+        message: 'Test case "the extension is busy: the caller tries another, which answers" (expect.path): There is no node "busy_message" in this flow.',
+      },
+    ]);
   });
 });
 
