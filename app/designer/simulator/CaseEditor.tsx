@@ -94,9 +94,11 @@ export interface CaseEditorProps {
   readOnly: boolean;
   /** The path the case's last run took (for "Use the last run's path"). */
   lastPath?: string[];
+  /** Told whether the form holds edits the draft does not have (a field still wrong). */
+  onUnsaved?: (unsaved: boolean) => void;
 }
 
-export function CaseEditor({ index, readOnly, lastPath }: CaseEditorProps) {
+export function CaseEditor({ index, readOnly, lastPath, onUnsaved }: CaseEditorProps) {
   const store = useDesignerStore();
   const tests = useDesigner((s) => s.tests) ?? [];
   const rawNodes = useDesigner((s) => s.nodes);
@@ -113,6 +115,16 @@ export function CaseEditor({ index, readOnly, lastPath }: CaseEditorProps) {
     setDraft(tc ? toDraft(tc) : null);
     setIssues([]);
   }, [tc]);
+
+  // A form with a field still wrong holds edits the draft does not have yet: leaving asks first.
+  const unsaved = issues.length > 0;
+  useEffect(() => {
+    onUnsaved?.(unsaved);
+    if (!unsaved) return;
+    const stay = (ev: BeforeUnloadEvent) => ev.preventDefault();
+    window.addEventListener("beforeunload", stay);
+    return () => window.removeEventListener("beforeunload", stay);
+  }, [unsaved, onUnsaved]);
 
   if (!tc || !draft) return null;
 

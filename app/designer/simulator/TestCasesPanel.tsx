@@ -4,7 +4,7 @@
 // process, Lua and TS), all of them or one: green/red per case and language, the first
 // divergence, and the node it happened at highlighted on the canvas (click a failing result to
 // show its node again).
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { checkTestCase } from "../../../flow/test-case-check";
 import type { FlowTestCase } from "../../../flow/test-cases";
 import { api, errorText } from "../../lib/client/api";
@@ -31,10 +31,21 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
   const store = useDesignerStore();
   const flowId = useDesigner((s) => s.flowId);
   const tests = useDesigner((s) => s.tests) ?? [];
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelectedNow] = useState<number | null>(null);
   const [running, setRunning] = useState(false);
   const [run, setRun] = useState<TestRun | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The open case's form has edits the draft lacks (a field still wrong): switching drops them. */
+  const unsaved = useRef(false);
+  /** May the open form be closed? (Asks when it holds edits the draft lacks.) */
+  const mayClose = () => {
+    if (unsaved.current && !window.confirm("The open test case has fields still wrong; its edits since it was last valid will be dropped. Continue?")) return false;
+    unsaved.current = false;
+    return true;
+  };
+  const setSelected = (i: number | null) => {
+    if (i !== selected && mayClose()) setSelectedNow(i);
+  };
   const current = selected !== null && selected < tests.length ? selected : null;
   // Cases that name nodes no longer in the flow (deleted, renamed): marked in the list.
   const nodes = useDesigner((s) => s.nodes);
@@ -46,7 +57,7 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
   // A case recorded from a test call (appended to the list) opens in the editor.
   const count = useRef(tests.length);
   useEffect(() => {
-    if (tests.length === count.current + 1) setSelected(tests.length - 1);
+    if (tests.length === count.current + 1) setSelectedNow(tests.length - 1);
     count.current = tests.length;
   }, [tests.length]);
 
@@ -76,20 +87,18 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
     }
   };
 
+  const onUnsaved = useCallback((u: boolean) => void (unsaved.current = u), []);
   const names = tests.map((t) => t.name);
   const setTests = (next: FlowTestCase[]) => store.getState().updateTests(next);
-  const add = () => {
-    setTests([...tests, newCase(names)]);
-    setSelected(tests.length);
-  };
-  const duplicate = (i: number) => {
-    const copy = { ...structuredClone(tests[i]), name: freshName(`${tests[i].name} (copy)`, names) };
-    setTests([...tests, copy]);
-    setSelected(tests.length);
-  };
+  // New cases go at the end and open in the editor (the effect above).
+  const add = () => mayClose() && setTests([...tests, newCase(names)]);
+  const duplicate = (i: number) => mayClose() && setTests([...tests, { ...structuredClone(tests[i]), name: freshName(`${tests[i].name} (copy)`, names) }]);
   const remove = (i: number) => {
+    // The open case keeps its form when another one goes (its index moves up by one if after it).
+    if (i === current) unsaved.current = false;
+    else if (current !== null && i < current && !mayClose()) return;
     setTests(tests.filter((_, j) => j !== i));
-    setSelected(null);
+    setSelectedNow(current === null || i === current ? null : i < current ? current - 1 : current);
   };
   /** Passed / failed / not run, from the last run, per case name. */
   const statusOf = (name: string) => {
@@ -141,7 +150,7 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
           </li>
         ))}
       </ul>
-      {current !== null && <CaseEditor key={current} index={current} readOnly={readOnly} lastPath={lastPath} />}
+      {current !== null && <CaseEditor key={current} index={current} readOnly={readOnly} lastPath={lastPath} onUnsaved={onUnsaved} />}
       {error && (
         <p className="error" role="alert">
           {error}
