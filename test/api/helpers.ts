@@ -1,19 +1,16 @@
 // Shared by the API tests: a fresh embedded database per test file (PGlite in memory, or a
 // real PostgreSQL database when the file asks for one), and a way to call route handlers
 // directly with a Request, as Next.js does.
-import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { inject } from "vitest";
 import { openDatabase, setDatabase, closeDatabase, type Database } from "../../app/lib/server/db/client";
-import { applyMigrations, readMigrations } from "../../app/lib/server/db/migrate";
-import { pgliteRunner } from "../../app/lib/server/db/sql";
-import { migrationsDir } from "../../app/lib/server/paths";
 import { peerHeaderValue, PEER_HEADER } from "../../app/lib/server/auth/peer";
 import { createSession, type PublicUser } from "../../app/lib/server/auth/session";
 import { createUser } from "../../app/lib/server/auth/users";
 import type { Role } from "../../prisma/generated/client/client";
+import { migratedImage } from "../support/migrated-database";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 process.env.IVR_ROOT = repoRoot;
@@ -21,32 +18,7 @@ process.env.IVR_MEDIA_DIR ??= mkdtempSync(path.join(tmpdir(), "ivr-media-"));
 
 export const ORIGIN = "http://localhost:3000";
 
-/**
- * The migrated PGlite image of this run, in the run's scratch folder (test/global-setup.ts):
- * the first file to need it makes it, every later file loads it instead of running initdb and
- * every migration again (about 1.5 s a file). Without the folder: none, migrate from scratch.
- * test/api/migrations.test.ts still migrates an empty database.
- */
-async function migratedImage(): Promise<Blob | undefined> {
-  const runDir = inject("ivrRunDir");
-  if (!runDir) return undefined;
-  const file = path.join(runDir, "pglite-migrated.tar");
-  if (!existsSync(file)) {
-    const { PGlite } = await import("@electric-sql/pglite");
-    const lite = await PGlite.create("memory://");
-    try {
-      await applyMigrations(pgliteRunner(lite), readMigrations(migrationsDir()));
-      const image = Buffer.from(await (await lite.dumpDataDir("none")).arrayBuffer());
-      // By rename: a file starting at the same moment reads a whole image or none.
-      writeFileSync(`${file}.${process.pid}.tmp`, image);
-      renameSync(`${file}.${process.pid}.tmp`, file);
-    } finally {
-      await lite.close();
-    }
-  }
-  return new Blob([readFileSync(file)]);
-}
-
+/** A fresh database for this file: PostgreSQL at url, else PGlite in memory from the run's migrated image. */
 export async function startTestDatabase(url?: string): Promise<Database> {
   const db = await openDatabase(url ? { url } : { dataDir: "memory://", image: await migratedImage() });
   setDatabase(db);

@@ -5,15 +5,15 @@
 // Then, signed in as an admin, live: a SIPp caller waiting in a menu shows on the Calls page
 // with its node and on the designer's overlay, the heat map of the version it runs, and the
 // admin's hang-up, which ends the SIPp call.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { openDatabase } from "../../app/lib/server/db/client";
 import { createUser } from "../../app/lib/server/auth/users";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { ROOT, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { withDesignerApp } from "./harness";
 import { hasSipp, runSipp } from "../sip/sipp-harness";
 import { mediaWithPrompts } from "../runtime-app/support";
 
@@ -60,46 +60,35 @@ function eventsOf(i: number) {
 }
 
 describe.skipIf(!!skipReason)("calls pages end to end", () => {
+  const media = mediaWithPrompts("main-menu");
+  afterAll(() => rmSync(media, { recursive: true, force: true })); // after the app's stop (hooks after run last first)
+  // The runtime thread on free SIP/RTP ports, with the main menu's prompts.
+  const e2e = withDesignerApp({
+    env: { IVR_RTP_PORTS: "45600-45699", IVR_MEDIA_DIR: media, IVR_STARTER_SOUNDS: "0" },
+    async seed(dataDir) {
+      const db = await openDatabase({ dataDir: path.join(dataDir, "pglite") });
+      try {
+        const admin = await createUser(db.prisma, { email: "ada@example.com", name: "Ada", password: "admin password 1", role: "admin" });
+        await createUser(db.prisma, { email: VIEWER.email, name: "Vera", password: VIEWER.password, role: "viewer" });
+        const graph = JSON.parse(readFileSync(path.join(ROOT, "examples/main-menu.json"), "utf8"));
+        const flow = await db.prisma.flow.create({ data: { name: "Main menu", graph, createdById: admin.id, updatedById: admin.id } });
+        await db.prisma.call.createMany({ data: Array.from({ length: CALLS }, (_, i) => callOf(i, flow.id)) });
+        await db.prisma.callEvent.createMany({ data: Array.from({ length: CALLS }, (_, i) => eventsOf(i)).flat() });
+      } finally {
+        await db.close();
+      }
+    },
+  });
   let app: RunningApp;
   let browser: Browser;
   let page: Page;
-  const env = { ...process.env };
-  const media = mediaWithPrompts("main-menu");
 
   beforeAll(async () => {
-    ensureBuilt();
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), "ivr-e2e-calls-"));
-    const db = await openDatabase({ dataDir: path.join(dataDir, "pglite") });
-    try {
-      const admin = await createUser(db.prisma, { email: "ada@example.com", name: "Ada", password: "admin password 1", role: "admin" });
-      await createUser(db.prisma, { email: VIEWER.email, name: "Vera", password: VIEWER.password, role: "viewer" });
-      const graph = JSON.parse(readFileSync(path.join(ROOT, "examples/main-menu.json"), "utf8"));
-      const flow = await db.prisma.flow.create({ data: { name: "Main menu", graph, createdById: admin.id, updatedById: admin.id } });
-      await db.prisma.call.createMany({ data: Array.from({ length: CALLS }, (_, i) => callOf(i, flow.id)) });
-      await db.prisma.callEvent.createMany({ data: Array.from({ length: CALLS }, (_, i) => eventsOf(i)).flat() });
-    } finally {
-      await db.close();
-    }
-    // The runtime thread on free SIP/RTP ports, with the main menu's prompts.
-    Object.assign(process.env, { IVR_SIP: "127.0.0.1:0", IVR_RTP_PORTS: "45600-45699", IVR_MEDIA_DIR: media, IVR_STARTER_SOUNDS: "0" });
-    app = await startApp({ dataDir });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
+    ({ app, browser, page } = e2e);
     // The page shows times in the browser's zone: pin it, whatever the machine's.
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send("Emulation.setTimezoneOverride", { timezoneId: "UTC" });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    for (const k of ["IVR_SIP", "IVR_RTP_PORTS", "IVR_MEDIA_DIR", "IVR_STARTER_SOUNDS"]) {
-      if (env[k] === undefined) delete process.env[k];
-      else process.env[k] = env[k];
-    }
-    rmSync(media, { recursive: true, force: true });
-  }, 30_000);
+  });
 
   const rows = () => page.getByRole("table", { name: "Calls" }).locator("tbody tr");
   const column = async (n: number) => rows().evaluateAll((trs, k) => trs.map((tr) => (tr.children[k] as HTMLElement).innerText.trim()), n);

@@ -3,18 +3,18 @@
 // test-artifacts/canvas-fit-*.png); clicking a node shows its Properties (Problems) or its
 // lines (Code), and a code line selects its node; the inspector is resizable, remembered per
 // user, and the code view goes full width; after publishing the code is for that version.
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { ROOT, unavailableReason, type RunningApp } from "../../fixtures/designer-app";
+import { ARTIFACTS, withDesignerApp } from "./harness";
 import { branchOrderProblems, edgeCrossings, type Box, type DrawnEdge } from "../support/layout-check";
 import type { FlowGraph } from "../../flow/graph";
 
 const skipReason = unavailableReason();
 if (skipReason) console.warn(`[e2e canvas] skipped: ${skipReason}`);
 
-const ARTIFACTS = path.join(ROOT, "test-artifacts");
 const EXAMPLES = readdirSync(path.join(ROOT, "examples"))
   .filter((f) => f.endsWith(".json"))
   .map((f) => ({ file: f, graph: JSON.parse(readFileSync(path.join(ROOT, "examples", f), "utf8")) as FlowGraph }));
@@ -43,8 +43,8 @@ function polyline(d: string): Array<{ x: number; y: number }> {
 }
 
 describe.skipIf(!!skipReason)("canvas and panels end to end", () => {
+  const e2e = withDesignerApp();
   let app: RunningApp;
-  let browser: Browser;
   let page: Page;
   const ids = new Map<string, string>(); // example file -> flow id
 
@@ -61,23 +61,13 @@ describe.skipIf(!!skipReason)("canvas and panels end to end", () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureBuilt();
-    app = await startApp();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
+    ({ app, page } = e2e);
     await post("/api/auth/setup", { email: "ada@example.com", name: "Ada Admin", password: "correct horse battery staple" });
     for (const ex of EXAMPLES) {
       const { flow } = (await post("/api/flows/import", { graph: ex.graph })) as { flow: { id: string } };
       ids.set(ex.file, flow.id);
     }
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  }, 30_000);
+  }, 120_000);
 
   // One page load per example for both checks: the fit view of the flow as imported, then
   // auto layout on the real, measured nodes.

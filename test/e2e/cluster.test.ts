@@ -2,40 +2,22 @@
 // writes a heartbeat too) with its address and state, and an admin drains it from there: the flag
 // reaches the runtime at its next heartbeat, the page shows it draining, and the runtime answers
 // SIP OPTIONS 503 (what takes it out of Kamailio's set). The app is the real server.mjs.
-import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { sipOptions, waitFor } from "../../fixtures/cluster";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { unavailableReason, type RunningApp } from "../../fixtures/designer-app";
+import { ARTIFACTS, withDesignerApp } from "./harness";
 
 const skipReason = unavailableReason();
-const ARTIFACTS = path.join(ROOT, "test-artifacts");
 
 describe.skipIf(!!skipReason)("the Cluster page", () => {
+  const e2e = withDesignerApp({ env: { IVR_RTP_PORTS: "45800-45849" }, timeout: 20_000 });
   let app: RunningApp;
-  let browser: Browser;
   let page: Page;
-  const env = { ...process.env };
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureBuilt();
-    Object.assign(process.env, { IVR_SIP: "127.0.0.1:0", IVR_RTP_PORTS: "45800-45849" });
-    app = await startApp();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    for (const k of ["IVR_SIP", "IVR_RTP_PORTS"]) {
-      if (env[k] === undefined) delete process.env[k];
-      else process.env[k] = env[k];
-    }
-  }, 30_000);
+  beforeAll(() => {
+    ({ app, page } = e2e);
+  });
 
   it("shows the runtime up with its address; an admin drains it and it answers OPTIONS 503", async () => {
     // The runtime starts once the web server listens.

@@ -3,16 +3,16 @@
 // properties form, validation, the Lua view, persistence, the edit conflict between two
 // tabs, publishing and the bundle download; the quick-add, Speak, publish-dialog and Versions
 // details of issue 17 ("forms"). Screenshots go to test-artifacts/.
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { launchBrowser, ROOT, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { ARTIFACTS, withDesignerApp } from "./harness";
 
 const skipReason = unavailableReason();
 if (skipReason) console.warn(`[e2e designer] skipped: ${skipReason}`);
 
-const ARTIFACTS = path.join(ROOT, "test-artifacts");
 const FLOW_NAME = "E2E flow";
 
 /** A flow of its own for the forms cases: Start, a Speak node, Hangup. */
@@ -32,24 +32,14 @@ const formsGraph = {
 };
 
 describe.skipIf(!!skipReason)("designer end to end", () => {
+  const e2e = withDesignerApp({ downloadsPath: ARTIFACTS });
   let app: RunningApp;
   let browser: Browser;
   let page: Page;
   let flowUrl = "";
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureBuilt();
-    app = await startApp();
-    browser = await launchBrowser(ARTIFACTS);
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  }, 30_000);
+  beforeAll(() => {
+    ({ app, browser, page } = e2e);
+  });
 
   const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(ARTIFACTS, `e2e-${name}.png`) });
   const node = (id: string, p: Page = page) => p.locator(`.react-flow__node[data-id="${id}"]`);

@@ -2,40 +2,22 @@
 // password is never shown again, editing leaves it unchanged), the runtime reports the gateway
 // up, and a Bridge node's dial string offers user/1000 and sofia/gateway/carrier/ while a gateway
 // the server does not have is a warning in Problems (IVR1031). The app is the real server.mjs.
-import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { unavailableReason, type RunningApp } from "../../fixtures/designer-app";
+import { ARTIFACTS, withDesignerApp } from "./harness";
 
 const skipReason = unavailableReason();
-const ARTIFACTS = path.join(ROOT, "test-artifacts");
 const SECRET = "trunk-secret-4242";
 
 describe.skipIf(!!skipReason)("gateways and SIP users end to end", () => {
+  const e2e = withDesignerApp({ env: { IVR_RTP_PORTS: "45700-45749" }, timeout: 20_000 });
   let app: RunningApp;
-  let browser: Browser;
   let page: Page;
-  const env = { ...process.env };
-
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    ensureBuilt();
-    Object.assign(process.env, { IVR_SIP: "127.0.0.1:0", IVR_RTP_PORTS: "45700-45749" });
-    app = await startApp();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    for (const k of ["IVR_SIP", "IVR_RTP_PORTS"]) {
-      if (env[k] === undefined) delete process.env[k];
-      else process.env[k] = env[k];
-    }
-  }, 30_000);
+  beforeAll(() => {
+    ({ app, page } = e2e);
+  });
 
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `e2e-gateways-${name}.png`) });
 

@@ -5,57 +5,42 @@
 // a phrase is defined on the Prompts page and follows the rename. The app is the real
 // server.mjs (database, runtime thread), on free ports.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { unavailableReason, type RunningApp } from "../../fixtures/designer-app";
+import { ARTIFACTS, withDesignerApp } from "./harness";
 import { rawUac } from "../runtime/support/raw-uac";
 import { RtpCaller } from "../runtime/support/rtp-caller";
 
 const skipReason = unavailableReason();
-const ARTIFACTS = path.join(ROOT, "test-artifacts");
 const NUMBER = "7100";
 
 /** 20 ms frames louder than this RMS count as speech. */
 const LOUD_RMS = 300;
 
 describe.skipIf(!!skipReason)("prompts end to end", () => {
-  let app: RunningApp;
-  let browser: Browser;
-  let page: Page;
-  let work: string;
   let mp3: string;
   let flowId = "";
   const durations: Record<string, number> = {};
-  const env = { ...process.env };
+  const work = mkdtempSync(path.join(os.tmpdir(), "ivr-e2e-prompts-"));
+  afterAll(() => rmSync(work, { recursive: true, force: true })); // after the app's stop (hooks after run last first)
 
-  beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    work = mkdtempSync(path.join(os.tmpdir(), "ivr-e2e-prompts-"));
+  beforeAll(() => {
     const wav = path.join(work, "welcome.wav");
     execFileSync("espeak-ng", ["-v", "en-us", "-w", wav, "Welcome to the end to end test. Please choose an option."]);
     mp3 = path.join(work, "welcome.mp3");
     execFileSync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", wav, "-c:a", "libmp3lame", "-b:a", "64k", mp3]);
-    ensureBuilt();
-    // The runtime thread on free SIP/RTP ports and a private media folder.
-    Object.assign(process.env, { IVR_SIP: "127.0.0.1:0", IVR_RTP_PORTS: "45400-45499", IVR_MEDIA_DIR: path.join(work, "media") });
-    app = await startApp();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    for (const k of ["IVR_SIP", "IVR_RTP_PORTS", "IVR_MEDIA_DIR"]) {
-      if (env[k] === undefined) delete process.env[k];
-      else process.env[k] = env[k];
-    }
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 30_000);
+  });
+  // The runtime thread on free SIP/RTP ports and a private media folder.
+  const e2e = withDesignerApp({ env: { IVR_RTP_PORTS: "45400-45499", IVR_MEDIA_DIR: path.join(work, "media") }, timeout: 20_000 });
+  let app: RunningApp;
+  let page: Page;
+  beforeAll(() => {
+    ({ app, page } = e2e);
+  });
 
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `e2e-prompts-${name}.png`) });
   /** fetch from the page: same origin, the session cookie. */

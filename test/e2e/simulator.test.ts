@@ -5,15 +5,15 @@
 // Session method, the prompt's audio arrives, a dial asks what the far end does, and hanging up
 // ends the call; then the case editor: a case made in the form runs green, then red, and the call
 // just made is saved as a case that passes.
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { openDatabase } from "../../app/lib/server/db/client";
 import { createUser } from "../../app/lib/server/auth/users";
 import { wavHeader } from "../../runtime/media/wav";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
+import { ROOT, unavailableReason, type RunningApp } from "../../fixtures/designer-app";
+import { withDesignerApp } from "./harness";
 
 const skipReason = unavailableReason();
 if (skipReason) console.warn(`[e2e simulator] skipped: ${skipReason}`);
@@ -22,48 +22,43 @@ const EDITOR = { email: "eve@example.com", password: "editor password 1" };
 const PROMPT = "ivr/ivr-please_enter_extension_followed_by_pound.wav";
 
 describe.skipIf(!!skipReason)("designer test tab end to end", () => {
-  let app: RunningApp;
-  let browser: Browser;
-  let page: Page;
   let flowId = "";
   let cases = 0;
+  const e2e = withDesignerApp({
+    timeout: 20_000,
+    async seed(dataDir) {
+      // The flow's first prompt, as a real file in the app's media folder: 0.4 s of 440 Hz.
+      const mediaDir = path.join(dataDir, "media");
+      const tone = new Int16Array(3200).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+      mkdirSync(path.join(mediaDir, "ivr"), { recursive: true });
+      writeFileSync(path.join(mediaDir, PROMPT), Buffer.concat([wavHeader(8000, tone.byteLength), Buffer.from(tone.buffer)]));
+      const db = await openDatabase({ dataDir: path.join(dataDir, "pglite") });
+      try {
+        const editor = await createUser(db.prisma, { email: EDITOR.email, name: "Eve", password: EDITOR.password, role: "editor" });
+        await createUser(db.prisma, { email: "ada@example.com", name: "Ada", password: "admin password 1", role: "admin" });
+        const graph = JSON.parse(readFileSync(path.join(ROOT, "examples/dial-by-extension.json"), "utf8"));
+        // One case expects the wrong branch for a busy extension: it must show red, at busy_message.
+        graph.tests = graph.tests.map((t: { name: string }) =>
+          t.name.startsWith("the extension is busy")
+            ? { ...t, name: "busy goes to voicemail (wrong)", expect: { path: ["start", "answer", "reset_attempts", "ask_extension", "connecting", "dial_extension", "no_answer_message"] } }
+            : t,
+        );
+        cases = graph.tests.length;
+        const flow = await db.prisma.flow.create({ data: { name: "Dial by extension", graph, createdById: editor.id, updatedById: editor.id } });
+        flowId = flow.id;
+      } finally {
+        await db.close();
+      }
+      return { IVR_MEDIA_DIR: mediaDir };
+    },
+  });
+  let app: RunningApp;
+  let page: Page;
 
   beforeAll(async () => {
-    ensureBuilt();
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), "ivr-e2e-sim-"));
-    // The flow's first prompt, as a real file in the app's media folder: 0.4 s of 440 Hz.
-    const mediaDir = path.join(dataDir, "media");
-    const tone = new Int16Array(3200).map((_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
-    mkdirSync(path.join(mediaDir, "ivr"), { recursive: true });
-    writeFileSync(path.join(mediaDir, PROMPT), Buffer.concat([wavHeader(8000, tone.byteLength), Buffer.from(tone.buffer)]));
-    const db = await openDatabase({ dataDir: path.join(dataDir, "pglite") });
-    try {
-      const editor = await createUser(db.prisma, { email: EDITOR.email, name: "Eve", password: EDITOR.password, role: "editor" });
-      await createUser(db.prisma, { email: "ada@example.com", name: "Ada", password: "admin password 1", role: "admin" });
-      const graph = JSON.parse(readFileSync(path.join(ROOT, "examples/dial-by-extension.json"), "utf8"));
-      // One case expects the wrong branch for a busy extension: it must show red, at busy_message.
-      graph.tests = graph.tests.map((t: { name: string }) =>
-        t.name.startsWith("the extension is busy")
-          ? { ...t, name: "busy goes to voicemail (wrong)", expect: { path: ["start", "answer", "reset_attempts", "ask_extension", "connecting", "dial_extension", "no_answer_message"] } }
-          : t,
-      );
-      cases = graph.tests.length;
-      const flow = await db.prisma.flow.create({ data: { name: "Dial by extension", graph, createdById: editor.id, updatedById: editor.id } });
-      flowId = flow.id;
-    } finally {
-      await db.close();
-    }
-    process.env.IVR_MEDIA_DIR = mediaDir;
-    try {
-      app = await startApp({ dataDir });
-    } finally {
-      delete process.env.IVR_MEDIA_DIR;
-    }
+    ({ app, page } = e2e);
     // The simulator's endpoint is attached once the runtime's bundle is built (after the "SIP:" line).
     while (!/SIP: |Simulator: not available/.test(app.log())) await new Promise((r) => setTimeout(r, 200));
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
     await page.goto(`${app.url}/`);
     await page.getByLabel("Email").fill(EDITOR.email);
     await page.getByLabel("Password").fill(EDITOR.password);
@@ -72,12 +67,7 @@ describe.skipIf(!!skipReason)("designer test tab end to end", () => {
     await page.goto(`${app.url}/flows/${flowId}`);
     await page.locator('.react-flow__node[data-id="start"]').waitFor();
     await page.getByRole("tab", { name: "Test" }).click();
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  }, 30_000);
+  }, 120_000);
 
   const highlighted = () => page.locator(".ivr-node[data-highlight]").evaluateAll((els) => els.map((e) => `${e.closest(".react-flow__node")?.getAttribute("data-id")}:${e.getAttribute("data-highlight")}`));
 

@@ -3,42 +3,23 @@
 // admin changes a user's role and deletes a user; the server's refusal to demote the last admin
 // is shown; the audit log page lists what was done; a one-time reset link and a temporary
 // password each end with the user choosing their own password.
-import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { ensureBuilt, launchBrowser, ROOT, startApp, unavailableReason, type Browser, type RunningApp } from "../../fixtures/designer-app";
-
-const ARTIFACTS = path.join(ROOT, "test-artifacts");
+import { unavailableReason, type RunningApp } from "../../fixtures/designer-app";
+import { ARTIFACTS, withDesignerApp } from "./harness";
 
 const skipReason = unavailableReason();
 if (skipReason) console.warn(`[e2e users] skipped: ${skipReason}`);
 
 describe.skipIf(!!skipReason)("users and access end to end", () => {
+  // No calls here: no SIP port, no starter sounds.
+  const e2e = withDesignerApp({ env: { IVR_RUNTIME: "off", IVR_STARTER_SOUNDS: "0" } });
   let app: RunningApp;
-  let browser: Browser;
   let page: Page;
-  const saved = { IVR_RUNTIME: process.env.IVR_RUNTIME, IVR_STARTER_SOUNDS: process.env.IVR_STARTER_SOUNDS };
-
-  beforeAll(async () => {
-    ensureBuilt();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    // No calls here: no SIP port, no starter sounds.
-    Object.assign(process.env, { IVR_RUNTIME: "off", IVR_STARTER_SOUNDS: "0" });
-    app = await startApp();
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }, 30_000);
+  beforeAll(() => {
+    ({ app, page } = e2e);
+  });
 
   /** fetch from the page: same origin, the session cookie. */
   const apiCall = (method: string, url: string, body?: unknown) =>
