@@ -150,7 +150,6 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
           </li>
         ))}
       </ul>
-      {current !== null && <CaseEditor key={current} index={current} readOnly={readOnly} lastPath={lastPath} onUnsaved={onUnsaved} />}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -176,6 +175,8 @@ export function TestCasesPanel({ readOnly }: { readOnly: boolean }) {
           </ul>
         </>
       )}
+      {/* Below the results, so a run's outcome shows without scrolling past the form. */}
+      {current !== null && <CaseEditor key={current} index={current} readOnly={readOnly} lastPath={lastPath} onUnsaved={onUnsaved} />}
     </section>
   );
 }
