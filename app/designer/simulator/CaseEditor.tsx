@@ -27,7 +27,7 @@ const ZONES: readonly string[] = (() => {
   }
 })();
 
-/** Issues about `field` exactly, or about anything under it with `under`. */
+/** Issues about exactly `field`. */
 const issuesAt = (issues: readonly CaseIssue[], field: string) => issues.filter((i) => i.field === field);
 
 function Issues({ items }: { items: readonly CaseIssue[] }) {
