@@ -202,6 +202,8 @@ export function sampleProcess(pid: number, intervalMs = 1000) {
   }, intervalMs);
   return {
     samples,
+    /** RSS when sampling began (before the first call of the step). */
+    startRssMb: prev.rss,
     stop() {
       clearInterval(timer);
       return samples;

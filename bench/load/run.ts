@@ -68,7 +68,8 @@ export interface LoadResult {
   inviteTo200Ms: Percentiles & { calls: number; answered: number };
   /** Averages while all N calls are up (after the ramp, before arrivals stop). */
   cpuPct: { avg: number; max: number; perCall: number; sipp: number; machine: number };
-  rssMb: { start: number; max: number; perCall: number };
+  /** perCall: max / N; aboveIdle: (max - the idle server's RSS before the first call) / N. */
+  rssMb: { start: number; max: number; perCall: number; aboveIdle: number };
   /** The server's busiest threads while N calls are up (main, media workers...): CPU and run-queue wait. */
   threads: ThreadLoad[];
   captureDropped: number;
@@ -157,7 +158,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const sampler = sampleProcess(serve.pid);
     const drops = udpDropCounter(rtpPorts[0], rtpPorts[1]);
     const dropTimer = setInterval(drops.sample, 500);
-    const rssStart = sampler.samples[0]?.rssMb;
+    const rssStart = sampler.startRssMb;
     const rampSec = calls / rate;
     // Steady state: every call lasts ~10.5 s, so N are up from ~11 s until arrivals stop.
     const steadyFrom = Math.min(12, rampSec * 0.4);
@@ -246,7 +247,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       rtp: rtpA.report(),
       inviteTo200Ms: invA.report(),
       cpuPct: { avg: cpuAvg, max: Math.max(...cpu), perCall: cpuAvg / o.n, sipp: steady?.sippPct ?? NaN, machine: steady?.machinePct ?? NaN },
-      rssMb: { start: rssStart ?? samples[0]?.rssMb ?? NaN, max: rssMax, perCall: rssMax / o.n },
+      rssMb: { start: rssStart ?? samples[0]?.rssMb ?? NaN, max: rssMax, perCall: rssMax / o.n, aboveIdle: (rssMax - (rssStart ?? samples[0]?.rssMb ?? NaN)) / o.n },
       threads: steady?.threads ?? [],
       captureDropped: dropped,
       inboundDropped: drops.total(),
@@ -271,7 +272,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
 const f = (n: number | undefined, d = 1) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(d));
 
 export const TABLE_HEADER = [
-  "| N | script | RTP lateness p50 / p99 / p99.9 / max (ms) | streams slipped | RTP loss | failed calls | digits correct | INVITE→200 p50 / p99 / max (ms) | our CPU (% of a core), per call | our RSS max, per call | SIPp CPU, machine busy (of 200 %) | our threads' run-queue wait | load avg before → after |",
+  "| N | script | RTP lateness p50 / p99 / p99.9 / max (ms) | streams slipped | RTP loss | failed calls | digits correct | INVITE→200 p50 / p99 / max (ms) | our CPU (% of a core), per call | our RSS max, per call (above idle) | SIPp CPU, machine busy (of 200 %) | our threads' run-queue wait | load avg before → after |",
   "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
 ].join("\n");
 
@@ -293,7 +294,7 @@ export function tableRow(r: LoadResult): string {
     `${r.digits.correct} of ${o.calls}${r.digits.wrong.length ? ` (wrong: ${r.digits.wrong.join(" ")}; key presses delivered ${r.digits.delivered} of ${4 * o.calls})` : ""}`,
     `${f(r.inviteTo200Ms.p50, 1)} / ${f(r.inviteTo200Ms.p99, 1)} / ${f(r.inviteTo200Ms.max, 0)}`,
     `${f(r.cpuPct.avg, 0)} %, ${f(r.cpuPct.perCall, 3)} %`,
-    `${f(r.rssMb.max, 0)} MB, ${f(r.rssMb.perCall, 2)} MB`,
+    `${f(r.rssMb.max, 0)} MB, ${f(r.rssMb.perCall, 2)} MB (${f(r.rssMb.aboveIdle, 2)})`,
     `${f(r.cpuPct.sipp, 0)} %, ${f(r.cpuPct.machine, 0)} %`,
     // how long our busiest threads were runnable but got no CPU: lateness from a machine too busy to run us
     r.threads.length ? `${f(Math.max(...r.threads.slice(0, 3).map((t) => t.waitPct)), 0)} %` : "-",
