@@ -90,6 +90,16 @@ async function portTaken(port: number): Promise<boolean> {
 
 /** SIPp as a UAS with test/sipp/<name>.xml, for one call (-m 1); resolves once it listens. */
 export async function startSippUas(scenario: string, extraArgs: string[] = []): Promise<SippUas> {
+  // As in runSipp: a port found free can be taken before SIPp binds it; then try fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    const uas = await startSippUasOnce(scenario, extraArgs);
+    if (attempt >= 3 || !uas.exited) return uas;
+    const r = await uas.done;
+    if (r.code === 0 || !/bind|address already in use/i.test(r.stderr)) return uas;
+  }
+}
+
+async function startSippUasOnce(scenario: string, extraArgs: string[]): Promise<SippUas & { exited: boolean }> {
   const port = await freeUdpPort();
   const mediaPort = await freeUdpPort();
   const cwd = mkdtempSync(path.join(tmpdir(), "ivr-sipp-uas-"));
@@ -116,5 +126,7 @@ export async function startSippUas(scenario: string, extraArgs: string[] = []): 
     });
   });
   for (let i = 0; i < 250 && child.exitCode === null && !(await portTaken(port)); i++) await new Promise((r) => setTimeout(r, 20));
-  return { port, done, kill: () => child.kill("SIGKILL") };
+  // Taken may mean taken by another process: SIPp then exits within milliseconds.
+  const exited = await Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 100))]);
+  return { port, done, kill: () => child.kill("SIGKILL"), exited };
 }

@@ -15,6 +15,15 @@ export interface SippRun {
 }
 
 export async function sipp(scenarioFile: string, targetPort: number, service: string, extra: string[] = [], killAfterMs = 15_000): Promise<SippRun> {
+  // A port found free can be taken before SIPp binds it (test files run side by side): SIPp then
+  // stops at once without sending anything. Try again on fresh ports, as runSipp does.
+  for (let attempt = 1; ; attempt++) {
+    const r = await sippOnce(scenarioFile, targetPort, service, extra, killAfterMs);
+    if (attempt >= 3 || r.code === 0 || !/bind|address already in use/i.test(r.stderr) || r.ms > 3000) return r;
+  }
+}
+
+async function sippOnce(scenarioFile: string, targetPort: number, service: string, extra: string[], killAfterMs: number): Promise<SippRun> {
   const [localPort, mediaPort] = [await freeUdpPort(), await freeUdpPort()];
   const cwd = mkdtempSync(path.join(tmpdir(), "ivr-rt-sipp-"));
   const args = [
