@@ -390,12 +390,12 @@ export class IvrServer {
     await this.callsEnded(graceMs);
     for (const a of this.active.values()) a.session.hangup("SYSTEM_SHUTDOWN");
     // Their calls are down: a TS script still busy (a runaway loop) is stopped now, not at its budget.
-    this.tsHost.close();
+    void this.tsHost.close();
     await this.callsEnded(2000);
     if (this.statsTimer) clearInterval(this.statsTimer);
     await this.sip.close();
     this.luaHost.close();
-    this.tsHost.close();
+    await this.tsHost.close();
     await this.engine.close();
     await this.metrics.close();
   }

@@ -147,7 +147,7 @@ async function tsCallCost(n: number): Promise<void> {
   console.log(`   start latency, one call at a time (run() -> the script's answer() on the host): p50 ${f1(pct(single, 50))} ms, p99 ${f1(pct(single, 99))} ms`);
   console.log(`   start latency, all ${n} at once: p50 ${f1(pct(latencies, 50))} ms, p99 ${f1(pct(latencies, 99))} ms, max ${f1(Math.max(...latencies))} ms`);
   console.log(`   idle CPU with ${n} scripts waiting: ${f1((idle.user + idle.system) / 1000 / 2000 * 100)} % of a core`);
-  host.close();
+  await host.close();
 }
 
 async function otherOptions(workers: number): Promise<void> {

@@ -221,7 +221,8 @@ export class TsHost {
   /** The scripts of the last calls (as many as warm isolates): the pool compiles ahead for this mix. */
   private readonly recent: CompiledScript[] = [];
   private readonly warmIsolates: number;
-  private filling = false;
+  /** The pool's build in progress (one at a time), awaited by close(). */
+  private building?: Promise<void>;
   private closed = false;
 
   constructor(private readonly options: TsHostOptions) {
@@ -326,24 +327,19 @@ export class TsHost {
 
   /** Top the pool of prepared isolates up, one at a time, between other work. */
   private refill(): void {
-    if (this.filling || this.closed || this.warmIsolates === 0) return;
-    this.filling = true;
-    const step = () => {
-      const next = this.closed ? undefined : this.nextToBuild();
-      if (!next) {
-        this.filling = false;
-        return;
+    if (this.building || this.closed || this.warmIsolates === 0) return;
+    this.building = (async () => {
+      for (;;) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const next = this.closed ? undefined : this.nextToBuild();
+        if (!next) return;
+        const p = await this.prepare(next.script);
+        if (this.closed) p.isolate.dispose();
+        else this.pool.push(p);
       }
-      this.prepare(next.script).then(
-        (p) => {
-          if (this.closed) p.isolate.dispose();
-          else this.pool.push(p);
-          setImmediate(step);
-        },
-        () => (this.filling = false),
-      );
-    };
-    setImmediate(step);
+    })()
+      .catch(() => undefined)
+      .finally(() => (this.building = undefined));
   }
 
   /** Scripts running now. */
@@ -427,8 +423,12 @@ export class TsHost {
     this.watchdog.unref();
   }
 
-  /** Stop every script and drop the prepared isolates (server shutdown). */
-  close(): void {
+  /**
+   * Stop every script and drop the prepared isolates (server shutdown). Resolves once an isolate
+   * being built for the pool is finished and dropped too: a process that exits while isolated-vm
+   * still works on one can abort in its native code instead of exiting cleanly.
+   */
+  close(): Promise<void> {
     this.closed = true;
     this.recent.length = 0;
     for (const p of this.pool.splice(0)) p.isolate.dispose();
@@ -436,6 +436,7 @@ export class TsHost {
       run.killed = "the server is stopping";
       if (!run.isolate.isDisposed) run.isolate.dispose();
     }
+    return this.building ?? Promise.resolve();
   }
 
   /** One call from the realm. Never rejects: errors travel back as data and are thrown there. */

@@ -50,7 +50,7 @@ export function startScript(language: ScriptLanguage, code: string, session: FsS
   return {
     done,
     close: async () => {
-      host.close();
+      await host.close();
       if (tmp) await rm(tmp, { recursive: true, force: true });
     },
   };

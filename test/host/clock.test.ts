@@ -176,7 +176,7 @@ describe("business hours on the real hosts: open Monday 10:00 New York, closed S
 
     it(`TS, ${c.when}`, async () => {
       // The clock setting crosses into the script's isolate, where Date is built on it.
-      const host = new TsHost({ clock: createClock({ at: c.at }).setting, httpAllowList: () => [], log: () => undefined });
+      const host = new TsHost({ warmIsolates: 0, clock: createClock({ at: c.at }).setting, httpAllowList: () => [], log: () => undefined });
       const t = makeSession();
       t.press("1", 50);
       expect(await host.run(await loadTsScript(tsFile), t.session, [])).toEqual({ kind: "returned" });

@@ -39,7 +39,7 @@ export default async function main(session: Session) {
 }
 `,
   );
-  const host = new TsHost({ httpAllowList: () => allow, log: () => undefined });
+  const host = new TsHost({ warmIsolates: 0, httpAllowList: () => allow, log: () => undefined });
   const t = makeSession();
   expect(await host.run(await loadTsScript(file), t.session, [])).toEqual({ kind: "returned" });
   return { result: t.channel.getVar("result"), result2: t.channel.getVar("result2") };

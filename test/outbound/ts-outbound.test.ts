@@ -13,8 +13,10 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "ivr-outbound-ts-"));
 async function runTs(code: string, t: ReturnType<typeof makeEngine>, a: ReturnType<ReturnType<typeof makeEngine>["caller"]>) {
   const file = path.join(dir, `s${Math.random().toString(36).slice(2)}.ts`);
   writeFileSync(file, code);
-  const host = new TsHost({ httpAllowList: () => [], log: (level, msg) => t.logs.push([level, msg]) });
+  // One run per host: nothing to keep warm (a pool still building when the file ends can abort the process).
+  const host = new TsHost({ warmIsolates: 0, httpAllowList: () => [], log: (level, msg) => t.logs.push([level, msg]) });
   const end = await host.run(await loadTsScript(file), a.session, []);
+  await host.close();
   const kept = a.session.releaseOwnedLegs();
   return { end, kept };
 }

@@ -22,6 +22,8 @@ export async function runTsScript(code: string, caller: ScriptedCaller, options:
   const file = path.join(dir, "flow.ts");
   await writeFile(file, code);
   const host = new TsHost({
+    // One run per host: nothing to keep warm.
+    warmIsolates: 0,
     clock: line.clock.setting,
     httpAllowList: () => TEST_HTTP_HOSTS,
     log: (level, message) => line.events.push({ type: "log", level, message }),
@@ -42,7 +44,7 @@ export async function runTsScript(code: string, caller: ScriptedCaller, options:
     error = e instanceof Error ? e.message : String(e);
   } finally {
     clearTimeout(timer);
-    host.close();
+    await host.close();
     await rm(dir, { recursive: true, force: true });
   }
   return {
