@@ -41,7 +41,13 @@ const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
 // Sockets bound ahead for new streams, by port (the engine hands their ports out without asking).
-const READY_SOCKETS = 8;
+const READY_SOCKETS = readySockets(process.env.IVR_MEDIA_READY_SOCKETS);
+
+/** IVR_MEDIA_READY_SOCKETS: sockets held per worker (default 8; 0 binds every stream on demand). */
+function readySockets(v: string | undefined): number {
+  const n = Number(v);
+  return v !== undefined && v.trim() !== "" && Number.isInteger(n) && n >= 0 && n <= 256 ? n : 8;
+}
 const ready = new Map<number, Socket>();
 const ignoreIdleError = () => undefined;
 let toppingUp = false;
