@@ -182,7 +182,7 @@ interface Run {
   killed?: string;
   pending: number;
   timers: Set<NodeJS.Timeout>;
-  invoke?: ivm.Reference<(kind: string, ...args: unknown[]) => Promise<unknown>>;
+  invoke: ivm.Reference<(kind: string, ...args: unknown[]) => Promise<unknown>>;
   /** Sessions the script holds besides its own (legs from originateSession), by handle. */
   legs: Map<number, FsSession>;
 }
@@ -392,7 +392,7 @@ export class TsHost {
       run.done = true;
       this.running.delete(run);
       for (const t of run.timers) clearTimeout(t);
-      run.invoke?.release();
+      run.invoke.release();
       if (!isolate.isDisposed) isolate.dispose();
       if (this.running.size === 0 && this.watchdog) {
         clearInterval(this.watchdog);
@@ -528,7 +528,7 @@ export class TsHost {
 
   /** Call back into the script (input callback, hangup hook); its own CPU budget still applies. */
   private async invoke(run: Run, kind: "input" | "hook", ...args: unknown[]): Promise<string | undefined> {
-    if (!run.invoke || run.isolate.isDisposed) return undefined;
+    if (run.isolate.isDisposed) return undefined;
     const r = await run.invoke.apply(undefined, [kind, ...args], { arguments: { copy: true }, result: { promise: true, copy: true } });
     return typeof r === "string" ? r : typeof r === "number" ? String(r) : undefined;
   }

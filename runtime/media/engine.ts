@@ -271,7 +271,7 @@ export class MediaEngine {
     return s;
   }
 
-  /** Ready sockets each worker holds now (engine.stats() and tests). */
+  /** Ready sockets each worker holds now (for tests and diagnostics). */
   readyPorts(): number[][] {
     return this.channels.map((c) => [...c.readyPorts]);
   }
